@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Keyword/value argument walking, one table per verb (no hand-written parser chains). */
+#include "cli.h"
+#include "macro.h"
+
+int cli_check(struct cli *c, const char *name, int r, const struct nsl_err *err)
+{
+	return r < 0 ? cli_fail(c, name, err) : 0;
+}
+
+int cli_parse_kw(struct cli *c, const char *name, const struct cli_kw *tbl, void *opts, int argc,
+		 char **argv)
+{
+	uint64_t seen = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const struct cli_kw *k = NULL;
+		struct nsl_err err = { 0 };
+		size_t idx;
+		int r;
+
+		for (idx = 0; tbl[idx].name; idx++)
+			if (STREQ(tbl[idx].name, argv[i])) {
+				k = &tbl[idx];
+				break;
+			}
+		if (!k)
+			return cli_usage(c, "unknown keyword '%s'", argv[i]);
+		if (!k->repeat && idx < 64 && (seen & (1ULL << idx)))
+			return cli_usage(c, "'%s' given twice", k->name);
+		if (idx < 64)
+			seen |= 1ULL << idx;
+		if (k->takes && i + 1 >= argc)
+			return cli_usage(c, "'%s' needs a value", k->name);
+		r = k->set(opts, k->takes ? argv[i + 1] : NULL, &err);
+		if (r < 0)
+			return cli_fail(c, name, &err);
+		i += k->takes;
+	}
+	return 0;
+}

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nslab: global options, the object table, batch mode, error reporting. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "macro.h"
+
+/* Objects, in the order `nslab help` lists them. */
+static const struct cli_object *const objects[] = {
+	&cli_obj_netns,	 &cli_obj_veth,	  &cli_obj_bridge, &cli_obj_link,  &cli_obj_addr,
+	&cli_obj_route,	 &cli_obj_dns,	  &cli_obj_hosts,  &cli_obj_sysctl, &cli_obj_nic,
+	&cli_obj_run,	 &cli_obj_enter,  &cli_obj_up,	   &cli_obj_down,  &cli_obj_status,
+	&cli_obj_plan,	 &cli_obj_graph,  &cli_obj_test,   &cli_obj_exec,
+};
+
+static const char usage_text[] =
+	"Usage: nslab [OPTIONS] OBJECT VERB [ARGS]\n"
+	"       nslab [OPTIONS] -b FILE|-\n"
+	"Objects: netns veth bridge link addr route dns hosts sysctl nic run enter\n"
+	"Lab verbs: up down status plan graph test exec\n"
+	"Options:\n"
+	"  -j, --json            one JSON value per command on stdout\n"
+	"  -p, --pretty          indent JSON\n"
+	"  -n, --netns NAME      run the verb inside netns NAME (like ip -n)\n"
+	"  -b, --batch FILE|-    one command per line; stop at the first error unless --force\n"
+	"      --force           with -b: go on after errors\n"
+	"  -q, --quiet           no progress output\n"
+	"      --run-dir DIR     named netns files (default /var/run/netns)\n"
+	"      --etc-dir DIR     per-netns /etc files (default /etc/netns)\n"
+	"      --state-dir DIR   lab state (default /run/nslab)\n"
+	"  -V, --version         print the version\n"
+	"  -h, --help            print this help\n"
+	"Run 'nslab OBJECT help' for an object's verbs.\n";
+
+int cli_exit_code(enum nsl_err_kind kind)
+{
+	switch (kind) {
+	case NSL_E_USAGE:
+		return 1;
+	case NSL_E_CONFLICT:
+		return 3;
+	case NSL_E_PARTIAL:
+		return 4;
+	case NSL_E_SYSTEM:
+	case NSL_E_NONE:
+	default:
+		return 2;
+	}
+}
+
+static void json_error(struct cli *c, const char *name, const char *msg, int code, int exitc)
+{
+	if (!c->json)
+		return;
+	printf("{\"error\":{\"object\":");
+	pr_json_string(stdout, c->object ? c->object : "");
+	printf(",\"verb\":");
+	pr_json_string(stdout, c->verb ? c->verb : "");
+	printf(",\"name\":");
+	pr_json_string(stdout, name ? name : "");
+	printf(",\"message\":");
+	pr_json_string(stdout, msg);
+	printf(",\"errno\":%d,\"exit_code\":%d}}\n", code < 0 ? -code : code, exitc);
+	fflush(stdout);
+}
+
+static void prefix(struct cli *c)
+{
+	fputs("nslab", stderr);
+	if (c->object) {
+		fprintf(stderr, ": %s", c->object);
+		if (c->verb)
+			fprintf(stderr, " %s", c->verb);
+	}
+}
+
+int cli_fail(struct cli *c, const char *name, const struct nsl_err *err)
+{
+	char msg[600];
+	int exitc = cli_exit_code(err->kind);
+
+	nsl_err_format(err, msg, sizeof(msg));
+	if (!name || !*name)
+		name = err->object[0] ? err->object : NULL;
+	prefix(c);
+	if (name)
+		fprintf(stderr, " '%s'", name);
+	fprintf(stderr, ": %s\n", msg);
+	json_error(c, name, msg, err->code, exitc);
+	return exitc;
+}
+
+int cli_usage(struct cli *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	prefix(c);
+	fprintf(stderr, ": %s\n", msg);
+	if (c->object)
+		fprintf(stderr, "Try 'nslab %s help'.\n", c->object);
+	else
+		fprintf(stderr, "Try 'nslab --help'.\n");
+	json_error(c, NULL, msg, EINVAL, 1);
+	return 1;
+}
+
+static const struct cli_object *find_object(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(objects); i++)
+		if (STREQ(objects[i]->name, name))
+			return objects[i];
+	return NULL;
+}
+
+static int dispatch(struct cli *c, int argc, char **argv)
+{
+	const struct cli_object *o;
+	int r;
+
+	c->object = c->verb = NULL;
+	if (argc < 1)
+		return cli_usage(c, "no object given");
+	o = find_object(argv[0]);
+	if (!o)
+		return cli_usage(c, "unknown object '%s'", argv[0]);
+	c->object = o->name;
+	if (argc >= 2 && (STREQ(argv[1], "help") || STREQ(argv[1], "--help") || STREQ(argv[1], "-h"))) {
+		fputs(o->usage, stdout);
+		return 0;
+	}
+	pr_init(c);
+	if (o->direct) {
+		r = o->direct(c, argc - 1, argv + 1);
+		pr_flush(c);
+		return r;
+	}
+	if (argc < 2)
+		return cli_usage(c, "no verb given");
+	for (const struct cli_verb *v = o->verbs; v->name; v++)
+		if (STREQ(v->name, argv[1])) {
+			c->verb = v->name;
+			r = v->fn(c, argc - 2, argv + 2);
+			pr_flush(c);
+			return r;
+		}
+	return cli_usage(c, "unknown verb '%s'", argv[1]);
+}
+
+/* Split a batch line into words: whitespace separates, '…' and "…" quote, \ escapes, # comments. */
+static int split_line(char *line, char **words, int max, const char **ret_err)
+{
+	int n = 0;
+	char *r = line, *w = line;
+
+	for (;;) {
+		char q = 0;
+
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r || *r == '#' || *r == '\n')
+			break;
+		if (n >= max) {
+			*ret_err = "too many words";
+			return -1;
+		}
+		words[n++] = w;
+		for (; *r && (q || (*r != ' ' && *r != '\t' && *r != '\n')); r++) {
+			if (q && *r == q) {
+				q = 0;
+			} else if (!q && (*r == '\'' || *r == '"')) {
+				q = *r;
+			} else if (*r == '\\' && q != '\'') {
+				if (!r[1] || r[1] == '\n') {
+					*ret_err = "'\\' at end of line";
+					return -1;
+				}
+				*w++ = *++r;
+			} else {
+				*w++ = *r;
+			}
+		}
+		if (q) {
+			*ret_err = "unterminated quote";
+			return -1;
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+	return n;
+}
+
+static int run_batch(struct cli *c, const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int ret = 0;
+
+	f = STREQ(path, "-") ? fdopen(dup(0), "re") : fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "nslab: batch '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *words[256];
+		const char *why = NULL;
+		int n, r;
+
+		lineno++;
+		n = split_line(line, words, (int)ELEMENTSOF(words), &why);
+		if (n < 0) {
+			fprintf(stderr, "nslab: batch '%s' line %u: %s\n", path, lineno, why);
+			r = 1;
+		} else if (n == 0) {
+			continue;
+		} else {
+			optind = 0;
+			r = dispatch(c, n, words);
+		}
+		if (r != 0) {
+			ret = r;
+			if (!c->force) {
+				fprintf(stderr, "nslab: batch '%s': stopped at line %u\n", path, lineno);
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
+/* Test builds: NSLAB_CHECK_FDS=1 makes any fd above 2 left open at exit an error. */
+static int check_fds(void)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int leaked = 0;
+
+	if (!secure_getenv("NSLAB_CHECK_FDS"))
+		return 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+			continue;
+		fprintf(stderr, "nslab: fd %d left open at exit\n", fd);
+		leaked++;
+	}
+	return leaked ? 99 : 0;
+}
+
+/* A lab of a thousand nodes keeps one netlink socket per netns: lift the soft fd limit. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+enum { OPT_FORCE = 256, OPT_RUN_DIR, OPT_ETC_DIR, OPT_STATE_DIR };
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "netns", required_argument, NULL, 'n' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "run-dir", required_argument, NULL, OPT_RUN_DIR },
+	{ "etc-dir", required_argument, NULL, OPT_ETC_DIR },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ 0 },
+};
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	const char *batch = NULL, *netns = NULL;
+	const char *dirs[_NSL_DIR_MAX] = { 0 };
+	struct nsl_err err = { 0 };
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "+jpn:b:qVh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'p':
+			c.pretty = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case OPT_FORCE:
+			c.force = true;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'V':
+			printf("nslab %s\n", NSLAB_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case OPT_RUN_DIR:
+			dirs[NSL_DIR_RUN] = optarg;
+			break;
+		case OPT_ETC_DIR:
+			dirs[NSL_DIR_ETC] = optarg;
+			break;
+		case OPT_STATE_DIR:
+			dirs[NSL_DIR_STATE] = optarg;
+			break;
+		default:
+			fprintf(stderr, "Try 'nslab --help'.\n");
+			return 1;
+		}
+	}
+	if (!batch && optind >= argc) {
+		fprintf(stderr, "nslab: no object given\nTry 'nslab --help'.\n");
+		return 1;
+	}
+	if (!batch && STREQ(argv[optind], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	raise_nofile();
+	r = nsl_ctx_new(&c.ctx, &err);
+	if (r < 0)
+		return cli_fail(&c, NULL, &err);
+	for (int i = 0; i < _NSL_DIR_MAX; i++)
+		if (dirs[i] && nsl_ctx_set_dir(c.ctx, (enum nsl_dir)i, dirs[i], &err) < 0) {
+			r = cli_fail(&c, NULL, &err);
+			goto out;
+		}
+	if (netns && nsl_ctx_set_netns(c.ctx, netns, &err) < 0) {
+		r = cli_fail(&c, netns, &err);
+		goto out;
+	}
+	c.argv0_netns = netns;
+	if (batch)
+		r = optind < argc ? (fprintf(stderr, "nslab: -b takes no other arguments\n"), 1)
+				  : run_batch(&c, batch);
+	else
+		r = dispatch(&c, argc - optind, argv + optind);
+out:
+	nsl_ctx_free(c.ctx);
+	fflush(stdout);
+	return r ? r : check_fds();
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal core API: namespace switching and netlink sessions. Only core/ calls setns();
+ * every other module reaches another namespace through these functions.
+ */
+#ifndef NSL_CORE_CORE_H
+#define NSL_CORE_CORE_H
+
+#include <libmnl/libmnl.h>
+#include <netlink/msg.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "nslab/ctx.h"
+#include "nslab/error.h"
+#include "macro.h"
+
+struct nsl_nl;
+
+/* ---- namespaces (core/ns.c) ---- */
+
+/**
+ * nsl_ns_open - open a network namespace as an O_CLOEXEC fd.
+ * @spec: NULL for the context's current netns; a string with '/' is a path; otherwise
+ *        RUN_DIR/spec, and when that does not exist and spec is a number, /proc/spec/ns/net
+ *        (the rule `ip link set … netns X` follows).
+ * Return: 0, -ENOENT (no such netns: @err says which), -EINVAL (not a netns file).
+ */
+int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err);
+
+/** nsl_ns_path - RUN_DIR/name into @buf. Return: @buf, or NULL when it does not fit. */
+const char *nsl_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, size_t size);
+
+/**
+ * nsl_ns_call_in - run @fn(@data) on this thread while it is in the netns @nsfd, then return
+ * to the context's home netns. Keep @fn short: open sockets or files, nothing else.
+ * Return: @fn's value, or a negative errno of setns. A failed return to the home netns
+ * marks the context broken and every later call fails with -ENOTRECOVERABLE.
+ */
+int nsl_ns_call_in(struct nsl_ctx *ctx, int nsfd, int (*fn)(void *), void *data);
+
+/**
+ * nsl_ns_unshare_net - create a new network namespace, bind-mount it onto @path (which must
+ * exist), bring nothing up, and return to the home netns.
+ */
+int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *err);
+
+/** nsl_ns_open_file - open() @path while in the netns @spec (for /proc/sys/net). */
+int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
+		     int *ret_fd, struct nsl_err *err);
+
+/** nsl_ns_socket - socket(@domain, @type | SOCK_CLOEXEC, @proto) created inside netns @spec. */
+int nsl_ns_socket(struct nsl_ctx *ctx, const char *spec, int domain, int type, int proto,
+		  int *ret_fd, struct nsl_err *err);
+
+/** nsl_ns_ident - device and inode of the netns @spec (to compare namespaces). */
+int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *ret_ino,
+		 struct nsl_err *err);
+
+/** nsl_ctx_home_fd - fd of the namespace the context was created in (do not close). */
+int nsl_ctx_home_fd(const struct nsl_ctx *ctx);
+
+/* ---- netlink sessions (core/nl.c) ---- */
+
+/**
+ * nsl_nl_get - the rtnetlink session of netns @spec (see nsl_ns_open), opened on first use
+ * with NETLINK_EXT_ACK, NETLINK_CAP_ACK and NETLINK_GET_STRICT_CHK on, and kept.
+ * The session belongs to @ctx: do not free it.
+ */
+int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err);
+
+/** nsl_nl_forget - close the cached session of @spec, if any (before deleting a netns). */
+void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec);
+
+/**
+ * nsl_nl_talk - send one request with NLM_F_ACK and wait for its ACK.
+ * The kernel's extended-ACK text, if any, lands in @err->extack; the kernel's errno is
+ * returned as is.
+ */
+int nsl_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err);
+
+/** nsl_nl_talk_msg - nsl_nl_talk() for a request built by libnl; does not free @msg. */
+int nsl_nl_talk_msg(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err);
+
+/**
+ * nsl_nl_batch - send @n requests in as few sendmsg() calls as fit and collect every ACK.
+ * Return: 0, or the errno of the first refused request, whose index goes to @ret_failed.
+ * The kernel runs every request of a batch: later ones may have succeeded.
+ */
+int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_failed,
+		 struct nsl_err *err);
+
+/**
+ * nsl_nl_dump - send a dump request and call @cb for every message. A dump interrupted by
+ * a concurrent change (NLM_F_DUMP_INTR) is started again, after @reset(@data) if given.
+ */
+int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
+		void *data, struct nsl_err *err);
+
+/** nsl_nl_ifindex - ifindex of @ifname in this session's netns; -ENODEV when absent. */
+int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err);
+
+/** Translate a libnl NLE_* code (negative or positive) into a negative errno. */
+int nsl_nle_errno(int nle);
+
+#endif

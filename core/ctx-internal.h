@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NSL_CORE_CTX_INTERNAL_H
+#define NSL_CORE_CTX_INTERNAL_H
+
+#include "nslab/parse.h"
+
+struct nsl_nl {
+	struct nsl_nl *next;
+	struct mnl_socket *sock;
+	unsigned portid;
+	unsigned seq;
+	char *key; /* the spec it was opened for; NULL for the context's own netns */
+	char *buf; /* receive buffer, MNL_SOCKET_BUFFER_SIZE-ish, allocated on first use */
+};
+
+struct nsl_ctx {
+	char *dirs[_NSL_DIR_MAX];
+	char *netns;	   /* -n NAME, or NULL */
+	int home_fd;	   /* the netns the context was created in */
+	bool broken;	   /* a return to home_fd failed */
+	struct nsl_nl *nl; /* sessions, most recently used first */
+	unsigned n_sessions, max_sessions;
+};
+
+void nsl_nl_close_all(struct nsl_ctx *ctx);
+
+#endif

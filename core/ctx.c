@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <fcntl.h>
+
+#include "core.h"
+#include "ctx-internal.h"
+
+static const struct {
+	const char *env;
+	const char *def;
+} dir_defaults[_NSL_DIR_MAX] = {
+	[NSL_DIR_RUN] = { "NSLAB_RUN_DIR", "/var/run/netns" },
+	[NSL_DIR_ETC] = { "NSLAB_ETC_DIR", "/etc/netns" },
+	[NSL_DIR_STATE] = { "NSLAB_STATE_DIR", "/run/nslab" },
+};
+
+_public_ int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err)
+{
+	struct nsl_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	ctx->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ctx->home_fd < 0) {
+		int r = negerrno();
+
+		free(ctx);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, "/proc/self/ns/net", "cannot open: %s",
+				   strerror(-r));
+	}
+	ctx->max_sessions = 256;
+	for (int i = 0; i < _NSL_DIR_MAX; i++) {
+		const char *e = secure_getenv(dir_defaults[i].env);
+
+		ctx->dirs[i] = strdup(e && e[0] == '/' ? e : dir_defaults[i].def);
+		if (!ctx->dirs[i]) {
+			nsl_ctx_free(ctx);
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		}
+	}
+	*ret = ctx;
+	return 0;
+}
+
+_public_ struct nsl_ctx *nsl_ctx_free(struct nsl_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	nsl_nl_close_all(ctx);
+	for (int i = 0; i < _NSL_DIR_MAX; i++)
+		free(ctx->dirs[i]);
+	free(ctx->netns);
+	if (ctx->home_fd >= 0)
+		close(ctx->home_fd);
+	free(ctx);
+	return NULL;
+}
+
+_public_ int nsl_ctx_set_dir(struct nsl_ctx *ctx, enum nsl_dir which, const char *path,
+			     struct nsl_err *err)
+{
+	char *p;
+
+	if ((unsigned)which >= _NSL_DIR_MAX || !path || path[0] != '/')
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, path, "directory must be an absolute path");
+	p = strdup(path);
+	if (!p)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	free(ctx->dirs[which]);
+	ctx->dirs[which] = p;
+	return 0;
+}
+
+_public_ const char *nsl_ctx_get_dir(const struct nsl_ctx *ctx, enum nsl_dir which)
+{
+	return (unsigned)which < _NSL_DIR_MAX ? ctx->dirs[which] : NULL;
+}
+
+_public_ int nsl_ctx_set_netns(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	char *dup = NULL;
+	int r;
+
+	if (netns) {
+		r = nsl_ns_open(ctx, netns, &fd, err);
+		if (r < 0)
+			return r;
+		dup = strdup(netns);
+		if (!dup)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	}
+	free(ctx->netns);
+	ctx->netns = dup;
+	return 0;
+}
+
+_public_ const char *nsl_ctx_get_netns(const struct nsl_ctx *ctx)
+{
+	return ctx->netns;
+}
+
+int nsl_ctx_home_fd(const struct nsl_ctx *ctx)
+{
+	return ctx->home_fd;
+}

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * rtnetlink sessions: one socket per network namespace, opened once and kept (opening a
+ * socket means entering the netns; doing that per request would cost a setns pair and a
+ * socket each time). Requests are built by libnl or libmnl; transport, ACK matching and
+ * extended-ACK parsing are done here with libmnl, because libnl 3.7 neither exposes the
+ * kernel's extack text nor keeps the kernel's errno (nl_syserr2nlerr folds many into one).
+ */
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "core.h"
+#include "ctx-internal.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+/* Large enough for a dump chunk; the kernel sizes them to min(32 KiB, our buffer). */
+#define NL_BUFSZ (32 * 1024)
+
+static void session_free(struct nsl_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->key);
+	free(nl->buf);
+	free(nl);
+}
+
+void nsl_nl_close_all(struct nsl_ctx *ctx)
+{
+	while (ctx->nl) {
+		struct nsl_nl *n = ctx->nl;
+
+		ctx->nl = n->next;
+		session_free(n);
+	}
+	ctx->n_sessions = 0;
+}
+
+static bool key_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && STREQ(a, b));
+}
+
+static int sock_open(void *data)
+{
+	struct mnl_socket **sp = data;
+	int one = 1;
+
+	*sp = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!*sp)
+		return negerrno();
+	/* Ask for the kernel's words with every error, without the echoed request. */
+	mnl_socket_setsockopt(*sp, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(*sp, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Absent before Linux 4.20: ENOPROTOOPT is fine. */
+	mnl_socket_setsockopt(*sp, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	if (mnl_socket_bind(*sp, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = negerrno();
+
+		mnl_socket_close(*sp);
+		*sp = NULL;
+		return r;
+	}
+	return 0;
+}
+
+static void evict_lru(struct nsl_ctx *ctx)
+{
+	struct nsl_nl **pp = &ctx->nl;
+
+	while (*pp && (*pp)->next)
+		pp = &(*pp)->next;
+	if (*pp) {
+		session_free(*pp);
+		*pp = NULL;
+		ctx->n_sessions--;
+	}
+}
+
+int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err)
+{
+	_cleanup_close_ int nsfd = -1;
+	struct nsl_nl **pp, *nl;
+	int r;
+
+	if (!spec)
+		spec = ctx->netns;
+	for (pp = &ctx->nl; *pp; pp = &(*pp)->next)
+		if (key_eq((*pp)->key, spec)) {
+			nl = *pp;
+			*pp = nl->next; /* move to front: labs touch one netns many times in a row */
+			nl->next = ctx->nl;
+			ctx->nl = nl;
+			*ret = nl;
+			return 0;
+		}
+
+	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	if (r < 0)
+		return r;
+	nl = calloc(1, sizeof(*nl));
+	if (!nl || (spec && !(nl->key = strdup(spec)))) {
+		session_free(nl);
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	}
+	r = nsl_ns_call_in(ctx, nsfd, sock_open, &nl->sock);
+	if (r < 0) {
+		session_free(nl);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "netlink socket: %s", strerror(-r));
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned)time(NULL);
+	if (ctx->n_sessions >= ctx->max_sessions)
+		evict_lru(ctx);
+	nl->next = ctx->nl;
+	ctx->nl = nl;
+	ctx->n_sessions++;
+	*ret = nl;
+	return 0;
+}
+
+void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec)
+{
+	for (struct nsl_nl **pp = &ctx->nl; *pp; pp = &(*pp)->next)
+		if ((*pp)->key && spec && STREQ((*pp)->key, spec)) {
+			struct nsl_nl *n = *pp;
+
+			*pp = n->next;
+			session_free(n);
+			ctx->n_sessions--;
+			return;
+		}
+}
+
+static int ensure_buf(struct nsl_nl *nl)
+{
+	if (!nl->buf)
+		nl->buf = malloc(NL_BUFSZ);
+	return nl->buf ? 0 : -ENOMEM;
+}
+
+static int extack_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type > 0 && type <= NLMSGERR_ATTR_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* Copy the kernel's NLMSGERR_ATTR_MSG, if any, into err->extack. */
+static void parse_extack(const struct nlmsghdr *nlh, struct nsl_err *err)
+{
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	unsigned off = sizeof(*e);
+
+	if (!err || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (mnl_nlmsg_get_payload_len(nlh) <= off)
+		return;
+	mnl_attr_parse(nlh, off, extack_attr_cb, tb);
+	if (tb[NLMSGERR_ATTR_MSG] && mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) == 0)
+		snprintf(err->extack, sizeof(err->extack), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+}
+
+static void stamp(struct nsl_nl *nl, struct nlmsghdr *h)
+{
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++nl->seq;
+	h->nlmsg_pid = 0;
+}
+
+/*
+ * Receive until every sequence number in [first, last] has been answered. Returns the
+ * errno of the first NACK (by sequence), with its index via @ret_failed.
+ */
+static int collect_acks(struct nsl_nl *nl, unsigned first, unsigned last, int *ret_failed,
+			struct nsl_err *err)
+{
+	unsigned pending = last - first + 1;
+	int first_err = 0;
+	unsigned first_err_seq = 0;
+
+	while (pending > 0) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+		const struct nlmsghdr *h;
+		int len;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
+					   strerror(errno));
+		}
+		len = (int)n;
+		for (h = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+			const struct nlmsgerr *e;
+
+			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq < first || h->nlmsg_seq > last)
+				continue;
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(h);
+			pending--;
+			if (e->error && (!first_err || h->nlmsg_seq < first_err_seq)) {
+				first_err = e->error;
+				first_err_seq = h->nlmsg_seq;
+				if (err)
+					err->extack[0] = '\0';
+				parse_extack(h, err);
+			}
+		}
+	}
+	if (first_err) {
+		if (ret_failed)
+			*ret_failed = (int)(first_err_seq - first);
+		if (err) {
+			char keep[sizeof(err->extack)];
+
+			memcpy(keep, err->extack, sizeof(keep));
+			nsl_err_set(err, NSL_E_SYSTEM, first_err, NULL, NULL);
+			memcpy(err->extack, keep, sizeof(keep));
+		}
+		return first_err;
+	}
+	return 0;
+}
+
+int nsl_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err)
+{
+	return nsl_nl_batch(nl, &req, 1, NULL, err);
+}
+
+int nsl_nl_talk_msg(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err)
+{
+	return nsl_nl_talk(nl, nlmsg_hdr(msg), err);
+}
+
+int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_failed,
+		 struct nsl_err *err)
+{
+	/* Keep each sendmsg well under the receive buffer so that its ACKs always fit. */
+	enum { SEND_MAX = NL_BUFSZ / 2, ACKS_MAX = 64 };
+	_cleanup_free_ char *sendbuf = NULL;
+	int i = 0;
+
+	if (ensure_buf(nl) < 0 || !(sendbuf = malloc(SEND_MAX)))
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	if (err)
+		err->extack[0] = '\0';
+	while (i < n) {
+		size_t used = 0;
+		int start = i, r;
+		unsigned first = nl->seq + 1;
+
+		for (; i < n && i - start < ACKS_MAX; i++) {
+			size_t len = NLMSG_ALIGN(reqs[i]->nlmsg_len);
+
+			if (used + len > SEND_MAX)
+				break;
+			stamp(nl, reqs[i]);
+			memcpy(sendbuf + used, reqs[i], reqs[i]->nlmsg_len);
+			memset(sendbuf + used + reqs[i]->nlmsg_len, 0, len - reqs[i]->nlmsg_len);
+			used += len;
+		}
+		if (i == start)
+			return nsl_err_set(err, NSL_E_SYSTEM, -EMSGSIZE, NULL, "netlink request too large");
+		if (mnl_socket_sendto(nl->sock, sendbuf, used) < 0) {
+			r = negerrno();
+			return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "netlink send: %s", strerror(-r));
+		}
+		r = collect_acks(nl, first, nl->seq, ret_failed, err);
+		if (r < 0) {
+			if (ret_failed)
+				*ret_failed += start;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
+		void *data, struct nsl_err *err)
+{
+	for (int attempt = 0; attempt < 10; attempt++) {
+		int r;
+
+		if (ensure_buf(nl) < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+		req->nlmsg_seq = ++nl->seq;
+		if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s",
+					   strerror(errno));
+		do {
+			ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+
+			if (n < 0)
+				return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL,
+						   "netlink receive: %s", strerror(errno));
+			r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, cb, data);
+		} while (r > MNL_CB_STOP);
+		if (r == MNL_CB_STOP)
+			return 0;
+		if (errno != EINTR)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink dump: %s",
+					   strerror(errno));
+		/* NLM_F_DUMP_INTR: the set changed while we read it; drain and start over. */
+		while (r != MNL_CB_STOP && r != MNL_CB_ERROR) {
+			ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+
+			if (n < 0)
+				break;
+			r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, NULL, NULL);
+		}
+		if (reset)
+			reset(data);
+	}
+	return nsl_err_set(err, NSL_E_SYSTEM, -EAGAIN, NULL, "netlink dump kept being interrupted");
+}
+
+static int ifindex_cb(const struct nlmsghdr *h, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+
+	if (h->nlmsg_type == RTM_NEWLINK)
+		*(int *)data = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
+{
+	char buf[256];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int index = 0, r;
+	ssize_t n;
+
+	if (ensure_buf(nl) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	h->nlmsg_type = RTM_GETLINK;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	h->nlmsg_seq = ++nl->seq;
+	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, strlen(ifname) < 16 ? IFLA_IFNAME : IFLA_ALT_IFNAME, ifname);
+	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
+	n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+	if (n < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
+	r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, ifindex_cb, &index);
+	if (r < 0 && errno == ENODEV)
+		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
+	if (index <= 0)
+		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
+	return index;
+}
+
+int nsl_nle_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case 0:
+		return 0;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_INVAL:
+	case NLE_MSG_TOOSHORT:
+	case NLE_MSGTYPE_NOSUPPORT:
+		return -EINVAL;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NOADDR:
+		return -ENOENT;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_NOACCESS:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The only file that calls setns(). A network namespace belongs to the thread, and a socket
+ * stays bound to the netns it was created in, so every excursion here is "enter, open,
+ * return at once" (iproute2 netns_save/netns_restore; CNI pkg/ns).
+ */
+#include <ctype.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/vfs.h>
+
+#include "core.h"
+#include "ctx-internal.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+const char *nsl_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s", ctx->dirs[NSL_DIR_RUN], name);
+
+	return n < 0 || (size_t)n >= size ? NULL : buf;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int check_nsfs(int fd, const char *what, struct nsl_err *err)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), what, NULL);
+	if (sfs.f_type != (typeof(sfs.f_type))NSFS_MAGIC)
+		return nsl_err_set(err, NSL_E_SYSTEM, -EINVAL, what,
+				   "not a namespace (a stale file left by a failed mount?)");
+	return 0;
+}
+
+int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err)
+{
+	char path[4096];
+	int fd, r;
+
+	if (!spec)
+		spec = ctx->netns;
+	if (!spec) {
+		fd = fcntl(ctx->home_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, NULL);
+		*ret_fd = fd;
+		return 0;
+	}
+	if (strchr(spec, '/')) {
+		snprintf(path, sizeof(path), "%s", spec);
+	} else if (STREQ(spec, ".") || STREQ(spec, "..") || !nsl_ns_path(ctx, spec, path, sizeof(path))) {
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, spec, "invalid netns name");
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && all_digits(spec)) {
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", spec);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			return nsl_err_set(err, NSL_E_USAGE, -ESRCH, spec, "no such netns or process");
+	}
+	if (fd < 0) {
+		r = negerrno();
+		if (r == -ENOENT)
+			return nsl_err_set(err, NSL_E_USAGE, r, spec, "netns '%s' does not exist", spec);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "cannot open netns: %s", strerror(-r));
+	}
+	r = check_nsfs(fd, spec, err);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int nsl_ns_call_in(struct nsl_ctx *ctx, int nsfd, int (*fn)(void *), void *data)
+{
+	int r;
+
+	if (ctx->broken)
+		return -ENOTRECOVERABLE;
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return negerrno();
+	r = fn(data);
+	if (setns(ctx->home_fd, CLONE_NEWNET) < 0) {
+		/* We can no longer tell which netns later calls would act on. */
+		ctx->broken = true;
+		return -ENOTRECOVERABLE;
+	}
+	return r;
+}
+
+struct bind_args {
+	const char *path;
+};
+
+static int bind_self_net(void *data)
+{
+	struct bind_args *a = data;
+
+	if (mount("/proc/self/ns/net", a->path, "none", MS_BIND, NULL) < 0)
+		return negerrno();
+	return 0;
+}
+
+
+int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *err)
+{
+	struct bind_args a = { .path = path };
+	int r;
+
+	if (ctx->broken)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOTRECOVERABLE, NULL, "lost track of the home netns");
+	if (unshare(CLONE_NEWNET) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), path, "unshare(CLONE_NEWNET): %s",
+				   strerror(errno));
+	r = bind_self_net(&a);
+	if (setns(ctx->home_fd, CLONE_NEWNET) < 0) {
+		ctx->broken = true;
+		return nsl_err_set(err, NSL_E_PARTIAL, -ENOTRECOVERABLE, NULL,
+				   "cannot return to the original netns");
+	}
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, path, "bind mount of the new netns: %s",
+				   strerror(-r));
+	return 0;
+}
+
+struct open_args {
+	const char *path;
+	int flags;
+	int fd;
+};
+
+static int open_there(void *data)
+{
+	struct open_args *a = data;
+
+	a->fd = open(a->path, a->flags | O_CLOEXEC);
+	return a->fd < 0 ? negerrno() : 0;
+}
+
+int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
+		     int *ret_fd, struct nsl_err *err)
+{
+	struct open_args a = { .path = path, .flags = flags, .fd = -1 };
+	_cleanup_close_ int nsfd = -1;
+	int r;
+
+	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	if (r < 0)
+		return r;
+	r = nsl_ns_call_in(ctx, nsfd, open_there, &a);
+	if (r < 0)
+		return nsl_err_set(err, r == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, r, path, NULL);
+	*ret_fd = a.fd;
+	return 0;
+}
+
+struct sock_args {
+	int domain, type, proto, fd;
+};
+
+static int socket_there(void *data)
+{
+	struct sock_args *a = data;
+
+	a->fd = socket(a->domain, a->type | SOCK_CLOEXEC, a->proto);
+	return a->fd < 0 ? negerrno() : 0;
+}
+
+int nsl_ns_socket(struct nsl_ctx *ctx, const char *spec, int domain, int type, int proto,
+		  int *ret_fd, struct nsl_err *err)
+{
+	struct sock_args a = { .domain = domain, .type = type, .proto = proto, .fd = -1 };
+	_cleanup_close_ int nsfd = -1;
+	int r;
+
+	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	if (r < 0)
+		return r;
+	r = nsl_ns_call_in(ctx, nsfd, socket_there, &a);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "socket: %s", strerror(-r));
+	*ret_fd = a.fd;
+	return 0;
+}
+
+int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *ret_ino,
+		 struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	r = nsl_ns_open(ctx, spec, &fd, err);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), spec, NULL);
+	*ret_dev = st.st_dev;
+	*ret_ino = st.st_ino;
+	return 0;
+}

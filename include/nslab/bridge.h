@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NSLAB_BRIDGE_H
+#define NSLAB_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "error.h"
+#include "link.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct nsl_bridge - a bridge to create.
+ * @stp, @vlan_filtering: NSL_TRI_KEEP leaves the kernel default (off)
+ * @mtu:   0 for the default
+ * @up:    bring it up in the same request
+ * @alias: IFLA_IFALIAS (ownership marker), NULL for none
+ */
+struct nsl_bridge {
+	const char *name;
+	const char *netns;
+	enum nsl_tri stp, vlan_filtering;
+	uint32_t mtu;
+	bool up;
+	const char *alias;
+	const uint8_t *mac;
+};
+
+/** nsl_bridge_add - create a Linux bridge. Errors: -EEXIST (NSL_E_CONFLICT), kernel errnos. */
+int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_err *err);
+/** nsl_bridge_del - delete bridge @name; -ENODEV if absent, -EINVAL if it is not a bridge. */
+int nsl_bridge_del(struct nsl_ctx *ctx, const char *netns, const char *name, struct nsl_err *err);
+/** nsl_bridge_attach - enslave @port to bridge @name (both in @netns). */
+int nsl_bridge_attach(struct nsl_ctx *ctx, const char *netns, const char *name, const char *port,
+		      struct nsl_err *err);
+/** nsl_bridge_detach - release @port from its bridge; -EINVAL when it has none. */
+int nsl_bridge_detach(struct nsl_ctx *ctx, const char *netns, const char *port, struct nsl_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Per-namespace configuration outside netlink: /etc/netns/NAME/{resolv.conf,hosts} and
+ * net.* sysctls. Files are written relative to a directory fd with O_NOFOLLOW, through a
+ * temporary file and rename(), so a name can never escape its directory and readers never
+ * see half a file.
+ */
+#ifndef NSLAB_NETCONF_H
+#define NSLAB_NETCONF_H
+
+#include <stddef.h>
+
+#include "ctx.h"
+#include "error.h"
+#include "parse.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct nsl_dns - the contents of a resolv.conf.
+ * @nameservers: 1..3 addresses (glibc reads three)
+ * @search:      domains, may be empty
+ * @options:     resolver options ("ndots:2"), may be empty
+ */
+struct nsl_dns {
+	const struct nsl_prefix *nameservers;
+	size_t n_nameservers;
+	const char *const *search;
+	size_t n_search;
+	const char *const *options;
+	size_t n_options;
+};
+
+/** nsl_dns_set - write ETC_DIR/@netns/resolv.conf. Errors: -EINVAL (bad domain/option). */
+int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_dns *dns, struct nsl_err *err);
+/** nsl_dns_get - read it back into a malloc'd string. Errors: -ENOENT. */
+int nsl_dns_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);
+/** nsl_dns_del - remove it (and ETC_DIR/@netns when left empty). */
+int nsl_dns_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
+
+/** struct nsl_host_entry - one line of a hosts file. */
+struct nsl_host_entry {
+	struct nsl_prefix addr;
+	const char *const *names;
+	size_t n_names;
+};
+
+/** nsl_hosts_set - write ETC_DIR/@netns/hosts with localhost lines first, then @entries. */
+int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_host_entry *entries,
+		  size_t n, struct nsl_err *err);
+int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);
+int nsl_hosts_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
+
+/**
+ * nsl_sysctl_set - write net.* @key = @value in @netns (NULL: current).
+ * Only keys under net. are accepted. Errors: -EINVAL, -ENOENT (no such key).
+ */
+int nsl_sysctl_set(struct nsl_ctx *ctx, const char *netns, const char *key, const char *value,
+		   struct nsl_err *err);
+/** nsl_sysctl_get - read it into @buf (trailing newline removed). */
+int nsl_sysctl_get(struct nsl_ctx *ctx, const char *netns, const char *key, char *buf, size_t size,
+		   struct nsl_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
