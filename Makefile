@@ -18,11 +18,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	   -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE -Ilink \
 	      -DNSLAB_VERSION='"$(VERSION)"' -Iinclude -Icore $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  := $(PKG_LIBS)
 
-MODULES := core netns veth bridge link addr route launch nic topo
+MODULES := core netns link veth bridge addr route launch nic topo
 LIB_SRC := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -37,7 +37,8 @@ all: $(B)/nslab $(B)/libnslab.a $(B)/libnslab.so.$(SOVERSION) $(B)/nslab.pc
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libnslab.a: $(LIB_OBJ)
 	@rm -f $@

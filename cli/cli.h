@@ -90,6 +90,10 @@ void pr_json_string(FILE *f, const char *s);
 /* `netns exec NAME CMD...`, implemented by the launcher's CLI (cli/run.c). */
 int cli_netns_exec(struct cli *c, int argc, char **argv);
 
+/* ---- printers shared between objects (cli/link.c) ---- */
+void cli_print_link(struct cli *c, const struct nsl_link_info *l);
+int cli_show_links(struct cli *c, const char *ifname, const char *kind, const char *master);
+
 /* ---- objects ---- */
 extern const struct cli_object cli_obj_netns;
 extern const struct cli_object cli_obj_veth;

@@ -97,6 +97,13 @@ int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_fail
 int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
 		void *data, struct nsl_err *err);
 
+/**
+ * nsl_nl_query - send a non-dump GET request and call @cb for the reply. Errors are the
+ * kernel's errno, with its extack text.
+ */
+int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
+		 struct nsl_err *err);
+
 /** nsl_nl_ifindex - ifindex of @ifname in this session's netns; -ENODEV when absent. */
 int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err);
 

@@ -335,6 +335,54 @@ int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*res
 	return nsl_err_set(err, NSL_E_SYSTEM, -EAGAIN, NULL, "netlink dump kept being interrupted");
 }
 
+int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
+		 struct nsl_err *err)
+{
+	if (ensure_buf(nl) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	req->nlmsg_flags |= NLM_F_REQUEST;
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_pid = 0;
+	if (err)
+		err->extack[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s", strerror(errno));
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
+					   strerror(errno));
+		}
+		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				char keep[sizeof(err->extack)] = "";
+
+				if (!e->error)
+					return 0;
+				parse_extack(h, err);
+				if (err)
+					memcpy(keep, err->extack, sizeof(keep));
+				nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, NULL);
+				if (err)
+					memcpy(err->extack, keep, sizeof(keep));
+				return e->error;
+			}
+			if (cb(h, data) < MNL_CB_OK)
+				return nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink reply");
+			if (!(h->nlmsg_flags & NLM_F_MULTI))
+				return 0;
+		}
+	}
+}
+
 static int ifindex_cb(const struct nlmsghdr *h, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
@@ -350,29 +398,17 @@ int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	int index = 0, r;
-	ssize_t n;
 
-	if (ensure_buf(nl) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	h->nlmsg_type = RTM_GETLINK;
-	h->nlmsg_flags = NLM_F_REQUEST;
-	h->nlmsg_seq = ++nl->seq;
 	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(h, strlen(ifname) < 16 ? IFLA_IFNAME : IFLA_ALT_IFNAME, ifname);
 	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
-	n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
-	if (n < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
-	r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, ifindex_cb, &index);
-	if (r < 0 && errno == ENODEV)
+	r = nsl_nl_query(nl, h, ifindex_cb, &index, err);
+	if (r == -ENODEV || (r == 0 && index <= 0))
 		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
 	if (r < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), ifname, NULL);
-	if (index <= 0)
-		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
+		return r;
 	return index;
 }
 

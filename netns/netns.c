@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Named network namespaces, interchangeable with `ip netns` in both directions: the same run
+ * dir, the same flock on it, the same shared-mount setup, the same mode-0 name files.
+ */
+#include <ctype.h>
+#include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "core.h"
+#include "nslab/netns.h"
+#include "nslab/parse.h"
+
+static int name_ok(const char *name, struct nsl_err *err)
+{
+	return nsl_parse_nsname(name, err);
+}
+
+/*
+ * Make the run dir a recursive shared bind mount of itself, as `ip netns add` does, under
+ * the same flock on the same directory so nslab and ip serialise together. Without the lock,
+ * parallel first-time adds stack bind mounts until the machine stalls (Debian #949235).
+ */
+static int prepare_run_dir(const char *dir, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	bool made = false;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mkdir: %s", strerror(errno));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "open: %s", strerror(errno));
+	/* Like ip: a failed lock only costs the protection, it is not fatal. */
+	(void)flock(fd, LOCK_EX);
+	while (mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || made)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --make-rshared: %s",
+					   strerror(errno));
+		if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --rbind: %s",
+					   strerror(errno));
+		made = true;
+	}
+	return 0; /* closing fd drops the lock */
+}
+
+static int lo_up(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	char buf[128];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nsl_nl *nl;
+	int r;
+
+	r = nsl_nl_get(ctx, name, &nl, err);
+	if (r < 0)
+		return r;
+	h->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	ifi->ifi_index = 1; /* loopback is always ifindex 1 in a new netns */
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return nsl_nl_talk(nl, h, err);
+}
+
+static int create_name_file(const char *path, const char *name, struct nsl_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+
+	if (fd < 0) {
+		int r = negerrno();
+
+		if (r == -EEXIST)
+			return nsl_err_set(err, NSL_E_CONFLICT, r, name, "netns '%s' already exists", name);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, name, "create %s: %s", path, strerror(-r));
+	}
+	close(fd);
+	return 0;
+}
+
+_public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_RUN);
+	char path[4096];
+	int r;
+
+	r = name_ok(name, err);
+	if (r < 0)
+		return r;
+	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
+	r = prepare_run_dir(dir, err);
+	if (r < 0)
+		return r;
+	r = create_name_file(path, name, err);
+	if (r < 0)
+		return r;
+	r = nsl_ns_unshare_net(ctx, path, err);
+	if (r < 0)
+		goto err_unlink;
+	r = lo_up(ctx, name, err);
+	if (r < 0)
+		goto err_umount;
+	return 0;
+
+err_umount:
+	nsl_nl_forget(ctx, name);
+	umount2(path, MNT_DETACH);
+err_unlink:
+	unlink(path);
+	return r;
+}
+
+_public_ int nsl_netns_attach(struct nsl_ctx *ctx, const char *name, pid_t pid, struct nsl_err *err)
+{
+	char path[4096], src[64];
+	struct stat st;
+	int r;
+
+	r = name_ok(name, err);
+	if (r < 0)
+		return r;
+	if (pid <= 0)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid PID");
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (stat(src, &st) < 0)
+		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, name, "no process %d", (int)pid);
+	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
+	r = prepare_run_dir(nsl_ctx_get_dir(ctx, NSL_DIR_RUN), err);
+	if (r < 0)
+		return r;
+	r = create_name_file(path, name, err);
+	if (r < 0)
+		return r;
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		r = nsl_err_set(err, NSL_E_SYSTEM, negerrno(), name, "bind %s: %s", src, strerror(errno));
+		unlink(path);
+		return r;
+	}
+	return 0;
+}
+
+_public_ int nsl_netns_del(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	char path[4096];
+	struct stat st;
+
+	if (strchr(name, '/') || STREQ(name, ".") || STREQ(name, "..") || !*name)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid netns name");
+	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
+	if (lstat(path, &st) < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), name,
+				   errno == ENOENT ? "netns '%s' does not exist" : "%s", name);
+	/* Our cached socket would keep the namespace alive after the name is gone. */
+	nsl_nl_forget(ctx, name);
+	/* A symlink (containerlab, pipework) is not a mount: only unlink it. */
+	if (!S_ISLNK(st.st_mode))
+		umount2(path, MNT_DETACH);
+	if (unlink(path) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), name, "cannot remove %s: %s", path,
+				   strerror(errno));
+	return 0;
+}
+
+_public_ int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r = nsl_ns_open(ctx, name, &fd, NULL);
+
+	if (r == -ENOENT || r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return nsl_ns_open(ctx, name, &fd, err);
+	return 1;
+}
+
+/* RTM_GETNSID for the netns file @fd, asked in the context's current netns. */
+static int nsid_cb(const struct nlmsghdr *h, void *data)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(struct rtgenmsg))
+		if (mnl_attr_get_type(a) == NETNSA_NSID)
+			*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int get_nsid_fd(struct nsl_ctx *ctx, int fd, struct nsl_err *err)
+{
+	char buf[128];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	struct nsl_nl *nl;
+	int nsid = -1, r;
+
+	r = nsl_nl_get(ctx, NULL, &nl, err);
+	if (r < 0)
+		return r;
+	h->nlmsg_type = RTM_GETNSID;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(h, NETNSA_FD, (uint32_t)fd);
+	r = nsl_nl_query(nl, h, nsid_cb, &nsid, err);
+	if (r < 0)
+		return r;
+	return nsid < 0 ? -1 : nsid;
+}
+
+_public_ int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r = nsl_ns_open(ctx, name, &fd, err);
+
+	if (r < 0)
+		return r;
+	return get_nsid_fd(ctx, fd, err);
+}
+
+_public_ int nsl_netns_set_nsid(struct nsl_ctx *ctx, const char *name, int nsid, struct nsl_err *err)
+{
+	char buf[128];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	_cleanup_close_ int fd = -1;
+	struct rtgenmsg *g;
+	struct nsl_nl *nl;
+	int r;
+
+	r = nsl_ns_open(ctx, name, &fd, err);
+	if (r < 0)
+		return r;
+	r = nsl_nl_get(ctx, NULL, &nl, err);
+	if (r < 0)
+		return r;
+	h->nlmsg_type = RTM_NEWNSID;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(h, NETNSA_FD, (uint32_t)fd);
+	mnl_attr_put_u32(h, NETNSA_NSID, (uint32_t)nsid);
+	r = nsl_nl_talk(nl, h, err);
+	if (r == -EEXIST && err)
+		err->kind = NSL_E_CONFLICT;
+	if (r < 0 && err)
+		snprintf(err->object, sizeof(err->object), "%s", name);
+	return r;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	return strcmp(((const struct nsl_netns_info *)a)->name, ((const struct nsl_netns_info *)b)->name);
+}
+
+_public_ int nsl_netns_list(struct nsl_ctx *ctx, struct nsl_netns_info **ret, size_t *ret_n,
+			    struct nsl_err *err)
+{
+	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_RUN);
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	_cleanup_free_ struct nsl_netns_info *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	if (!d && errno != ENOENT)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, NULL);
+	while (d && (de = readdir(d))) {
+		_cleanup_close_ int fd = -1;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			struct nsl_netns_info *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!nv)
+				return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+			v = nv;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n].nsid = -1;
+		if (nsl_ns_open(ctx, de->d_name, &fd, NULL) < 0)
+			v[n].stale = true;
+		else
+			v[n].nsid = get_nsid_fd(ctx, fd, NULL);
+		if (v[n].nsid < -1)
+			v[n].nsid = -1;
+		n++;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_info);
+	*ret = TAKE_PTR(v);
+	*ret_n = n;
+	return 0;
+}
+
+static int stat_netns_of(pid_t pid, struct stat *st)
+{
+	char p[64];
+
+	if (pid > 0)
+		snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+	else
+		snprintf(p, sizeof(p), "/proc/self/ns/net");
+	return stat(p, st) < 0 ? negerrno() : 0;
+}
+
+_public_ int nsl_netns_identify(struct nsl_ctx *ctx, pid_t pid, char *buf, size_t size,
+				struct nsl_err *err)
+{
+	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_RUN);
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct stat want, st;
+	struct dirent *de;
+	int r;
+
+	r = stat_netns_of(pid, &want);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_USAGE, r == -ENOENT ? -ESRCH : r, NULL, "no process %d", (int)pid);
+	buf[0] = '\0';
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, NULL);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+			snprintf(buf, size, "%s", de->d_name);
+	return 0;
+}
+
+_public_ int nsl_netns_pids(struct nsl_ctx *ctx, const char *name, pid_t **ret, size_t *ret_n,
+			    struct nsl_err *err)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_free_ pid_t *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	dev_t dev;
+	ino_t ino;
+	int r;
+
+	r = nsl_ns_ident(ctx, name, &dev, &ino, err);
+	if (r < 0)
+		return r;
+	d = opendir("/proc");
+	if (!d)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), "/proc", NULL);
+	while ((de = readdir(d))) {
+		struct stat st;
+		char p[300];
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(p, sizeof(p), "%s/ns/net", de->d_name);
+		if (fstatat(dirfd(d), p, &st, 0) < 0 || st.st_dev != dev || st.st_ino != ino)
+			continue;
+		if (n == cap) {
+			pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!nv)
+				return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+			v = nv;
+		}
+		v[n++] = (pid_t)atoi(de->d_name);
+	}
+	*ret = TAKE_PTR(v);
+	*ret_n = n;
+	return 0;
+}
