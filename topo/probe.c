@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ICMP/ICMPv6 echo probes sent from inside network namespaces, many at once.
+ *
+ * One socket per (source netns, family), created in that netns by core (a socket stays in
+ * the netns it was born in, so no setns is needed afterwards), all polled together. Every
+ * echo request carries a random per-call cookie, the probe's index and its send time, so a
+ * reply is matched without any table and its RTT read straight from it. Errors come back on
+ * the socket's error queue (IP_RECVERR), quoting our own echo header and payload.
+ */
+#include <time.h> /* before linux/errqueue.h, which uses struct timespec */
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "nslab/probe.h"
+#include "core.h"
+
+/* Sockets open at once; more sources than this run in waves, to stay far from RLIMIT_NOFILE. */
+#define WAVE_SOCKETS 256
+#define ECHO_REQ4 ICMP_ECHO
+#define ECHO_REP4 ICMP_ECHOREPLY
+
+struct echo_hdr {
+	uint8_t type, code;
+	uint16_t cksum, id, seq;
+};
+
+struct echo_payload {
+	uint64_t cookie;
+	uint64_t sent_ns;
+	uint32_t idx;
+	uint32_t zero;
+};
+
+struct echo_pkt {
+	struct echo_hdr h;
+	struct echo_payload p;
+};
+
+struct psock {
+	const char *netns; /* key, borrowed from the probes */
+	int family;
+	int fd;
+	bool raw;
+	uint16_t id; /* raw sockets: our echo id; ping sockets: the kernel's */
+};
+
+struct pstate {
+	size_t sock;
+	uint64_t next_ns;
+	int last_err;
+	bool active;
+};
+
+struct run {
+	struct nsl_ctx *ctx;
+	struct nsl_probe *probes;
+	struct pstate *st;
+	size_t n;
+	struct psock *socks;
+	size_t nsocks;
+	uint64_t cookie;
+	size_t pending;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint16_t inet_cksum(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2, b += 2)
+		sum += (uint32_t)(b[0] << 8 | b[1]);
+	if (len)
+		sum += (uint32_t)b[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static bool same_key(const struct psock *s, const struct nsl_probe *p)
+{
+	if (s->family != p->dst.family)
+		return false;
+	if (!s->netns || !p->netns)
+		return s->netns == p->netns;
+	return STREQ(s->netns, p->netns);
+}
+
+/* Group the probes by (netns, family); the last match is tried first (probes come sorted). */
+static int assign_sockets(struct run *r)
+{
+	size_t last = 0;
+
+	r->socks = calloc(r->n ? r->n : 1, sizeof(*r->socks));
+	if (!r->socks)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++) {
+		struct nsl_probe *p = &r->probes[i];
+		size_t k;
+
+		if (r->nsocks && same_key(&r->socks[last], p)) {
+			r->st[i].sock = last;
+			continue;
+		}
+		for (k = 0; k < r->nsocks; k++)
+			if (same_key(&r->socks[k], p))
+				break;
+		if (k == r->nsocks)
+			r->socks[r->nsocks++] = (struct psock){ .netns = p->netns, .family = p->dst.family, .fd = -1 };
+		r->st[i].sock = last = k;
+	}
+	return 0;
+}
+
+static void setopt_int(int fd, int level, int name, int val)
+{
+	(void)setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+/* Only echo replies on a raw socket: the netns's other ICMP traffic never wakes us. */
+static void raw_filter(int fd, int family)
+{
+	if (family == AF_INET) {
+		struct icmp_filter f = { .data = ~(1u << ECHO_REP4) };
+
+		(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+	} else {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		(void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+}
+
+static int open_sock(struct run *r, struct psock *s)
+{
+	int proto = s->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int fd = -1, q;
+
+	q = nsl_ns_socket(r->ctx, s->netns, s->family, SOCK_DGRAM | SOCK_NONBLOCK, proto, &fd, NULL);
+	/* A new netns has ping_group_range "1 0": ping sockets are refused to all, root included. */
+	if (q == -EACCES || q == -EPERM) {
+		q = nsl_ns_socket(r->ctx, s->netns, s->family, SOCK_RAW | SOCK_NONBLOCK, proto, &fd, NULL);
+		s->raw = true;
+	}
+	if (q < 0)
+		return q;
+	if (s->family == AF_INET)
+		setopt_int(fd, SOL_IP, IP_RECVERR, 1);
+	else
+		setopt_int(fd, SOL_IPV6, IPV6_RECVERR, 1);
+	/* A ping socket gets its echo id from the kernel, which also filters replies by it. */
+	if (s->raw) {
+		raw_filter(fd, s->family);
+		if (getrandom(&s->id, sizeof(s->id), GRND_NONBLOCK) != sizeof(s->id))
+			s->id = (uint16_t)(now_ns() ^ (uint64_t)getpid());
+	}
+	s->fd = fd;
+	return 0;
+}
+
+static socklen_t to_sockaddr(const struct nsl_prefix *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, a->addr, 4);
+		return sizeof(*in);
+	}
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	in6->sin6_family = AF_INET6;
+	memcpy(&in6->sin6_addr, a->addr, 16);
+	return sizeof(*in6);
+}
+
+static void finish(struct run *r, size_t i, int result, unsigned rtt_us)
+{
+	if (!r->st[i].active)
+		return;
+	r->st[i].active = false;
+	r->probes[i].result = result;
+	r->probes[i].rtt_us = result == 0 ? rtt_us : 0;
+	r->pending--;
+}
+
+/* Find which probe an echo (reply or quoted in an error) belongs to; SIZE_MAX if none. */
+static size_t match(struct run *r, size_t sock, const uint8_t *icmp, size_t len, bool want_reply)
+{
+	const struct psock *s = &r->socks[sock];
+	struct echo_pkt pkt;
+	uint8_t type;
+
+	if (len < sizeof(pkt))
+		return SIZE_MAX;
+	memcpy(&pkt, icmp, sizeof(pkt));
+	if (s->family == AF_INET)
+		type = want_reply ? ECHO_REP4 : ECHO_REQ4;
+	else
+		type = want_reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO_REQUEST;
+	if (pkt.h.type != type || pkt.h.code != 0 || pkt.p.cookie != r->cookie)
+		return SIZE_MAX;
+	if (s->raw && ntohs(pkt.h.id) != s->id)
+		return SIZE_MAX;
+	if (pkt.p.idx >= r->n || r->st[pkt.p.idx].sock != sock || ntohs(pkt.h.seq) != (pkt.p.idx & 0xffff))
+		return SIZE_MAX;
+	return pkt.p.idx;
+}
+
+static bool from_dst(const struct nsl_prefix *dst, const struct sockaddr_storage *ss)
+{
+	if (dst->family == AF_INET && ss->ss_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)ss)->sin_addr, dst->addr, 4);
+	if (dst->family == AF_INET6 && ss->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, dst->addr, 16);
+	return false;
+}
+
+/*
+ * Read the error queue. Dequeuing also clears the socket's pending error, which would
+ * otherwise make the next send or receive on this shared socket fail on behalf of another
+ * probe.
+ */
+static void drain_errq(struct run *r, size_t sock)
+{
+	int fd = r->socks[sock].fd;
+
+	for (;;) {
+		uint8_t data[512];
+		union {
+			char buf[512];
+			struct cmsghdr align;
+		} ctl;
+		struct sockaddr_storage ss;
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr m = { .msg_name = &ss, .msg_namelen = sizeof(ss), .msg_iov = &iov,
+				    .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+		ssize_t len = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+		int e = 0;
+
+		if (len < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+				struct sock_extended_err ee;
+
+				memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+				e = (int)ee.ee_errno;
+			}
+		}
+		size_t i = match(r, sock, data, (size_t)len, false);
+
+		if (e > 0 && i != SIZE_MAX && r->st[i].active)
+			r->st[i].last_err = -e;
+	}
+}
+
+static void drain_in(struct run *r, size_t sock)
+{
+	const struct psock *s = &r->socks[sock];
+
+	for (;;) {
+		uint8_t data[1024];
+		struct sockaddr_storage ss;
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr m = { .msg_name = &ss, .msg_namelen = sizeof(ss), .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t len = recvmsg(s->fd, &m, MSG_DONTWAIT);
+		const uint8_t *icmp = data;
+		size_t i;
+
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			/* A pending ICMP error surfaced here: attribute it, then go on reading. */
+			drain_errq(r, sock);
+			continue;
+		}
+		if (s->raw && s->family == AF_INET) {
+			size_t ihl = len > 0 ? (size_t)(data[0] & 0x0f) * 4 : 0;
+
+			if (ihl < 20 || (size_t)len < ihl)
+				continue;
+			icmp += ihl;
+			len -= (ssize_t)ihl;
+		}
+		i = match(r, sock, icmp, (size_t)len, true);
+		if (i == SIZE_MAX || !from_dst(&r->probes[i].dst, &ss))
+			continue;
+		struct echo_payload p;
+
+		memcpy(&p, icmp + sizeof(struct echo_hdr), sizeof(p));
+		finish(r, i, 0, (unsigned)((now_ns() - p.sent_ns) / 1000));
+	}
+}
+
+static bool fatal_send_error(int e)
+{
+	return e != ENOBUFS && e != EAGAIN && e != EWOULDBLOCK && e != EINTR && e != ENOMEM;
+}
+
+static void send_one(struct run *r, size_t i)
+{
+	const struct psock *s = &r->socks[r->st[i].sock];
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(&r->probes[i].dst, &ss);
+	struct echo_pkt pkt = {
+		.h = { .type = s->family == AF_INET ? ECHO_REQ4 : ICMP6_ECHO_REQUEST,
+		       .id = htons(s->id), .seq = htons((uint16_t)(i & 0xffff)) },
+		.p = { .cookie = r->cookie, .sent_ns = now_ns(), .idx = (uint32_t)i },
+	};
+	int e = 0;
+
+	/* The kernel sums ICMPv6 and ping sockets itself; a raw IPv4 socket sends what we give it. */
+	if (s->raw && s->family == AF_INET)
+		pkt.h.cksum = inet_cksum(&pkt, sizeof(pkt));
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (sendto(s->fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, sl) >= 0)
+			return;
+		e = errno;
+		if (!fatal_send_error(e))
+			return;
+		/* Maybe a pending error of another probe's ICMP reply: take it off and retry once. */
+		drain_errq(r, r->st[i].sock);
+	}
+	finish(r, i, -e, 0);
+}
+
+static int poll_once(struct run *r, struct pollfd *pfd, const size_t *map, size_t npfd, uint64_t until)
+{
+	uint64_t now = now_ns();
+	int ms = until > now ? (int)((until - now + 999999) / 1000000) : 0;
+
+	if (poll(pfd, npfd, ms) < 0)
+		return errno == EINTR ? 0 : negerrno();
+	for (size_t k = 0; k < npfd; k++) {
+		if (pfd[k].revents & POLLERR)
+			drain_errq(r, map[k]);
+		if (pfd[k].revents & POLLIN)
+			drain_in(r, map[k]);
+	}
+	return 0;
+}
+
+/* One wave: sockets [lo, hi) open, their probes run until done or @deadline. */
+static int run_wave(struct run *r, size_t lo, size_t hi, uint64_t deadline)
+{
+	_cleanup_free_ struct pollfd *pfd = calloc(hi - lo, sizeof(*pfd));
+	_cleanup_free_ size_t *map = calloc(hi - lo, sizeof(*map));
+	size_t npfd = 0;
+	int q = 0;
+
+	if (!pfd || !map)
+		return -ENOMEM;
+	for (size_t k = lo; k < hi; k++) {
+		int e = open_sock(r, &r->socks[k]);
+
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->st[i].sock != k)
+				continue;
+			if (e < 0)
+				finish(r, i, e, 0);
+		}
+		if (e < 0)
+			continue;
+		pfd[npfd] = (struct pollfd){ .fd = r->socks[k].fd, .events = POLLIN };
+		map[npfd++] = k;
+	}
+	for (;;) {
+		uint64_t now = now_ns(), next = deadline;
+		size_t left = 0;
+
+		for (size_t i = 0; i < r->n; i++) {
+			struct pstate *st = &r->st[i];
+
+			if (!st->active || st->sock < lo || st->sock >= hi)
+				continue;
+			if (st->next_ns <= now) {
+				send_one(r, i);
+				st->next_ns = now + NSL_PROBE_INTERVAL_MS * 1000000ull;
+			}
+			if (st->active) {
+				left++;
+				if (st->next_ns < next)
+					next = st->next_ns;
+			}
+		}
+		if (!left || now >= deadline)
+			break;
+		q = poll_once(r, pfd, map, npfd, next);
+		if (q < 0)
+			break;
+	}
+	for (size_t k = 0; k < npfd; k++) {
+		close(pfd[k].fd);
+		r->socks[map[k]].fd = -1;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->st[i].active && r->st[i].sock >= lo && r->st[i].sock < hi)
+			finish(r, i, r->st[i].last_err ? r->st[i].last_err : -ETIMEDOUT, 0);
+	return q;
+}
+
+_public_ int nsl_probe_ping_many(struct nsl_ctx *ctx, struct nsl_probe *probes, size_t n,
+				 unsigned timeout_ms, struct nsl_err *err)
+{
+	_cleanup_free_ struct pstate *st = NULL;
+	_cleanup_free_ struct psock *socks = NULL;
+	struct run r = { .ctx = ctx, .probes = probes, .n = n };
+	uint64_t budget = (uint64_t)timeout_ms * 1000000u;
+	size_t answered = 0;
+	int q;
+
+	if (n > UINT32_MAX)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "too many probes");
+	st = calloc(n ? n : 1, sizeof(*st));
+	if (!st)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	r.st = st;
+	for (size_t i = 0; i < n; i++) {
+		st[i].active = true;
+		probes[i].result = -ETIMEDOUT;
+		probes[i].rtt_us = 0;
+	}
+	r.pending = n;
+	q = assign_sockets(&r);
+	socks = r.socks;
+	if (q < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, q, NULL, NULL);
+	if (getrandom(&r.cookie, sizeof(r.cookie), GRND_NONBLOCK) != sizeof(r.cookie))
+		r.cookie = now_ns() ^ ((uint64_t)getpid() << 32);
+	for (size_t i = 0; i < n; i++)
+		if (probes[i].dst.family != AF_INET && probes[i].dst.family != AF_INET6)
+			finish(&r, i, -EAFNOSUPPORT, 0);
+	for (size_t lo = 0; lo < r.nsocks; lo += WAVE_SOCKETS) {
+		size_t hi = lo + WAVE_SOCKETS < r.nsocks ? lo + WAVE_SOCKETS : r.nsocks;
+
+		q = run_wave(&r, lo, hi, now_ns() + budget);
+		if (q < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, q, NULL, "poll: %s", strerror(-q));
+	}
+	for (size_t i = 0; i < n; i++)
+		answered += probes[i].result == 0;
+	return (int)(answered > INT32_MAX ? INT32_MAX : answered);
+}
+
+_public_ int nsl_probe_ping(struct nsl_ctx *ctx, const char *netns, const struct nsl_prefix *dst,
+			    unsigned timeout_ms, unsigned *ret_rtt_us, struct nsl_err *err)
+{
+	struct nsl_probe p = { .netns = netns, .dst = *dst };
+	char buf[64];
+	int q;
+
+	q = nsl_probe_ping_many(ctx, &p, 1, timeout_ms, err);
+	if (q < 0)
+		return q;
+	if (p.result < 0) {
+		nsl_prefix_str(dst, false, buf, sizeof(buf));
+		if (p.result == -ETIMEDOUT)
+			return nsl_err_set(err, NSL_E_SYSTEM, p.result, netns, "no reply from %s within %u ms",
+					   buf, timeout_ms);
+		return nsl_err_set(err, p.result == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, p.result, netns,
+				   "%s: %s", buf, strerror(-p.result));
+	}
+	if (ret_rtt_us)
+		*ret_rtt_us = p.rtt_us;
+	return 0;
+}
