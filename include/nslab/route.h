@@ -51,6 +51,8 @@ struct nsl_route_info {
 	char scope[16];
 	struct nsl_prefix prefsrc;
 	bool has_prefsrc;
+	bool has_metric;	/* the kernel sent RTA_PRIORITY (IPv4 routes may have none) */
+	unsigned flags;		/* RTNH_F_* / RTM_F_* of rtm_flags ("onlink", "linkdown") */
 };
 
 /**

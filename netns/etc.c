@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ETC_DIR/NAME/{resolv.conf,hosts}: the files `ip netns exec` (and `nslab netns exec`)
+ * bind-mount over /etc. Every path is opened relative to a directory fd with O_NOFOLLOW, so a
+ * planted symlink cannot redirect a write, and every file is written to a temporary name,
+ * fsync'd and renamed into place, so a reader sees the old file or the new one, never half.
+ * Input is validated so that no value can add a line of its own (resolv.conf and hosts are
+ * line-based: a newline in a domain would be an injected directive).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "core.h"
+#include "nslab/netconf.h"
+
+#define MAX_NAMESERVERS 3  /* glibc MAXNS */
+#define MAX_SEARCH 6	   /* the historical glibc MAXDNSRCH, still musl's */
+#define MAX_SEARCH_LEN 256 /* total, likewise */
+#define MAX_OPTIONS 16
+#define MAX_OPTION_LEN 64
+#define MAX_HOST_ENTRIES 4096
+#define MAX_NAMES_PER_ENTRY 32
+#define MAX_FILE (1024 * 1024)
+
+static bool is_name_char(char c)
+{
+	return isascii((unsigned char)c) && (isalnum((unsigned char)c) || c == '-' || c == '_');
+}
+
+/* A DNS name: labels of [A-Za-z0-9_-], 1..63 bytes, joined by single dots; 1..253 bytes. */
+static bool valid_dns_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false; /* ".." */
+			label = 0;
+		} else if (is_name_char(*p)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A resolver option: "rotate", "ndots:2", "single-request-reopen". */
+static bool valid_option(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > MAX_OPTION_LEN || !isalpha((unsigned char)s[0]))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!is_name_char(*p) && *p != ':' && *p != '.')
+			return false;
+	return true;
+}
+
+static bool valid_ip(const struct nsl_prefix *p)
+{
+	return p && (p->family == AF_INET || p->family == AF_INET6);
+}
+
+/* The netns must be a real one under the run dir (not a PID, which nsl_ns_open also takes). */
+static int check_netns(struct nsl_ctx *ctx, const char *netns, bool must_exist, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	char path[4096];
+	struct stat st;
+	int r;
+
+	if (!netns)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "no netns given");
+	r = nsl_parse_nsname(netns, err);
+	if (r < 0 || !must_exist)
+		return r;
+	if (!nsl_ns_path(ctx, netns, path, sizeof(path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, netns, "netns path too long");
+	if (lstat(path, &st) < 0)
+		return nsl_err_set(err, NSL_E_USAGE, negerrno(), netns, "netns '%s' does not exist", netns);
+	return nsl_ns_open(ctx, netns, &fd, err);
+}
+
+/* Open ETC_DIR/@netns as a directory, creating both levels when @create. */
+static int open_netns_dir(struct nsl_ctx *ctx, const char *netns, bool create, int *ret_parent,
+			  int *ret_fd, struct nsl_err *err)
+{
+	const char *etc = nsl_ctx_get_dir(ctx, NSL_DIR_ETC);
+	_cleanup_close_ int dfd = -1;
+	int fd;
+
+	if (create && mkdir(etc, 0755) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), etc, "cannot create %s: %s", etc,
+				   strerror(errno));
+	dfd = open(etc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), netns,
+				   "cannot open %s: %s", etc, strerror(errno));
+	if (create && mkdirat(dfd, netns, 0755) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot create %s/%s: %s", etc,
+				   netns, strerror(errno));
+	fd = openat(dfd, netns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), netns,
+				   "cannot open %s/%s: %s", etc, netns, strerror(errno));
+	if (ret_parent)
+		*ret_parent = TAKE_FD(dfd);
+	*ret_fd = fd;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negerrno();
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write @content to @dfd/@name atomically: temporary file, fsync, rename, fsync the dir. */
+static int replace_file(int dfd, const char *name, const char *content, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	char tmp[64];
+	int r;
+
+	for (int tries = 0; fd < 0; tries++) {
+		uint32_t rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = (uint32_t)getpid() ^ (uint32_t)tries;
+		snprintf(tmp, sizeof(tmp), ".%s.nslab-%08x", name, rnd);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && (errno != EEXIST || tries > 16))
+			return negerrno();
+	}
+	r = fchmod(fd, 0644) < 0 ? negerrno() : 0;
+	if (r == 0)
+		r = write_all(fd, content, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = negerrno();
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		r = negerrno();
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+		return r;
+	}
+	(void)fsync(dfd);
+	return 0;
+}
+
+static int set_file(struct nsl_ctx *ctx, const char *netns, const char *name, const char *content,
+		    size_t len, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	r = open_netns_dir(ctx, netns, true, NULL, &fd, err);
+	if (r < 0)
+		return r;
+	r = replace_file(fd, name, content, len);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, netns, "cannot write %s/%s/%s: %s",
+				   nsl_ctx_get_dir(ctx, NSL_DIR_ETC), netns, name, strerror(-r));
+	return 0;
+}
+
+static int get_file(struct nsl_ctx *ctx, const char *netns, const char *name, char **ret,
+		    struct nsl_err *err)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = open_netns_dir(ctx, netns, false, NULL, &dfd, err);
+	if (r == -ENOENT)
+		return nsl_err_set(err, NSL_E_USAGE, r, netns, "no %s for netns '%s'", name, netns);
+	if (r < 0)
+		return r;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, netns, "no %s for netns '%s'", name, netns);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot read %s: %s", name,
+				   strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE)
+		return nsl_err_set(err, NSL_E_SYSTEM, -EINVAL, netns, "%s is not a regular file of sane size",
+				   name);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot read %s: %s", name,
+					   strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, struct nsl_err *err)
+{
+	_cleanup_close_ int parent = -1, dfd = -1;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = open_netns_dir(ctx, netns, false, &parent, &dfd, err);
+	if (r == -ENOENT)
+		return nsl_err_set(err, NSL_E_USAGE, r, netns, "no %s for netns '%s'", name, netns);
+	if (r < 0)
+		return r;
+	if (unlinkat(dfd, name, 0) < 0) {
+		r = negerrno();
+		if (r == -ENOENT)
+			return nsl_err_set(err, NSL_E_USAGE, r, netns, "no %s for netns '%s'", name, netns);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, netns, "cannot remove %s: %s", name, strerror(-r));
+	}
+	/* Leave the directory when other files (hosts, nsswitch.conf, ...) remain. */
+	(void)unlinkat(parent, netns, AT_REMOVEDIR);
+	return 0;
+}
+
+/* ---- resolv.conf ---- */
+
+static int dns_validate(const char *netns, const struct nsl_dns *dns, struct nsl_err *err)
+{
+	size_t total = 0;
+
+	if (!dns || dns->n_nameservers == 0)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at least one nameserver is needed");
+	if (dns->n_nameservers > MAX_NAMESERVERS)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns,
+				   "at most %d nameservers (the resolver ignores more)", MAX_NAMESERVERS);
+	for (size_t i = 0; i < dns->n_nameservers; i++)
+		if (!valid_ip(&dns->nameservers[i]))
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid nameserver address");
+	if (dns->n_search > MAX_SEARCH)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at most %d search domains", MAX_SEARCH);
+	for (size_t i = 0; i < dns->n_search; i++) {
+		if (!dns->search[i] || !valid_dns_name(dns->search[i]))
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid search domain '%s'",
+					   dns->search[i] ? dns->search[i] : "");
+		total += strlen(dns->search[i]) + 1;
+	}
+	if (total > MAX_SEARCH_LEN)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "search list longer than %d bytes",
+				   MAX_SEARCH_LEN);
+	if (dns->n_options > MAX_OPTIONS)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at most %d options", MAX_OPTIONS);
+	for (size_t i = 0; i < dns->n_options; i++)
+		if (!dns->options[i] || !valid_option(dns->options[i]))
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid resolver option '%s'",
+					   dns->options[i] ? dns->options[i] : "");
+	return 0;
+}
+
+static void list_line(FILE *f, const char *key, const char *const *v, size_t n)
+{
+	if (n == 0)
+		return;
+	fputs(key, f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %s", v[i]);
+	fputc('\n', f);
+}
+
+_public_ int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_dns *dns,
+			 struct nsl_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = dns_validate(netns, dns, err);
+	if (r < 0)
+		return r;
+	r = check_netns(ctx, netns, true, err);
+	if (r < 0)
+		return r;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	fprintf(f, "# Generated by nslab for netns %s\n", netns);
+	for (size_t i = 0; i < dns->n_nameservers; i++) {
+		char a[64];
+
+		fprintf(f, "nameserver %s\n", nsl_prefix_str(&dns->nameservers[i], false, a, sizeof(a)));
+	}
+	list_line(f, "search", dns->search, dns->n_search);
+	list_line(f, "options", dns->options, dns->n_options);
+	if (fclose(f) != 0 || !buf)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	return set_file(ctx, netns, "resolv.conf", buf, len, err);
+}
+
+_public_ int nsl_dns_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err)
+{
+	return get_file(ctx, netns, "resolv.conf", ret, err);
+}
+
+_public_ int nsl_dns_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err)
+{
+	return del_file(ctx, netns, "resolv.conf", err);
+}
+
+/* ---- hosts ---- */
+
+static int hosts_validate(const char *netns, const struct nsl_host_entry *entries, size_t n,
+			  struct nsl_err *err)
+{
+	if (n > MAX_HOST_ENTRIES)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at most %d host entries",
+				   MAX_HOST_ENTRIES);
+	for (size_t i = 0; i < n; i++) {
+		if (!valid_ip(&entries[i].addr))
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid host address");
+		if (entries[i].n_names == 0 || entries[i].n_names > MAX_NAMES_PER_ENTRY)
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns,
+					   "each address needs 1 to %d names", MAX_NAMES_PER_ENTRY);
+		for (size_t j = 0; j < entries[i].n_names; j++) {
+			const char *name = entries[i].names[j];
+
+			if (!name || !valid_dns_name(name))
+				return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid host name '%s'",
+						   name ? name : "");
+		}
+	}
+	return 0;
+}
+
+_public_ int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns,
+			   const struct nsl_host_entry *entries, size_t n, struct nsl_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = hosts_validate(netns, entries, n, err);
+	if (r < 0)
+		return r;
+	r = check_netns(ctx, netns, true, err);
+	if (r < 0)
+		return r;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	fprintf(f, "# Generated by nslab for netns %s\n", netns);
+	fputs("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", f);
+	for (size_t i = 0; i < n; i++) {
+		char a[64];
+
+		fputs(nsl_prefix_str(&entries[i].addr, false, a, sizeof(a)), f);
+		fputc('\t', f);
+		for (size_t j = 0; j < entries[i].n_names; j++)
+			fprintf(f, "%s%s", j ? " " : "", entries[i].names[j]);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0 || !buf)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	return set_file(ctx, netns, "hosts", buf, len, err);
+}
+
+_public_ int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err)
+{
+	return get_file(ctx, netns, "hosts", ret, err);
+}
+
+_public_ int nsl_hosts_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err)
+{
+	return del_file(ctx, netns, "hosts", err);
+}
