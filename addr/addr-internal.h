@@ -9,6 +9,7 @@
 
 #include <netlink/addr.h>
 #include <netlink/msg.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "core.h"
@@ -45,17 +46,21 @@ const char *nsl_rt_scope_name(unsigned scope, char *buf, size_t size);
 
 /*
  * nsl_kernel_fail - turn the core's report of a NACK into ours: same errno and extack, our
- * words, the object's name, and the kind (EEXIST is a conflict, the rest a system error).
+ * message and object name, and the kind (EEXIST is a conflict, the rest a system error).
  */
-static inline int nsl_kernel_fail(struct nsl_err *err, int r, const char *object, const char *what)
+__attribute__((format(printf, 4, 5))) static inline int
+nsl_kernel_fail(struct nsl_err *err, int r, const char *object, const char *fmt, ...)
 {
 	char extack[sizeof(err->extack)];
+	va_list ap;
 
 	if (!err)
 		return r;
 	memcpy(extack, err->extack, sizeof(extack));
-	nsl_err_set(err, r == -EEXIST ? NSL_E_CONFLICT : NSL_E_SYSTEM, r, object, "%s: %s", what,
-		    strerror(-r));
+	nsl_err_set(err, r == -EEXIST ? NSL_E_CONFLICT : NSL_E_SYSTEM, r, object, NULL);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
 	memcpy(err->extack, extack, sizeof(extack));
 	return r;
 }

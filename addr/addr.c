@@ -133,8 +133,8 @@ _public_ int nsl_addr_add(struct nsl_ctx *ctx, const char *netns, const char *if
 		return nsl_err_set(err, NSL_E_SYSTEM, r, object, NULL);
 	r = nsl_nl_talk_msg(nl, msg, err);
 	if (r < 0)
-		return nsl_kernel_fail(err, r, object,
-				   r == -EEXIST ? "address already assigned" : "cannot add address");
+		return r == -EEXIST ? nsl_kernel_fail(err, r, object, "address already assigned")
+				    : nsl_kernel_fail(err, r, object, "cannot add address: %s", strerror(-r));
 	return 0;
 }
 
@@ -159,7 +159,7 @@ _public_ int nsl_addr_del(struct nsl_ctx *ctx, const char *netns, const char *if
 	if (r == -EADDRNOTAVAIL)
 		return nsl_kernel_fail(err, r, object, "no such address on this device");
 	if (r < 0)
-		return nsl_kernel_fail(err, r, object, "cannot delete address");
+		return nsl_kernel_fail(err, r, object, "cannot delete address: %s", strerror(-r));
 	return 0;
 }
 
@@ -419,11 +419,9 @@ _public_ int nsl_addr_flush(struct nsl_ctx *ctx, const char *netns, const char *
 			continue;
 		}
 		if (r < 0) {
-			char what[96];
-
-			snprintf(what, sizeof(what), "cannot delete %s",
-				 nsl_prefix_str(&d.v[i].addr, true, object, sizeof(object)));
-			nsl_kernel_fail(err, r, ifname, what);
+			nsl_kernel_fail(err, r, ifname, "cannot delete %s: %s",
+					nsl_prefix_str(&d.v[i].addr, true, object, sizeof(object)),
+					strerror(-r));
 			break;
 		}
 		count++;

@@ -57,7 +57,7 @@ static int dns_set(struct cli *c, int argc, char **argv)
 			return cli_usage(c, "unknown keyword '%s'", w);
 		if (STREQ(section, "nameserver")) {
 			if (nsl_parse_addr(w, &ns[dns.n_nameservers], &err) < 0)
-				return cli_fail(c, argv[0], &err);
+				return cli_fail(c, w, &err);
 			dns.n_nameservers++;
 		} else if (STREQ(section, "search")) {
 			search[dns.n_search++] = w;

@@ -130,7 +130,9 @@ static void print_route(struct cli *c, const struct nsl_route_info *r)
 		pr_str(c, "dev", " dev %s", r->dev);
 	if (r->table != RT_TABLE_MAIN)
 		pr_uint(c, "table", " table %llu", r->table);
-	pr_str(c, "protocol", " proto %s", r->protocol);
+	/* ip leaves out "boot", the protocol of routes added by hand; so do we. */
+	if (!STREQ(r->protocol, "boot"))
+		pr_str(c, "protocol", " proto %s", r->protocol);
 	if (!STREQ(r->scope, "global"))
 		pr_str(c, "scope", " scope %s", r->scope);
 	if (r->has_prefsrc)

@@ -52,6 +52,21 @@ static bool valid_dns_name(const char *s)
 	return true;
 }
 
+/* A host name: a DNS name whose last label is not all digits (it would read as an address). */
+static bool valid_host_name(const char *s)
+{
+	const char *last;
+
+	if (!valid_dns_name(s))
+		return false;
+	last = strrchr(s, '.');
+	last = last && last[1] ? last + 1 : s;
+	for (; *last && *last != '.'; last++)
+		if (!isdigit((unsigned char)*last))
+			return true;
+	return false;
+}
+
 /* A resolver option: "rotate", "ndots:2", "single-request-reopen". */
 static bool valid_option(const char *s)
 {
@@ -63,6 +78,23 @@ static bool valid_option(const char *s)
 		if (!is_name_char(*p) && *p != ':' && *p != '.')
 			return false;
 	return true;
+}
+
+/* @s for a one-line message: control characters as \xNN, cut to fit @buf. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; s && *s && o + 5 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+		else
+			buf[o++] = (char)ch;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 static bool valid_ip(const struct nsl_prefix *p)
@@ -257,6 +289,7 @@ static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, st
 static int dns_validate(const char *netns, const struct nsl_dns *dns, struct nsl_err *err)
 {
 	size_t total = 0;
+	char pb[96];
 
 	if (!dns || dns->n_nameservers == 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at least one nameserver is needed");
@@ -271,7 +304,7 @@ static int dns_validate(const char *netns, const struct nsl_dns *dns, struct nsl
 	for (size_t i = 0; i < dns->n_search; i++) {
 		if (!dns->search[i] || !valid_dns_name(dns->search[i]))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid search domain '%s'",
-					   dns->search[i] ? dns->search[i] : "");
+					   printable(dns->search[i], pb, sizeof(pb)));
 		total += strlen(dns->search[i]) + 1;
 	}
 	if (total > MAX_SEARCH_LEN)
@@ -282,7 +315,7 @@ static int dns_validate(const char *netns, const struct nsl_dns *dns, struct nsl
 	for (size_t i = 0; i < dns->n_options; i++)
 		if (!dns->options[i] || !valid_option(dns->options[i]))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid resolver option '%s'",
-					   dns->options[i] ? dns->options[i] : "");
+					   printable(dns->options[i], pb, sizeof(pb)));
 	return 0;
 }
 
@@ -344,6 +377,8 @@ _public_ int nsl_dns_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err 
 static int hosts_validate(const char *netns, const struct nsl_host_entry *entries, size_t n,
 			  struct nsl_err *err)
 {
+	char pb[96];
+
 	if (n > MAX_HOST_ENTRIES)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at most %d host entries",
 				   MAX_HOST_ENTRIES);
@@ -356,9 +391,9 @@ static int hosts_validate(const char *netns, const struct nsl_host_entry *entrie
 		for (size_t j = 0; j < entries[i].n_names; j++) {
 			const char *name = entries[i].names[j];
 
-			if (!name || !valid_dns_name(name))
+			if (!name || !valid_host_name(name))
 				return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid host name '%s'",
-						   name ? name : "");
+						   printable(name, pb, sizeof(pb)));
 		}
 	}
 	return 0;

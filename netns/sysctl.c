@@ -20,6 +20,9 @@ static int key_to_path(const char *key, char *buf, size_t size, struct nsl_err *
 	size_t len = key ? strlen(key) : 0;
 	char *p;
 
+	if (key && strchr(key, '/'))
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key,
+				   "give the key in dotted form (net.ipv4.ip_forward), not as a path");
 	if (!key || strncmp(key, "net.", 4) != 0 || len <= 4)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key, "only net.* keys can be set per netns");
 	if (len > SYSCTL_KEY_MAX)
@@ -52,6 +55,8 @@ static int open_key(struct nsl_ctx *ctx, const char *netns, const char *key, int
 	r = nsl_ns_open_file(ctx, netns, path, flags, ret_fd, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, r, key, "no such sysctl key");
+	if (r == -EISDIR)
+		return nsl_err_set(err, NSL_E_USAGE, r, key, "a group of keys, not a key");
 	if (r < 0 && err && err->object[0] && STREQ(err->object, path))
 		return nsl_err_set(err, err->kind, r, key, "cannot open %s: %s", path, strerror(-r));
 	return r;
@@ -104,6 +109,8 @@ _public_ int nsl_sysctl_get(struct nsl_ctx *ctx, const char *netns, const char *
 	do
 		n = read(fd, buf, size - 1);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EISDIR)
+		return nsl_err_set(err, NSL_E_USAGE, -EISDIR, key, "a group of keys, not a key");
 	if (n < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), key, "cannot read: %s", strerror(errno));
 	buf[n] = '\0';

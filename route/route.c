@@ -130,8 +130,8 @@ static int route_talk(struct nsl_ctx *ctx, const char *netns, enum nsl_route_op 
 	if (r == -ESRCH)
 		return nsl_kernel_fail(err, r, object, "no such route");
 	if (r < 0)
-		return nsl_kernel_fail(err, r, object,
-				       op == NSL_ROUTE_DEL ? "cannot delete route" : "cannot add route");
+		return nsl_kernel_fail(err, r, object, "cannot %s route: %s",
+				       op == NSL_ROUTE_DEL ? "delete" : "add", strerror(-r));
 	return 0;
 }
 
