@@ -65,7 +65,9 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	if (r == -EEXIST)
 		return nsl_err_set(err, NSL_E_CONFLICT, r, b->name, "a device named '%s' already exists", b->name);
 	if (r == -EOPNOTSUPP && err && !err->extack[0])
-		return nsl_err_set(err, NSL_E_SYSTEM, r, b->name, "kernel lacks bridge support");
+		return nsl_err_set(err, NSL_E_SYSTEM, r, b->name, "kernel lacks %s",
+				   b->vlan_filtering == NSL_TRI_ON ? "bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"
+								   : "bridge support");
 	if (r < 0) {
 		if (err)
 			snprintf(err->object, sizeof(err->object), "%s", b->name);

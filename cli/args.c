@@ -33,8 +33,17 @@ int cli_parse_kw(struct cli *c, const char *name, const struct cli_kw *tbl, void
 		if (k->takes && i + 1 >= argc)
 			return cli_usage(c, "'%s' needs a value", k->name);
 		r = k->set(opts, k->takes ? argv[i + 1] : NULL, &err);
-		if (r < 0)
+		if (r < 0) {
+			char msg[sizeof(err.msg) + 512];
+
+			/* Name the keyword and the value: "mtu '0': MTU out of range (68-65535)". */
+			if (k->takes) {
+				snprintf(msg, sizeof(msg), "%s '%.200s': %s", k->name, argv[i + 1], err.msg);
+				msg[sizeof(err.msg) - 1] = '\0';
+				memcpy(err.msg, msg, sizeof(err.msg));
+			}
 			return cli_fail(c, name, &err);
+		}
 		i += k->takes;
 	}
 	return 0;

@@ -237,8 +237,13 @@ static int run_batch(struct cli *c, const char *path)
 	return ret;
 }
 
-/* Test builds: NSLAB_CHECK_FDS=1 makes any fd above 2 left open at exit an error. */
-static int check_fds(void)
+/*
+ * NSLAB_CHECK_FDS=1 (the test suite sets it): any fd that nslab opened and did not close by
+ * exit is an error. Fds inherited from the caller (a shell's 10 or 255) are not ours.
+ */
+static unsigned char inherited_fds[1024];
+
+static int scan_fds(bool report)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
@@ -253,6 +258,13 @@ static int check_fds(void)
 		int fd = atoi(de->d_name);
 
 		if (de->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+			continue;
+		if (!report) {
+			if (fd < (int)sizeof(inherited_fds))
+				inherited_fds[fd] = 1;
+			continue;
+		}
+		if (fd < (int)sizeof(inherited_fds) && inherited_fds[fd])
 			continue;
 		fprintf(stderr, "nslab: fd %d left open at exit\n", fd);
 		leaked++;
@@ -296,6 +308,7 @@ int main(int argc, char **argv)
 	struct nsl_err err = { 0 };
 	int opt, r;
 
+	scan_fds(false);
 	while ((opt = getopt_long(argc, argv, "+jpn:b:qVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -366,5 +379,5 @@ int main(int argc, char **argv)
 out:
 	nsl_ctx_free(c.ctx);
 	fflush(stdout);
-	return r ? r : check_fds();
+	return r ? r : scan_fds(true);
 }

@@ -173,10 +173,17 @@ _public_ int nsl_netns_del(struct nsl_ctx *ctx, const char *name, struct nsl_err
 _public_ int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;
+	char path[4096];
+	struct stat st;
 	int r = nsl_ns_open(ctx, name, &fd, NULL);
 
-	if (r == -ENOENT || r == -ESRCH)
+	if (r == -ENOENT || r == -ESRCH || r == -EINVAL) {
+		/* A dangling symlink or a plain file left by a failed mount: stale. */
+		if (!strchr(name, '/') && nsl_ns_path(ctx, name, path, sizeof(path)) &&
+		    lstat(path, &st) == 0)
+			return 2;
 		return 0;
+	}
 	if (r < 0)
 		return nsl_ns_open(ctx, name, &fd, err);
 	return 1;

@@ -12,8 +12,8 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 run() {
 	local e o
 	e=$(mktemp) o=$(mktemp)
-	"$@" >"$o" 2>"$e"
-	RC=$?
+	RC=0
+	"$@" >"$o" 2>"$e" || RC=$?
 	OUT=$(cat "$o") ERR=$(cat "$e")
 	rm -f "$o" "$e"
 	return 0

@@ -73,7 +73,10 @@ int nsl_netns_set_nsid(struct nsl_ctx *ctx, const char *name, int nsid, struct n
 /** nsl_netns_get_nsid - nsid of @name in the caller's netns, or -1 when none is assigned. */
 int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
 
-/** nsl_netns_exists - 1 when RUN_DIR/@name is a live netns, 0 when absent. */
+/**
+ * nsl_netns_exists - 1 when RUN_DIR/@name is a live netns, 0 when absent, 2 when the name
+ * exists but is stale (a dangling symlink, or a file that is no longer an nsfs mount).
+ */
 int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
 
 #ifdef __cplusplus

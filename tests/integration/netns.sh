@@ -1,0 +1,89 @@
+# netns verbs: ip-netns compatibility both ways, lo up, list/identify/pids/set/attach/del.
+
+t_add_matches_ip() {
+	nsl netns add a1
+	# The name file is an nsfs bind mount on a shared run dir, like `ip netns add`.
+	findmnt -rn -o FSTYPE /run/netns/a1 | grep -qx nsfs || fail "not an nsfs mount"
+	findmnt -rn -o PROPAGATION /run/netns | grep -q shared || fail "run dir not shared"
+	ip netns list | grep -qx 'a1' || fail "ip netns list does not show a1"
+	# Unlike ip, lo is up.
+	assert_eq "$(ip -n a1 -j link show lo | jq -r '.[0].operstate')" UNKNOWN "lo operstate"
+	assert_eq "$(ip -n a1 -j link show lo | jq -r '.[0].flags | index("UP") != null')" true "lo UP"
+	# ip can enter and delete what nslab made.
+	assert_eq "$(ip netns exec a1 ip -j link | jq length)" 1 "links in a1"
+	ip netns del a1
+	[ ! -e /run/netns/a1 ] || fail "ip netns del left the file"
+}
+
+t_ip_made_netns_works_with_nslab() {
+	ip netns add fromip
+	out=$(nsl -j netns list)
+	assert_eq "$(jq -r '.[].name' <<<"$out")" fromip "listed"
+	nsl -n fromip link show lo >/dev/null
+	nsl veth add x0 peer x1 netns fromip
+	assert_eq "$(ip -n fromip -j link show x1 | jq -r '.[0].ifname')" x1 "veth inside ip's netns"
+	nsl netns del fromip
+	[ ! -e /run/netns/fromip ] || fail "file left"
+	ip netns list | grep -q fromip && fail "ip still lists it"
+	return 0
+}
+
+t_parallel_add_one_mount() {
+	for i in $(seq 1 20); do "$NSLAB" netns add p$i & done
+	wait
+	assert_eq "$(ls /run/netns | wc -l)" 20 "netns files"
+	# Exactly one mount on the run dir itself, however the 20 raced.
+	assert_eq "$(findmnt -rn -o TARGET | grep -cx /run/netns)" 1 "mounts on /run/netns"
+	for i in $(seq 1 20); do
+		findmnt -rn -o FSTYPE "/run/netns/p$i" | grep -qx nsfs || fail "p$i not mounted"
+	done
+	nsl netns del --all
+	assert_eq "$(ls /run/netns | wc -l)" 0 "after del --all"
+}
+
+t_list_json_and_nsid() {
+	nsl netns add b
+	nsl netns add a
+	nsl netns set b 7
+	out=$(nsl -j netns list)
+	assert_eq "$(jq -c '[.[].name]' <<<"$out")" '["a","b"]' "sorted names"
+	assert_eq "$(jq -r '.[] | select(.name=="b") | .id' <<<"$out")" 7 "nsid of b"
+	assert_eq "$(ip -j netns list-id | jq -r '.[] | select(.nsid==7) | .name')" b "ip sees nsid 7"
+	nsl netns set a auto
+	[ "$(nsl -j netns list | jq -r '.[] | select(.name=="a") | .id')" -ge 0 ] || fail "auto nsid"
+	run "$NSLAB" netns set b 8
+	assert_rc 3 "nsid already set"
+	assert_match "$ERR" "already has a nsid" "kernel extack text"
+}
+
+t_identify_pids_attach() {
+	nsl netns add idn
+	ip netns exec idn sleep 30 &
+	pid=$!
+	sleep 0.3
+	assert_eq "$(nsl netns identify $pid)" idn "identify"
+	assert_eq "$(nsl -j netns pids idn | jq -r '.[]' | grep -cx $pid)" 1 "pids lists the sleeper"
+	# attach names an existing process's netns.
+	unshare --net sleep 30 &
+	pid2=$!
+	sleep 0.3
+	nsl netns attach att $pid2
+	assert_eq "$(stat -L -c %i /run/netns/att)" "$(stat -L -c %i /proc/$pid2/ns/net)" "attached inode"
+	kill $pid $pid2
+	wait $pid $pid2 2>/dev/null || true
+	nsl netns del idn att
+	[ -z "$(ls /run/netns)" ] || fail "left: $(ls /run/netns)"
+}
+
+t_del_symlink_and_stale() {
+	unshare --net sleep 30 &
+	pid=$!
+	sleep 0.2
+	ln -s /proc/$pid/ns/net /run/netns/clab
+	nsl -n clab link show lo >/dev/null
+	kill $pid; wait $pid 2>/dev/null || true
+	out=$(nsl -j netns list)
+	assert_eq "$(jq -r '.[0].stale' <<<"$out")" true "dangling symlink reported stale"
+	nsl netns del clab
+	[ ! -L /run/netns/clab ] || fail "symlink left"
+}
