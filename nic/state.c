@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Records of hot-added NICs: STATE_DIR/nic/LOGICAL, one "key=value" line each. A record is
+ * written (fsync'd, renamed into place) before the first kernel change, so a crash in the
+ * middle of `nic add` leaves something `nic del` can finish. Every file is opened relative
+ * to the directory fd with O_NOFOLLOW; the directory's flock serialises add and del.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "nic-internal.h"
+
+#define RECORD_MAX 8192
+
+int nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
+		   struct nsl_err *err)
+{
+	const char *base = nsl_ctx_get_dir(ctx, NSL_DIR_STATE);
+	_cleanup_close_ int bfd = -1, fd = -1;
+
+	if (create && mkdir(base, 0755) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "mkdir: %s", strerror(errno));
+	bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), base,
+				   "%s", strerror(errno));
+	if (create && mkdirat(bfd, "nic", 0700) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "mkdir nic: %s", strerror(errno));
+	fd = openat(bfd, "nic", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), base,
+				   "%s/nic: %s", base, strerror(errno));
+	if (flock(fd, excl ? LOCK_EX : LOCK_SH) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "flock: %s", strerror(errno));
+	*ret_dirfd = TAKE_FD(fd);
+	return 0;
+}
+
+static int put(char *buf, size_t size, size_t *used, const char *key, const char *val)
+{
+	int n;
+
+	if (!val || !*val)
+		return 0;
+	n = snprintf(buf + *used, size - *used, "%s=%s\n", key, val);
+	if (n < 0 || (size_t)n >= size - *used)
+		return -ENOSPC;
+	*used += (size_t)n;
+	return 0;
+}
+
+int nic_record_format(const struct nsl_nic_info *i, dev_t dev, ino_t ino, char *buf, size_t size)
+{
+	char tmp[64];
+	size_t used = 0;
+	int r = 0;
+
+	r |= put(buf, size, &used, "version", "1");
+	r |= put(buf, size, &used, "logical", i->logical);
+	r |= put(buf, size, &used, "target", i->target);
+	r |= put(buf, size, &used, "ifname", i->ifname);
+	r |= put(buf, size, &used, "kind", i->kind);
+	r |= put(buf, size, &used, "host", i->host_ifname);
+	r |= put(buf, size, &used, "bridge", i->bridge);
+	r |= put(buf, size, &used, "parent", i->parent);
+	r |= put(buf, size, &used, "mode", i->mode);
+	r |= put(buf, size, &used, "bridge_created", i->bridge_created ? "1" : "0");
+	if (i->has_mac) {
+		snprintf(tmp, sizeof(tmp), "%02x:%02x:%02x:%02x:%02x:%02x", i->mac[0], i->mac[1],
+			 i->mac[2], i->mac[3], i->mac[4], i->mac[5]);
+		r |= put(buf, size, &used, "mac", tmp);
+	}
+	snprintf(tmp, sizeof(tmp), "%" PRIu32, i->mtu);
+	r |= put(buf, size, &used, "mtu", i->mtu ? tmp : NULL);
+	for (size_t k = 0; k < i->n_addrs; k++)
+		r |= put(buf, size, &used, "addr", nsl_prefix_str(&i->addrs[k], true, tmp, sizeof(tmp)));
+	for (size_t k = 0; k < i->n_gws; k++)
+		r |= put(buf, size, &used, "gw", nsl_prefix_str(&i->gws[k], false, tmp, sizeof(tmp)));
+	snprintf(tmp, sizeof(tmp), "%" PRIu64 ":%" PRIu64, (uint64_t)dev, (uint64_t)ino);
+	r |= put(buf, size, &used, "netns", tmp);
+	return r ? -ENOSPC : (int)used;
+}
+
+static int copy_field(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size)
+		return -EINVAL;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int parse_list(struct nsl_prefix *arr, size_t *n, size_t max, const char *v, bool cidr)
+{
+	if (*n >= max)
+		return -EINVAL;
+	if ((cidr ? nsl_parse_cidr(v, &arr[*n], NULL) : nsl_parse_addr(v, &arr[*n], NULL)) < 0)
+		return -EINVAL;
+	(*n)++;
+	return 0;
+}
+
+static int parse_netns(const char *v, dev_t *dev, ino_t *ino)
+{
+	uint64_t d, i;
+	int used = 0;
+
+	if (sscanf(v, "%" SCNu64 ":%" SCNu64 "%n", &d, &i, &used) != 2 || v[used])
+		return -EINVAL;
+	*dev = (dev_t)d;
+	*ino = (ino_t)i;
+	return 0;
+}
+
+static int parse_line(const char *k, const char *v, struct nsl_nic_info *i, dev_t *dev, ino_t *ino)
+{
+	uint32_t u;
+
+	if (STREQ(k, "version"))
+		return STREQ(v, "1") ? 0 : -EINVAL;
+	if (STREQ(k, "logical"))
+		return copy_field(i->logical, sizeof(i->logical), v);
+	if (STREQ(k, "target"))
+		return copy_field(i->target, sizeof(i->target), v);
+	if (STREQ(k, "ifname"))
+		return copy_field(i->ifname, sizeof(i->ifname), v);
+	if (STREQ(k, "kind"))
+		return copy_field(i->kind, sizeof(i->kind), v);
+	if (STREQ(k, "host"))
+		return copy_field(i->host_ifname, sizeof(i->host_ifname), v);
+	if (STREQ(k, "bridge"))
+		return copy_field(i->bridge, sizeof(i->bridge), v);
+	if (STREQ(k, "parent"))
+		return copy_field(i->parent, sizeof(i->parent), v);
+	if (STREQ(k, "mode"))
+		return copy_field(i->mode, sizeof(i->mode), v);
+	if (STREQ(k, "bridge_created"))
+		return (i->bridge_created = STREQ(v, "1")) || STREQ(v, "0") ? 0 : -EINVAL;
+	if (STREQ(k, "mac"))
+		return (i->has_mac = nsl_parse_mac(v, i->mac, NULL) == 0) ? 0 : -EINVAL;
+	if (STREQ(k, "mtu"))
+		return nsl_parse_u32(v, 1, 65535, "mtu", &u, NULL) < 0 ? -EINVAL : (i->mtu = u, 0);
+	if (STREQ(k, "addr"))
+		return parse_list(i->addrs, &i->n_addrs, NSL_NIC_MAX_ADDRS, v, true);
+	if (STREQ(k, "gw"))
+		return parse_list(i->gws, &i->n_gws, ELEMENTSOF(i->gws), v, false);
+	if (STREQ(k, "netns"))
+		return parse_netns(v, dev, ino);
+	return 0; /* a newer writer's key: keep going */
+}
+
+int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev, ino_t *ret_ino)
+{
+	struct nsl_nic_info i = { 0 };
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL, *line;
+	dev_t dev = 0;
+	ino_t ino = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		if (!eq)
+			return -EINVAL;
+		*eq = '\0';
+		if (parse_line(line, eq + 1, &i, &dev, &ino) < 0)
+			return -EINVAL;
+	}
+	if (!i.logical[0] || !i.target[0] || !i.ifname[0] || !i.kind[0])
+		return -EINVAL;
+	*ret = i;
+	if (ret_dev)
+		*ret_dev = dev;
+	if (ret_ino)
+		*ret_ino = ino;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return negerrno();
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
+		    struct nsl_err *err)
+{
+	char buf[RECORD_MAX], tmp[NSL_ALTNAME_MAX + 8];
+	_cleanup_close_ int fd = -1;
+	int n, r;
+
+	n = nic_record_format(info, dev, ino, buf, sizeof(buf));
+	if (n < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, n, info->logical, "record too large");
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", info->logical);
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), info->logical, "state: %s",
+				   strerror(errno));
+	r = write_all(fd, buf, (size_t)n);
+	if (r == 0 && fsync(fd) < 0)
+		r = negerrno();
+	if (r == 0 && renameat(dirfd, tmp, dirfd, info->logical) < 0)
+		r = negerrno();
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, info->logical, "state: %s", strerror(-r));
+	}
+	fsync(dirfd);
+	return 0;
+}
+
+int nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev_t *ret_dev,
+		   ino_t *ret_ino, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[RECORD_MAX];
+	ssize_t n;
+
+	fd = openat(dirfd, logical, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
+	buf[n] = '\0';
+	if (nic_record_parse(buf, ret, ret_dev, ret_ino) < 0 || !STREQ(ret->logical, logical))
+		return nsl_err_set(err, NSL_E_SYSTEM, -EBADMSG, logical, "corrupt state record");
+	return 0;
+}
+
+int nic_state_remove(int dirfd, const char *logical, struct nsl_err *err)
+{
+	if (unlinkat(dirfd, logical, 0) < 0 && errno != ENOENT)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
+	fsync(dirfd);
+	return 0;
+}
+
+void nic_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool name_matches(const char *name, const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (name[0] == '.' || !strchr(name, ':'))
+		return false;
+	return !id || (strncmp(name, id, n) == 0 && name[n] == ':');
+}
+
+int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struct nsl_err *err)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	char **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		closep(&fd);
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "state: %s", strerror(errno));
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		char **nv;
+
+		if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) || !name_matches(de->d_name, id))
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || !(nv[n] = strdup(de->d_name))) {
+			nic_strv_free(nv ? nv : v, n);
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		}
+		v = nv;
+		n++;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
