@@ -367,6 +367,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	if (netns && nsl_ctx_set_netns(c.ctx, netns, &err) < 0) {
+		c.object = "-n";
 		r = cli_fail(&c, netns, &err);
 		goto out;
 	}
