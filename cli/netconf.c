@@ -173,14 +173,13 @@ const struct cli_object cli_obj_dns = {
 
 /* ---- hosts ---- */
 
-/* A word that can only be meant as an address: digits, dots, hex and colons. */
+/* A word that can only be meant as an address: one with a colon, or only digits and dots. */
 static bool looks_like_addr(const char *w)
 {
-	bool colon = strchr(w, ':') != NULL;
-
+	if (strchr(w, ':'))
+		return true;
 	for (const char *p = w; *p; p++)
-		if (!(isdigit((unsigned char)*p) || *p == '.' || *p == ':' ||
-		      (colon && isxdigit((unsigned char)*p))))
+		if (!isdigit((unsigned char)*p) && *p != '.')
 			return false;
 	return true;
 }
