@@ -1,0 +1,37 @@
+# Issue 2, point 7: make install lays out bin, lib, headers, nslab.pc and man pages, and a
+# program built with `pkg-config --cflags --libs nslab` against it creates a netns.
+
+t_install_and_pkg_config() {
+	dest=/tmp/inst
+	make -s -C "$TOP" B=/tmp/ib install DESTDIR=$dest PREFIX=/usr >/tmp/make.log 2>&1 || fail "make install: $(tail -5 /tmp/make.log)"
+	for f in usr/sbin/nslab usr/lib/libnslab.a usr/lib/libnslab.so.0 usr/lib/libnslab.so \
+		usr/include/nslab/nslab.h usr/include/nslab/netns.h usr/lib/pkgconfig/nslab.pc \
+		usr/share/man/man8/nslab.8; do
+		[ -e "$dest/$f" ] || fail "missing $f"
+	done
+	cat >/tmp/prog.c <<'C'
+#include <stdio.h>
+#include <nslab/nslab.h>
+
+int main(int argc, char **argv)
+{
+	struct nsl_ctx *ctx = NULL;
+	struct nsl_err err = { 0 };
+
+	if (nsl_ctx_new(&ctx, &err) < 0 || nsl_netns_add(ctx, argv[1], &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	nsl_ctx_free(ctx);
+	return argc == 2 ? 0 : 1;
+}
+C
+	export PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig
+	cc -o /tmp/prog /tmp/prog.c $(pkg-config --cflags --libs nslab) || fail "build against the installed library"
+	LD_LIBRARY_PATH=$dest/usr/lib /tmp/prog viapc || fail "program failed"
+	ip netns list | grep -qx viapc || fail "netns not created"
+	assert_eq "$(ip -n viapc -j link show lo | jq -r '.[0].flags | index("UP") != null')" true "lo up"
+	# Only nsl_* symbols are exported from the shared library.
+	others=$(nm -D --defined-only $dest/usr/lib/libnslab.so.0 | awk '$2 ~ /[TDBR]/ && $3 !~ /^nsl_/ {print $3}')
+	assert_eq "$others" "" "symbols outside nsl_*"
+}
