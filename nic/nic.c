@@ -233,6 +233,23 @@ static void test_pause(void)
 			;
 }
 
+/* Record what the kernel chose (MTU, MAC) so that `nic list` shows the real values. */
+static int read_back(struct add_run *a, struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_link_info *l = NULL;
+	struct nsl_nic_info *i = &a->p.info;
+	size_t n = 0;
+	int r;
+
+	r = nsl_link_list(a->ctx, a->p.tgt->spec, i->ifname, &l, &n, err);
+	if (r < 0 || n == 0)
+		return r < 0 ? r : 0;
+	i->mtu = l[0].mtu;
+	i->has_mac = l[0].has_mac;
+	memcpy(i->mac, l[0].mac, sizeof(i->mac));
+	return nic_state_write(a->dirfd, i, a->p.tgt->dev, a->p.tgt->ino, err);
+}
+
 /* Undo what apply() did. Returns what is left behind, "" when nothing is. */
 static const char *undo(struct add_run *a, bool link_made, bool bridge_made)
 {
@@ -271,6 +288,8 @@ static int apply(struct add_run *a, struct nsl_err *err)
 		r = nic_target_alive(a->ctx, a->p.tgt, err);
 	}
 	if (r >= 0)
+		r = read_back(a, err);
+	if (r >= 0)
 		return 0;
 	left = undo(a, link_made, bridge_made);
 	if (left[0] && err) {
@@ -285,9 +304,7 @@ static int add_locked(struct add_run *a, struct nsl_err *err)
 {
 	int r;
 
-	r = same_netns_as_host(a, err);
-	if (r >= 0)
-		r = pick_ifname(a, err);
+	r = pick_ifname(a, err);
 	if (r == -ENAMETOOLONG)
 		return nsl_err_set(err, NSL_E_USAGE, r, NULL, "logical name too long");
 	if (r >= 0)
@@ -315,6 +332,9 @@ _public_ int nsl_nic_add(struct nsl_ctx *ctx, const struct nsl_nic *nic, struct 
 	if (r < 0)
 		return r;
 	a.p.tgt = &tgt;
+	r = same_netns_as_host(&a, err);
+	if (r < 0)
+		return r;
 	r = nic_state_open(ctx, true, true, &dirfd, err);
 	if (r < 0)
 		return r;
