@@ -16,7 +16,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
-	   -Wno-unused-parameter
+	   -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE -Ilink \
 	      -DNSLAB_VERSION='"$(VERSION)"' -Iinclude -Icore $(PKG_CFLAGS) $(EXTRA_CFLAGS)
@@ -42,26 +42,32 @@ $(B)/%.o: %.c
 
 $(B)/libnslab.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
 
 $(B)/libnslab.so.$(SOVERSION): $(LIB_OBJ) libnslab.map
-	$(CC) -shared -Wl,-soname,libnslab.so.$(SOVERSION) -Wl,--version-script=libnslab.map \
+	@echo "  CCLD    $@"
+	@$(CC) -shared -Wl,-soname,libnslab.so.$(SOVERSION) -Wl,--version-script=libnslab.map \
 		$(LDFLAGS) -o $@ $(LIB_OBJ) $(LDLIBS)
-	ln -sf libnslab.so.$(SOVERSION) $(B)/libnslab.so
+	@ln -sf libnslab.so.$(SOVERSION) $(B)/libnslab.so
 
 $(B)/nslab: $(CLI_OBJ) $(B)/libnslab.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnslab.a $(LDLIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnslab.a $(LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libnslab.a tests/unit/tap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fvisibility=default -Itests/unit -o $@ $< $(B)/libnslab.a $(LDLIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -fvisibility=default -Itests/unit -o $@ $< $(B)/libnslab.a $(LDFLAGS) $(LDLIBS)
 
 $(B)/tests/%: tests/helpers/%.c $(B)/libnslab.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libnslab.a $(LDLIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libnslab.a $(LDFLAGS) $(LDLIBS)
 
 $(B)/nslab.pc: nslab.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	@mkdir -p $(B)
+	@sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
 unit: $(UNIT_BIN) $(HELPER_BIN)
 
