@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Lab verbs: up, down, status, plan, graph, test, exec — `nslab VERB ARGS`. */
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "macro.h"
+#include "nslab/launch.h"
+#include "nslab/probe.h"
+#include "nslab/topo.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nsl_topo *, nsl_topo_free);
+
+/* A topology error is `FILE:LINE:COL: what is wrong` (DESIGN §3); others the usual line. */
+static int topo_fail(struct cli *c, const char *file, const struct nsl_err *err)
+{
+	char msg[600];
+
+	if (!err->line)
+		return cli_fail(c, file, err);
+	nsl_err_format(err, msg, sizeof(msg));
+	fprintf(stderr, "%s:%u:%u: %s\n", file, err->line, err->column, msg);
+	if (c->json) {
+		printf("{\"error\":{\"file\":");
+		pr_json_string(stdout, file);
+		printf(",\"line\":%u,\"column\":%u,\"message\":", err->line, err->column);
+		pr_json_string(stdout, msg);
+		printf(",\"exit_code\":%d}}\n", cli_exit_code(err->kind));
+	}
+	return cli_exit_code(err->kind);
+}
+
+static int load_file(struct cli *c, const char *path, struct nsl_topo **ret)
+{
+	struct nsl_err err = { 0 };
+	int r = nsl_topo_load(path, NULL, 0, ret, &err);
+
+	return r < 0 ? topo_fail(c, path, &err) : 0;
+}
+
+/* FILE or LAB: a name with '/' or '.', or an existing file, is a file. */
+static bool is_file(const char *arg)
+{
+	struct stat st;
+
+	return strchr(arg, '/') || strchr(arg, '.') || stat(arg, &st) == 0;
+}
+
+static int load_any(struct cli *c, const char *arg, struct nsl_topo **ret)
+{
+	struct nsl_err err = { 0 };
+
+	if (is_file(arg))
+		return load_file(c, arg, ret);
+	if (nsl_topo_load_lab(c->ctx, arg, ret, &err) < 0)
+		return cli_fail(c, arg, &err);
+	return 0;
+}
+
+struct progress {
+	struct cli *c;
+	bool tty;
+	bool dirty;
+};
+
+static void progress_cb(void *data, unsigned k, unsigned n, const char *what)
+{
+	struct progress *p = data;
+
+	if (p->c->quiet)
+		return;
+	if (p->tty) {
+		fprintf(stderr, "\r[%u/%u] %.60s\033[K", k, n, what);
+		p->dirty = true;
+	} else {
+		fprintf(stderr, "[%u/%u] %s\n", k, n, what);
+	}
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->dirty)
+		fputs("\r\033[K", stderr);
+	p->dirty = false;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int print_plan(struct cli *c, const struct nsl_topo *t)
+{
+	struct nsl_err err = { 0 };
+	_cleanup_free_ struct nsl_topo_change *v = NULL;
+	size_t n = 0;
+
+	if (nsl_topo_plan(c->ctx, t, &v, &n, &err) < 0)
+		return topo_fail(c, t->path, &err);
+	pr_obj_begin(c, NULL);
+	pr_str(c, "lab", NULL, t->name);
+	pr_array_begin(c, "changes");
+	for (size_t i = 0; i < n; i++) {
+		char op[2] = { v[i].op, 0 };
+
+		pr_obj_begin(c, NULL);
+		pr_str(c, "op", "%s ", op);
+		pr_str(c, "what", "%s\n", v[i].what);
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	pr_uint(c, "count", "%llu changes\n", n);
+	pr_obj_end(c);
+	return 0;
+}
+
+static int do_up(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	struct progress p = { .c = c, .tty = isatty(2) };
+	struct nsl_err err = { 0 };
+	bool dry = false;
+	const char *file = NULL;
+	unsigned changes = 0;
+	double t0 = now_s();
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (STREQ(argv[i], "--dry-run"))
+			dry = true;
+		else if (!file)
+			file = argv[i];
+		else
+			return cli_usage(c, "unexpected argument '%s'", argv[i]);
+	}
+	if (!file)
+		return cli_usage(c, "no topology file given");
+	r = load_file(c, file, &t);
+	if (r)
+		return r;
+	if (dry)
+		return print_plan(c, t);
+	r = nsl_topo_up(c->ctx, t, progress_cb, &p, &changes, &err);
+	progress_end(&p);
+	if (r < 0)
+		return topo_fail(c, file, &err);
+	pr_obj_begin(c, NULL);
+	pr_str(c, "lab", "lab %s up: ", t->name);
+	pr_uint(c, "changes", "%llu changes", changes);
+	pr_uint(c, "nodes", ", %llu nodes", t->n_nodes);
+	pr_text(c, " in %.2fs\n", now_s() - t0);
+	pr_obj_end(c);
+	return 0;
+}
+
+static int do_down(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	struct progress p = { .c = c, .tty = isatty(2) };
+	struct nsl_err err = { 0 };
+	const char *lab;
+	unsigned removed = 0;
+	double t0 = now_s();
+	int r;
+
+	if (argc != 1)
+		return cli_usage(c, argc ? "too many arguments" : "no file or lab given");
+	lab = argv[0];
+	if (is_file(lab)) {
+		r = load_file(c, lab, &t);
+		if (r)
+			return r;
+		lab = t->name;
+	} else if (nsl_parse_labname(lab, &err) < 0) {
+		return cli_fail(c, lab, &err);
+	}
+	r = nsl_topo_down(c->ctx, lab, progress_cb, &p, &removed, &err);
+	progress_end(&p);
+	if (r < 0)
+		return cli_fail(c, lab, &err);
+	pr_obj_begin(c, NULL);
+	pr_str(c, "lab", "lab %s down: ", lab);
+	pr_uint(c, "removed", "%llu objects removed", removed);
+	pr_text(c, " in %.2fs\n", now_s() - t0);
+	pr_obj_end(c);
+	return 0;
+}
+
+static int do_plan(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	int r;
+
+	if (argc != 1)
+		return cli_usage(c, argc ? "too many arguments" : "no topology file given");
+	r = load_file(c, argv[0], &t);
+	return r ? r : print_plan(c, t);
+}
+
+/* ---- status ---- */
+
+static bool proc_alive(pid_t pid)
+{
+	return pid > 0 && kill(pid, 0) == 0;
+}
+
+static void status_node(struct cli *c, const struct nsl_topo *t, const struct nsl_topo_node *n,
+			char ***drift, size_t *n_drift)
+{
+	_cleanup_free_ struct nsl_link_info *li = NULL;
+	_cleanup_free_ struct nsl_addr_info *ai = NULL;
+	size_t nl = 0, na = 0;
+	bool present = nsl_netns_exists(c->ctx, n->netns, NULL) == 1;
+	char buf[320];
+
+#define DRIFT(...)                                                                                 \
+	do {                                                                                       \
+		char **nv = realloc(*drift, (*n_drift + 1) * sizeof(char *));                      \
+		snprintf(buf, sizeof(buf), __VA_ARGS__);                                           \
+		if (nv) {                                                                          \
+			*drift = nv;                                                               \
+			nv[*n_drift] = strdup(buf);                                                \
+			if (nv[*n_drift])                                                          \
+				(*n_drift)++;                                                      \
+		}                                                                                  \
+	} while (0)
+	pr_obj_begin(c, NULL);
+	pr_str(c, "name", "%s", n->name);
+	pr_str(c, "netns", " (netns %s)", n->netns);
+	pr_bool(c, "present", NULL, present);
+	pr_text(c, "%s\n", present ? "" : " MISSING");
+	if (!present) {
+		DRIFT("node %s: netns %s is missing", n->name, n->netns);
+	} else {
+		nsl_link_list(c->ctx, n->netns, NULL, &li, &nl, NULL);
+		nsl_addr_list(c->ctx, n->netns, NULL, &ai, &na, NULL);
+	}
+	pr_array_begin(c, "interfaces");
+	for (size_t i = 0; i < n->n_ifaces; i++) {
+		const struct nsl_topo_iface *ifc = &n->ifaces[i];
+		const struct nsl_link_info *l = NULL;
+
+		for (size_t k = 0; k < nl; k++)
+			if (STREQ(li[k].ifname, ifc->name))
+				l = &li[k];
+		if (present && !l)
+			DRIFT("interface %s:%s is missing", n->name, ifc->name);
+		pr_obj_begin(c, NULL);
+		pr_str(c, "ifname", "    %s", ifc->name);
+		pr_str(c, "operstate", " %s", l ? l->operstate : "MISSING");
+		pr_uint(c, "mtu", " mtu %llu", l ? l->mtu : 0);
+		if (ifc->bridge)
+			pr_str(c, "bridge", " bridge %s", ifc->bridge);
+		pr_array_begin(c, "addr_info");
+		for (size_t a = 0; a < ifc->n_addrs; a++) {
+			char s[64];
+			bool found = false;
+
+			for (size_t k = 0; l && k < na; k++)
+				if (ai[k].ifindex == l->ifindex && ai[k].addr.family == ifc->addrs[a].family &&
+				    ai[k].addr.len == ifc->addrs[a].len &&
+				    !memcmp(ai[k].addr.addr, ifc->addrs[a].addr, 16))
+					found = true;
+			if (present && l && !found)
+				DRIFT("address %s on %s:%s is missing",
+				      nsl_prefix_str(&ifc->addrs[a], true, s, sizeof(s)), n->name, ifc->name);
+			pr_obj_begin(c, NULL);
+			pr_str(c, "local", " %s", nsl_prefix_str(&ifc->addrs[a], false, s, sizeof(s)));
+			pr_uint(c, "prefixlen", "/%llu", ifc->addrs[a].len);
+			pr_bool(c, "present", NULL, found);
+			pr_text(c, "%s", found ? "" : " (missing)");
+			pr_obj_end(c);
+		}
+		pr_array_end(c);
+		pr_text(c, "\n");
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	pr_array_begin(c, "processes");
+	if (n->run) {
+		pid_t pid = 0;
+		bool alive;
+
+		nsl_topo_run_pid(c->ctx, t->name, n->name, &pid, NULL);
+		alive = proc_alive(pid);
+		if (!alive)
+			DRIFT("process of node %s is not running", n->name);
+		pr_obj_begin(c, NULL);
+		pr_int(c, "pid", "    process %lld", pid);
+		pr_str(c, "command", " %s", n->run[0]);
+		pr_bool(c, "running", " running=%s\n", alive);
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	pr_obj_end(c);
+#undef DRIFT
+}
+
+static int status_lab(struct cli *c, const char *lab)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	struct nsl_err err = { 0 };
+	char **drift = NULL;
+	size_t n_drift = 0;
+
+	if (nsl_topo_load_lab(c->ctx, lab, &t, &err) < 0)
+		return cli_fail(c, lab, &err);
+	pr_obj_begin(c, NULL);
+	pr_str(c, "name", "lab %s\n", t->name);
+	pr_array_begin(c, "bridges");
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct nsl_topo_bridge *b = &t->bridges[i];
+		const char *ns = b->node_idx >= 0 ? t->nodes[b->node_idx].netns : NULL;
+		bool present = nsl_link_exists(c->ctx, ns, b->ifname, NULL) == 1;
+
+		if (!present) {
+			char **nv = realloc(drift, (n_drift + 1) * sizeof(char *));
+
+			if (nv && asprintf(&nv[n_drift], "bridge %s (%s) is missing", b->name, b->ifname) > 0)
+				n_drift++;
+			if (nv)
+				drift = nv;
+		}
+		pr_obj_begin(c, NULL);
+		pr_str(c, "name", "  bridge %s", b->name);
+		pr_str(c, "ifname", " (%s", b->ifname);
+		pr_str(c, "netns", " in %s)", ns ? ns : "root");
+		pr_bool(c, "present", NULL, present);
+		pr_text(c, "%s\n", present ? "" : " MISSING");
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	pr_array_begin(c, "nodes");
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		pr_text(c, "  node ");
+		status_node(c, t, &t->nodes[i], &drift, &n_drift);
+	}
+	pr_array_end(c);
+	pr_str(c, "state", "state: %s\n", n_drift ? "drifted" : "up");
+	pr_array_begin(c, "drift");
+	for (size_t i = 0; i < n_drift; i++)
+		pr_str(c, NULL, "  drift: %s\n", drift[i]);
+	pr_array_end(c);
+	pr_obj_end(c);
+	nsl_strv_free(drift, n_drift);
+	return 0;
+}
+
+static int do_status(struct cli *c, int argc, char **argv)
+{
+	struct nsl_err err = { 0 };
+	char **labs = NULL;
+	size_t n = 0;
+
+	if (argc > 1)
+		return cli_usage(c, "too many arguments");
+	if (argc == 1) {
+		_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+
+		if (is_file(argv[0])) {
+			int r = load_file(c, argv[0], &t);
+
+			if (r)
+				return r;
+			return status_lab(c, t->name);
+		}
+		return status_lab(c, argv[0]);
+	}
+	if (nsl_topo_labs(c->ctx, &labs, &n, &err) < 0)
+		return cli_fail(c, NULL, &err);
+	pr_array_begin(c, NULL);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+		bool ok = nsl_topo_load_lab(c->ctx, labs[i], &t, NULL) == 0;
+
+		pr_obj_begin(c, NULL);
+		pr_str(c, "name", "%s", labs[i]);
+		pr_str(c, "state", " %s", ok ? "up" : "incomplete");
+		pr_uint(c, "nodes", " %llu nodes\n", ok ? t->n_nodes : 0);
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	nsl_strv_free(labs, n);
+	return 0;
+}
+
+/* ---- graph ---- */
+
+static int do_graph(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	_cleanup_free_ char *out = NULL;
+	enum nsl_topo_graph_format fmt = NSL_TOPO_GRAPH_DOT;
+	struct nsl_err err = { 0 };
+	const char *what = NULL;
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (STREQ(argv[i], "--format") && i + 1 < argc) {
+			const char *f = argv[++i];
+
+			if (STREQ(f, "dot"))
+				fmt = NSL_TOPO_GRAPH_DOT;
+			else if (STREQ(f, "mermaid"))
+				fmt = NSL_TOPO_GRAPH_MERMAID;
+			else if (STREQ(f, "json"))
+				fmt = NSL_TOPO_GRAPH_JSON;
+			else
+				return cli_usage(c, "unknown format '%s' (dot, mermaid, json)", f);
+		} else if (!what && argv[i][0] != '-') {
+			what = argv[i];
+		} else {
+			return cli_usage(c, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!what)
+		return cli_usage(c, "no file or lab given");
+	if (c->json)
+		fmt = NSL_TOPO_GRAPH_JSON;
+	r = load_any(c, what, &t);
+	if (r)
+		return r;
+	if (nsl_topo_graph(t, fmt, &out, &err) < 0)
+		return cli_fail(c, what, &err);
+	fputs(out, stdout);
+	if (c->json)
+		fflush(stdout);
+	c->json = false; /* already a complete value */
+	return 0;
+}
+
+/* ---- test ---- */
+
+static int do_test(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	_cleanup_free_ struct nsl_probe *pr = NULL;
+	struct nsl_err err = { 0 };
+	unsigned timeout = 0;
+	size_t failed = 0;
+	int r;
+
+	if (argc != 1)
+		return cli_usage(c, argc ? "too many arguments" : "no file or lab given");
+	r = load_any(c, argv[0], &t);
+	if (r)
+		return r;
+	pr = calloc(t->n_expects + 1, sizeof(*pr));
+	if (!pr)
+		return cli_fail(c, NULL, &(struct nsl_err){ .kind = NSL_E_SYSTEM, .msg = "out of memory" });
+	for (size_t i = 0; i < t->n_expects; i++) {
+		pr[i].netns = t->nodes[t->expects[i].from].netns;
+		pr[i].dst = t->expects[i].addr;
+		if (t->expects[i].timeout_ms > timeout)
+			timeout = t->expects[i].timeout_ms;
+	}
+	if (t->n_expects) {
+		r = nsl_probe_ping_many(c->ctx, pr, t->n_expects, timeout, &err);
+		if (r < 0)
+			return cli_fail(c, t->name, &err);
+	}
+	pr_obj_begin(c, NULL);
+	pr_str(c, "lab", NULL, t->name);
+	pr_text(c, "%-16s %-28s %-7s %-7s %s\n", "FROM", "TO", "EXPECT", "RESULT", "");
+	pr_array_begin(c, "results");
+	for (size_t i = 0; i < t->n_expects; i++) {
+		const struct nsl_topo_expect *x = &t->expects[i];
+		bool reached = pr[i].result == 0;
+		bool ok = reached == x->reach;
+		char a[64], to[128];
+
+		failed += !ok;
+		nsl_prefix_str(&x->addr, false, a, sizeof(a));
+		if (STREQ(a, x->to))
+			snprintf(to, sizeof(to), "%s", a);
+		else
+			snprintf(to, sizeof(to), "%s (%s)", x->to, a);
+		pr_obj_begin(c, NULL);
+		pr_str(c, "from", "%-16s ", t->nodes[x->from].name);
+		pr_str(c, "to", NULL, x->to);
+		pr_str(c, "address", NULL, a);
+		pr_text(c, "%-28s ", to);
+		pr_bool(c, "expect_reach", NULL, x->reach);
+		pr_text(c, "%-7s ", x->reach ? "reach" : "none");
+		pr_bool(c, "reached", NULL, reached);
+		pr_text(c, "%-7s ", reached ? "reach" : "none");
+		pr_bool(c, "ok", NULL, ok);
+		pr_uint(c, "rtt_us", NULL, pr[i].rtt_us);
+		if (!reached)
+			pr_str(c, "error", NULL, strerror(-pr[i].result));
+		if (ok && reached)
+			pr_text(c, "ok  %.3f ms\n", pr[i].rtt_us / 1000.0);
+		else if (ok)
+			pr_text(c, "ok  (%s)\n", strerror(-pr[i].result));
+		else
+			pr_text(c, "FAIL%s%s\n", reached ? "" : " (", reached ? "" : strerror(-pr[i].result));
+		if (!ok && !reached)
+			pr_text(c, "%s", "");
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+	pr_uint(c, "passed", "%llu passed, ", t->n_expects - failed);
+	pr_uint(c, "failed", "%llu failed\n", failed);
+	pr_obj_end(c);
+	return failed ? 1 : 0;
+}
+
+/* ---- exec ---- */
+
+static int do_exec(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	struct nsl_err err = { 0 };
+	const struct nsl_topo_node *n = NULL;
+	int status = 0, r, cmd = 2;
+
+	if (argc < 3)
+		return cli_usage(c, "usage: exec LAB NODE -- CMD...");
+	if (STREQ(argv[2], "--"))
+		cmd = 3;
+	if (cmd >= argc)
+		return cli_usage(c, "no command given");
+	if (nsl_topo_load_lab(c->ctx, argv[0], &t, &err) < 0)
+		return cli_fail(c, argv[0], &err);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (STREQ(t->nodes[i].name, argv[1]))
+			n = &t->nodes[i];
+	if (!n) {
+		nsl_err_set(&err, NSL_E_USAGE, -ENOENT, argv[1], "lab '%s' has no node '%s'", t->name, argv[1]);
+		return cli_fail(c, argv[1], &err);
+	}
+	fflush(stdout);
+	if (n->run) {
+		pid_t pid = 0;
+
+		if (nsl_topo_run_pid(c->ctx, t->name, n->name, &pid, &err) < 0) {
+			nsl_err_set(&err, NSL_E_SYSTEM, -ESRCH, n->name, "node '%s' has no running process", n->name);
+			return cli_fail(c, n->name, &err);
+		}
+		r = nsl_launch_enter(c->ctx, pid, NSL_NS_ALL, argv + cmd, &status, &err);
+	} else {
+		r = nsl_launch_netns_exec(c->ctx, n->netns, argv + cmd, &status, &err);
+	}
+	if (r < 0 && status == 0)
+		return cli_fail(c, n->name, &err);
+	if (r < 0)
+		cli_fail(c, n->name, &err);
+	return status;
+}
+
+const struct cli_object cli_obj_up = {
+	.name = "up",
+	.usage = "Usage: nslab up FILE [--dry-run]\n"
+		 "Bring the lab of FILE up, or in line with FILE when it is up already.\n",
+	.direct = do_up,
+};
+const struct cli_object cli_obj_down = {
+	.name = "down",
+	.usage = "Usage: nslab down FILE|LAB\n"
+		 "Take a lab down (its file is not needed); a lab already down is fine.\n",
+	.direct = do_down,
+};
+const struct cli_object cli_obj_status = {
+	.name = "status",
+	.usage = "Usage: nslab status [LAB|FILE]\nList the labs, or show one and its drift.\n",
+	.direct = do_status,
+};
+const struct cli_object cli_obj_plan = {
+	.name = "plan",
+	.usage = "Usage: nslab plan FILE\nShow what `up FILE` would change.\n",
+	.direct = do_plan,
+};
+const struct cli_object cli_obj_graph = {
+	.name = "graph",
+	.usage = "Usage: nslab graph FILE|LAB [--format dot|mermaid|json]\n",
+	.direct = do_graph,
+};
+const struct cli_object cli_obj_test = {
+	.name = "test",
+	.usage = "Usage: nslab test FILE|LAB\nCheck the file's expect list with ICMP echo from inside the nodes.\n",
+	.direct = do_test,
+};
+const struct cli_object cli_obj_exec = {
+	.name = "exec",
+	.usage = "Usage: nslab exec LAB NODE -- CMD...\nRun CMD in a node's namespaces.\n",
+	.direct = do_exec,
+};

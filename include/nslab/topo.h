@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Declarative labs: a topology file (YAML, DESIGN §5) is loaded strictly, validated, turned
+ * into a plan of steps and applied with a journal under STATE_DIR/LAB/. Errors in a file carry
+ * its line and column in struct nsl_err (line, column); the object is the file name.
+ */
+#ifndef NSLAB_TOPO_H
+#define NSLAB_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctx.h"
+#include "error.h"
+#include "parse.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NSL_TOPO_MAX_SIZE (4u << 20) /* bytes */
+#define NSL_TOPO_MAX_DEPTH 64
+
+/* The model, read-only for callers. Every element remembers where the file defined it. */
+struct nsl_topo_pos {
+	unsigned line, column;
+};
+
+struct nsl_topo_iface {
+	char *name;		/* inside the node */
+	char *bridge;		/* bridge name, or NULL */
+	int bridge_idx;		/* index into topo->bridges, or -1 */
+	int link_idx;		/* index into topo->links, or -1 */
+	struct nsl_prefix *addrs;
+	size_t n_addrs;
+	uint8_t mac[6];
+	bool has_mac;
+	uint32_t mtu;
+	char host[16];		/* bridge-side end of the veth (derived), "" for a p2p link */
+	char altname[128];	/* full logical name of the bridge-side end */
+	struct nsl_topo_pos pos;
+};
+
+struct nsl_topo_route {
+	char *text;
+	struct nsl_prefix dst;
+	bool has_via;
+	struct nsl_prefix via;
+	char *dev;
+	uint32_t metric;
+	struct nsl_topo_pos pos;
+};
+
+struct nsl_topo_kv {
+	char *key, *value;
+	struct nsl_topo_pos pos;
+};
+
+struct nsl_topo_dns {
+	struct nsl_prefix *nameservers;
+	size_t n_nameservers;
+	char **search;
+	size_t n_search;
+	char **options;
+	size_t n_options;
+};
+
+struct nsl_topo_node {
+	char *name;
+	char *netns;		/* prefix + name */
+	struct nsl_topo_iface *ifaces;
+	size_t n_ifaces;
+	struct nsl_topo_route *routes;
+	size_t n_routes;
+	struct nsl_topo_kv *sysctls;
+	size_t n_sysctls;
+	struct nsl_topo_dns *dns; /* NULL: none (defaults applied) */
+	char **run;		/* argv of the `run` process, NULL-terminated, or NULL */
+	unsigned run_ns;	/* NSL_TOPO_NS_* */
+	char **exec;		/* commands run after up */
+	size_t n_exec;
+	bool has_ipv6;		/* some interface has an IPv6 address */
+	struct nsl_topo_pos pos;
+};
+
+enum {
+	NSL_TOPO_NS_UTS = 1 << 0,
+	NSL_TOPO_NS_PID = 1 << 1,
+	NSL_TOPO_NS_IPC = 1 << 2,
+	NSL_TOPO_NS_MOUNT = 1 << 3,
+};
+
+struct nsl_topo_bridge {
+	char *name;		/* logical name */
+	char *node;		/* node whose netns holds it, or NULL for the root netns */
+	int node_idx;		/* -1 for the root netns */
+	char ifname[16];	/* kernel name: derived in the root netns, @name inside a node */
+	char altname[128];
+	struct nsl_prefix *addrs;
+	size_t n_addrs;
+	bool stp, vlan_filtering;
+	uint32_t mtu;
+	struct nsl_topo_pos pos;
+};
+
+struct nsl_topo_endpoint {
+	int node, iface; /* indexes */
+};
+
+struct nsl_topo_link {
+	struct nsl_topo_endpoint ep[2];
+	uint32_t mtu;
+	uint64_t rate;		/* bytes/s, 0 for none */
+	char *rate_text;
+	bool has_netem;		/* delay or loss given */
+	struct nsl_topo_pos pos, netem_pos;
+};
+
+struct nsl_topo_expect {
+	int from;		/* node index */
+	char *to;		/* as written */
+	struct nsl_prefix addr; /* resolved */
+	bool reach;
+	uint32_t timeout_ms;
+	struct nsl_topo_pos pos;
+};
+
+struct nsl_topo {
+	char *path;
+	char *text;		/* the file's bytes */
+	size_t text_len;
+	char *name;
+	char *prefix;
+	struct nsl_topo_node *nodes;
+	size_t n_nodes;
+	struct nsl_topo_bridge *bridges;
+	size_t n_bridges;
+	struct nsl_topo_link *links;
+	size_t n_links;
+	struct nsl_topo_expect *expects;
+	size_t n_expects;
+};
+
+/**
+ * nsl_topo_load - read @path (or, when @text is not NULL, parse @text of @len bytes, @path only
+ * naming it in messages), check it strictly and validate it. No kernel call.
+ * Errors: -EINVAL (kind NSL_E_USAGE, @err->line/column set), -ENOENT, -EFBIG, -ENOMEM.
+ */
+int nsl_topo_load(const char *path, const char *text, size_t len, struct nsl_topo **ret,
+		  struct nsl_err *err);
+/** nsl_topo_free - free a model (NULL allowed). Return: NULL. */
+struct nsl_topo *nsl_topo_free(struct nsl_topo *t);
+
+/** nsl_topo_load_lab - load the model recorded by the last `up` of lab @lab. -ENOENT if none. */
+int nsl_topo_load_lab(struct nsl_ctx *ctx, const char *lab, struct nsl_topo **ret,
+		      struct nsl_err *err);
+
+/**
+ * nsl_topo_progress_fn - called before each step: @k of @n, and a short description.
+ */
+typedef void (*nsl_topo_progress_fn)(void *data, unsigned k, unsigned n, const char *step);
+
+/**
+ * struct nsl_topo_change - one line of a plan.
+ * @op:   '+' added, '-' removed, '~' changed (removed, then added again)
+ * @what: "node h1", "addr h1:eth0 10.0.1.11/24", ...
+ */
+struct nsl_topo_change {
+	char op;
+	char what[256];
+};
+
+/**
+ * nsl_topo_plan - what `up` of @t would change, compared with what the last `up` recorded and
+ * what the kernel has (objects removed behind nslab's back count as changes).
+ * Caller frees *@ret. No kernel change.
+ */
+int nsl_topo_plan(struct nsl_ctx *ctx, const struct nsl_topo *t, struct nsl_topo_change **ret,
+		  size_t *ret_n, struct nsl_err *err);
+
+/**
+ * nsl_topo_up - bring the lab up or bring it in line with @t. Takes the lab lock
+ * (NSL_E_CONFLICT when it is held), journals each step before it runs, and unwinds what it
+ * did when a step fails (exit kind NSL_E_SYSTEM). @ret_changes: the number of plan lines applied.
+ * Env NSLAB_TEST_CRASH_AFTER=k kills the process after the k-th kernel change (tests).
+ */
+int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress_fn progress,
+		void *data, unsigned *ret_changes, struct nsl_err *err);
+
+/**
+ * nsl_topo_down - take lab @lab down from its journal alone: stop its processes, delete its
+ * netns and the host-side links it owns, wait until the kernel has removed them, remove the
+ * state. Objects already gone are fine; objects without the lab's marker are left alone.
+ * @ret_removed: objects removed (0 when the lab was not up).
+ */
+int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress, void *data,
+		  unsigned *ret_removed, struct nsl_err *err);
+
+/** nsl_topo_labs - names of the labs with state under the state dir, sorted. Free with nsl_strv_free(). */
+int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_err *err);
+/** nsl_strv_free - free a NULL-terminated or @n-long string vector. */
+void nsl_strv_free(char **v, size_t n);
+
+/** nsl_topo_pids - the PIDs of the lab's `run` processes recorded by `up` (node index order). */
+int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *node, pid_t *ret_pid,
+		     struct nsl_err *err);
+
+enum nsl_topo_graph_format {
+	NSL_TOPO_GRAPH_DOT,
+	NSL_TOPO_GRAPH_MERMAID,
+	NSL_TOPO_GRAPH_JSON,
+};
+
+/** nsl_topo_graph - render @t deterministically (sorted) into a malloc'd string *@ret. */
+int nsl_topo_graph(const struct nsl_topo *t, enum nsl_topo_graph_format fmt, char **ret,
+		   struct nsl_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1440 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Model -> objects -> plan -> apply. Every model is flattened into a list of objects, each
+ * with a key ("addr h1:eth0 10.0.1.11/24") and a signature of its content, parents before
+ * children. `up` compares the new list with the one of the last complete `up` (its file is
+ * kept in the state dir) and with the kernel, removes what went away, and adds what is new
+ * or changed, journaling each created object before the kernel change.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "journal.h"
+#include "macro.h"
+#include "nslab/nslab.h"
+#include "nslab/launch.h"
+#include "topo-internal.h"
+#include "qdisc.h"
+
+enum okind {
+	O_NETNS,
+	O_SYSCTL,
+	O_BRIDGE,
+	O_BRADDR,
+	O_PORT,
+	O_P2P,
+	O_ADDR,
+	O_RATE,
+	O_ROUTE,
+	O_DNS,
+	O_HOSTS,
+	O_RUN,
+	O_EXEC,
+};
+
+enum ostate { S_SAME, S_ADD, S_CHANGE, S_REMOVE };
+
+struct obj {
+	enum okind kind;
+	char key[320];
+	uint32_t sig;
+	int node, iface, bridge, link, idx;
+	int parent, parent2; /* indexes in the same list, -1 */
+	enum ostate state;
+	bool implied;	     /* its removal comes with its parent's */
+	bool missing;	     /* drifted: gone from the kernel */
+};
+
+struct objs {
+	const struct nsl_topo *t;
+	struct obj *v;
+	size_t n, cap;
+	size_t *sorted; /* indexes sorted by key */
+};
+
+static void objs_free(struct objs *o)
+{
+	free(o->v);
+	free(o->sorted);
+	memset(o, 0, sizeof(*o));
+}
+
+static uint32_t sigf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static uint32_t sigf(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return topo_hash(buf);
+}
+
+static struct obj *push(struct objs *o, enum okind kind, int parent, int parent2)
+{
+	struct obj *x;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		struct obj *nv = realloc(o->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		o->v = nv;
+		o->cap = cap;
+	}
+	x = &o->v[o->n++];
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->parent = parent;
+	x->parent2 = parent2;
+	x->node = x->iface = x->bridge = x->link = x->idx = -1;
+	return x;
+}
+
+static const char *pstr(const struct nsl_prefix *p, char *buf)
+{
+	return nsl_prefix_str(p, true, buf, 64);
+}
+
+static void dns_text(const struct nsl_topo_dns *d, char *buf, size_t size)
+{
+	size_t len = 0;
+	char a[64];
+
+	buf[0] = '\0';
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_nameservers; i++)
+		len += (size_t)snprintf(buf + len, size > len ? size - len : 0, "ns %s ",
+					nsl_prefix_str(&d->nameservers[i], false, a, sizeof(a)));
+	for (size_t i = 0; i < d->n_search; i++)
+		len += (size_t)snprintf(buf + len, size > len ? size - len : 0, "s %s ", d->search[i]);
+	for (size_t i = 0; i < d->n_options; i++)
+		len += (size_t)snprintf(buf + len, size > len ? size - len : 0, "o %s ", d->options[i]);
+}
+
+static uint32_t hosts_sig(const struct nsl_topo *t)
+{
+	uint32_t h = 0;
+	char a[64];
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		h = h * 31 + topo_hash(t->nodes[i].name);
+		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++)
+			for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs; j++)
+				h = h * 31 + topo_hash(pstr(&t->nodes[i].ifaces[k].addrs[j], a));
+	}
+	return h;
+}
+
+static int key_cmp_ctx(const void *a, const void *b, void *arg)
+{
+	const struct objs *o = arg;
+
+	return strcmp(o->v[*(const size_t *)a].key, o->v[*(const size_t *)b].key);
+}
+
+/* Flatten @t. Parents always come before their children. */
+static int objs_build(const struct nsl_topo *t, struct objs *o)
+{
+	_cleanup_free_ int *node_obj = calloc(t->n_nodes + 1, sizeof(int));
+	_cleanup_free_ int *br_obj = calloc(t->n_bridges + 1, sizeof(int));
+	_cleanup_free_ int *link_obj = calloc(t->n_links + 1, sizeof(int));
+	uint32_t hsig = hosts_sig(t);
+	struct obj *x;
+	char a[64], b[64];
+
+	memset(o, 0, sizeof(*o));
+	o->t = t;
+	if (!node_obj || !br_obj || !link_obj)
+		return -ENOMEM;
+#define PUSH(kind, p1, p2)                                                                         \
+	do {                                                                                       \
+		x = push(o, kind, p1, p2);                                                         \
+		if (!x)                                                                            \
+			return -ENOMEM;                                                            \
+	} while (0)
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_topo_node *n = &t->nodes[i];
+
+		node_obj[i] = (int)o->n;
+		PUSH(O_NETNS, -1, -1);
+		x->node = (int)i;
+		snprintf(x->key, sizeof(x->key), "node %s", n->name);
+		x->sig = sigf("%s %d", n->netns, n->has_ipv6);
+		for (size_t k = 0; k < n->n_sysctls; k++) {
+			PUSH(O_SYSCTL, node_obj[i], -1);
+			x->node = (int)i;
+			x->idx = (int)k;
+			snprintf(x->key, sizeof(x->key), "sysctl %s %s=%s", n->name, n->sysctls[k].key,
+				 n->sysctls[k].value);
+		}
+	}
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		const struct nsl_topo_bridge *br = &t->bridges[i];
+
+		br_obj[i] = (int)o->n;
+		PUSH(O_BRIDGE, br->node_idx >= 0 ? node_obj[br->node_idx] : -1, -1);
+		x->bridge = (int)i;
+		snprintf(x->key, sizeof(x->key), "bridge %s", br->name);
+		x->sig = sigf("%s %s %d %d %u", br->ifname, br->node ? br->node : "", br->stp,
+			      br->vlan_filtering, br->mtu);
+		for (size_t k = 0; k < br->n_addrs; k++) {
+			PUSH(O_BRADDR, br_obj[i], -1);
+			x->bridge = (int)i;
+			x->idx = (int)k;
+			snprintf(x->key, sizeof(x->key), "addr bridge %s %s", br->name, pstr(&br->addrs[k], a));
+		}
+	}
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct nsl_topo_link *l = &t->links[i];
+		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
+		const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
+
+		link_obj[i] = (int)o->n;
+		PUSH(O_P2P, node_obj[l->ep[0].node], node_obj[l->ep[1].node]);
+		x->link = (int)i;
+		snprintf(x->key, sizeof(x->key), "link %s:%s %s:%s", na->name, ia->name, nb->name, ib->name);
+		x->sig = sigf("%s %s %u %u %u %d %02x%02x%02x %d %02x%02x%02x", na->netns, nb->netns, l->mtu,
+			      ia->mtu, ib->mtu, ia->has_mac, ia->mac[3], ia->mac[4], ia->mac[5], ib->has_mac,
+			      ib->mac[3], ib->mac[4], ib->mac[5]);
+		if (l->rate) {
+			PUSH(O_RATE, link_obj[i], -1);
+			x->link = (int)i;
+			snprintf(x->key, sizeof(x->key), "rate %s:%s %s:%s %s", na->name, ia->name, nb->name,
+				 ib->name, l->rate_text);
+		}
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_topo_node *n = &t->nodes[i];
+
+		for (size_t k = 0; k < n->n_ifaces; k++) {
+			const struct nsl_topo_iface *ifc = &n->ifaces[k];
+			int parent;
+
+			if (ifc->bridge_idx >= 0) {
+				const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
+
+				parent = (int)o->n;
+				PUSH(O_PORT, node_obj[i], br_obj[ifc->bridge_idx]);
+				x->node = (int)i;
+				x->iface = (int)k;
+				snprintf(x->key, sizeof(x->key), "iface %s:%s", n->name, ifc->name);
+				x->sig = sigf("%s %s %s %u %d %02x%02x%02x%02x%02x%02x", ifc->host, br->ifname,
+					      n->netns, ifc->mtu, ifc->has_mac, ifc->mac[0], ifc->mac[1],
+					      ifc->mac[2], ifc->mac[3], ifc->mac[4], ifc->mac[5]);
+			} else {
+				parent = link_obj[ifc->link_idx];
+			}
+			for (size_t j = 0; j < ifc->n_addrs; j++) {
+				PUSH(O_ADDR, parent, -1);
+				x->node = (int)i;
+				x->iface = (int)k;
+				x->idx = (int)j;
+				snprintf(x->key, sizeof(x->key), "addr %s:%s %s", n->name, ifc->name,
+					 pstr(&ifc->addrs[j], a));
+			}
+		}
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_topo_node *n = &t->nodes[i];
+		char d[1024];
+
+		for (size_t k = 0; k < n->n_routes; k++) {
+			PUSH(O_ROUTE, node_obj[i], -1);
+			x->node = (int)i;
+			x->idx = (int)k;
+			snprintf(x->key, sizeof(x->key), "route %s %s", n->name, n->routes[k].text);
+		}
+		if (n->dns) {
+			PUSH(O_DNS, node_obj[i], -1);
+			x->node = (int)i;
+			snprintf(x->key, sizeof(x->key), "dns %s", n->name);
+			dns_text(n->dns, d, sizeof(d));
+			x->sig = topo_hash(d);
+		}
+		PUSH(O_HOSTS, node_obj[i], -1);
+		x->node = (int)i;
+		snprintf(x->key, sizeof(x->key), "hosts %s", n->name);
+		x->sig = hsig;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_topo_node *n = &t->nodes[i];
+		uint32_t h = 0;
+
+		if (n->run) {
+			PUSH(O_RUN, node_obj[i], -1);
+			x->node = (int)i;
+			snprintf(x->key, sizeof(x->key), "run %s", n->name);
+			for (char **s = n->run; *s; s++)
+				h = h * 31 + topo_hash(*s);
+			x->sig = h ^ n->run_ns;
+		}
+		if (n->n_exec) {
+			PUSH(O_EXEC, n->run ? (int)o->n - 1 : node_obj[i], -1);
+			x->node = (int)i;
+			snprintf(x->key, sizeof(x->key), "exec %s", n->name);
+			for (size_t k = 0; k < n->n_exec; k++)
+				h = h * 31 + topo_hash(n->exec[k]);
+			x->sig = h;
+		}
+	}
+#undef PUSH
+	(void)b;
+	o->sorted = malloc((o->n + 1) * sizeof(size_t));
+	if (!o->sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->n; i++)
+		o->sorted[i] = i;
+	qsort_r(o->sorted, o->n, sizeof(size_t), key_cmp_ctx, o);
+	return 0;
+}
+
+static int objs_find(const struct objs *o, const char *key)
+{
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(o->v[o->sorted[mid]].key, key);
+
+		if (c == 0)
+			return (int)o->sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* ---- the run: context of one up/down ---- */
+
+struct run {
+	struct nsl_ctx *ctx;
+	const char *lab;
+	char mark[64];
+	int dirfd;
+	struct journal j;
+	long crash_after, changes;
+	nsl_topo_progress_fn progress;
+	void *pdata;
+	unsigned k, n;
+};
+
+/* Tests: NSLAB_TEST_CRASH_AFTER=k dies by SIGKILL right after the k-th kernel change. */
+static void changed(struct run *R)
+{
+	R->changes++;
+	if (R->crash_after > 0 && R->changes == R->crash_after)
+		kill(getpid(), SIGKILL);
+}
+
+static void step(struct run *R, const char *op, const char *what)
+{
+	char buf[400];
+
+	R->k++;
+	if (!R->progress)
+		return;
+	snprintf(buf, sizeof(buf), "%s %s", op, what);
+	R->progress(R->pdata, R->k, R->n, buf);
+}
+
+static int jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int jadd(struct run *R, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+
+	if (R->j.fd < 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return journal_add(&R->j, line, NULL);
+}
+
+static int fail_obj(struct nsl_err *err, const struct obj *x, int r)
+{
+	char msg[sizeof(err->msg)];
+
+	if (!err)
+		return r;
+	if (err->kind == NSL_E_NONE)
+		nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
+	memcpy(msg, err->msg, sizeof(msg));
+	snprintf(err->msg, sizeof(err->msg), "%.120s: %.130s", x->key, msg);
+	snprintf(err->object, sizeof(err->object), "%s", "");
+	if (err->kind == NSL_E_USAGE)
+		err->kind = NSL_E_SYSTEM;
+	return r;
+}
+
+static int hosts_write(struct run *R, const struct nsl_topo *t, const char *netns, struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_host_entry *e = calloc(t->n_nodes + 1, sizeof(*e));
+	_cleanup_free_ const char **names = calloc(t->n_nodes + 1, sizeof(char *));
+	size_t n = 0;
+
+	if (!e || !names)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_prefix *first = NULL;
+
+		for (int fam = 0; fam < 2 && !first; fam++)
+			for (size_t k = 0; k < t->nodes[i].n_ifaces && !first; k++)
+				for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs && !first; j++)
+					if (t->nodes[i].ifaces[k].addrs[j].family == (fam ? AF_INET6 : AF_INET))
+						first = &t->nodes[i].ifaces[k].addrs[j];
+		if (!first)
+			continue;
+		names[n] = t->nodes[i].name;
+		e[n].addr = *first;
+		e[n].names = &names[n];
+		e[n].n_names = 1;
+		n++;
+	}
+	(void)R;
+	return nsl_hosts_set(R->ctx, netns, e, n, err);
+}
+
+static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_topo_node *n,
+		     struct nsl_err *err)
+{
+	struct nsl_launch l;
+	struct nsl_launch_proc p = { 0 };
+	unsigned long long st = 0;
+	int r;
+
+	nsl_launch_init(&l, n->run);
+	l.netns = n->netns;
+	l.new_ns = 0;
+	if (n->run_ns & NSL_TOPO_NS_UTS)
+		l.new_ns |= NSL_NS_UTS;
+	if (n->run_ns & NSL_TOPO_NS_PID)
+		l.new_ns |= NSL_NS_PID;
+	if (n->run_ns & NSL_TOPO_NS_IPC)
+		l.new_ns |= NSL_NS_IPC;
+	if (n->run_ns & NSL_TOPO_NS_MOUNT)
+		l.new_ns |= NSL_NS_MNT;
+	if (l.new_ns & NSL_NS_UTS)
+		l.hostname = n->name;
+	if (l.new_ns & NSL_NS_PID)
+		l.mount_proc = (l.new_ns & NSL_NS_MNT) != 0;
+	l.detach = true;
+	r = nsl_launch_run(R->ctx, &l, &p, err);
+	if (r < 0)
+		return r;
+	if (nsl_launch_starttime(p.pid, &st, NULL) < 0)
+		st = 0;
+	(void)t;
+	return jadd(R, "pid %s %d %llu", n->name, (int)p.pid, st);
+}
+
+static int exec_cmds(struct run *R, const struct nsl_topo_node *n, pid_t pid, struct nsl_err *err)
+{
+	for (size_t i = 0; i < n->n_exec; i++) {
+		char *argv[] = { (char *)"/bin/sh", (char *)"-c", n->exec[i], NULL };
+		int status = 0, r;
+
+		r = pid > 0 ? nsl_launch_enter(R->ctx, pid, NSL_NS_ALL, argv, &status, err)
+			    : nsl_launch_netns_exec(R->ctx, n->netns, argv, &status, err);
+		if (r < 0)
+			return r;
+		if (status != 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, n->name,
+					   "node '%s': exec '%s' exited %d", n->name, n->exec[i], status);
+	}
+	return 0;
+}
+
+static int find_pid(struct run *R, const char *node, pid_t *ret_pid, unsigned long long *ret_st)
+{
+	struct jstate js;
+	int r = journal_read(R->dirfd, &js);
+
+	if (r < 0)
+		return r;
+	r = -ESRCH;
+	for (size_t i = 0; i < js.n; i++) {
+		char nm[128];
+		int pid;
+		unsigned long long st;
+
+		if (sscanf(js.v[i].line, "pid %127s %d %llu", nm, &pid, &st) == 3 && STREQ(nm, node)) {
+			*ret_pid = pid;
+			if (ret_st)
+				*ret_st = st;
+			r = 0;
+		}
+	}
+	jstate_free(&js);
+	return r;
+}
+
+static const char *br_netns(const struct nsl_topo *t, const struct nsl_topo_bridge *br)
+{
+	return br->node_idx >= 0 ? t->nodes[br->node_idx].netns : NULL;
+}
+
+/* Create @x of model @t. */
+static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
+{
+	const struct nsl_topo_node *n = x->node >= 0 ? &t->nodes[x->node] : NULL;
+	const struct nsl_topo_iface *ifc = n && x->iface >= 0 ? &n->ifaces[x->iface] : NULL;
+	int r = 0;
+
+	switch (x->kind) {
+	case O_NETNS:
+		r = jadd(R, "netns %s", n->netns);
+		if (r < 0)
+			return r;
+		r = nsl_netns_add(R->ctx, n->netns, err);
+		if (r < 0)
+			return r;
+		changed(R);
+		/* Without IPv6 addresses a node gets no IPv6 at all, before its links come up:
+		 * otherwise every new port's router solicitations and MLD reports flood the
+		 * bridge (N^2 packets), and even ARP is dropped in a big star. */
+		if (!n->has_ipv6) {
+			r = nsl_sysctl_set(R->ctx, n->netns, "net.ipv6.conf.all.disable_ipv6", "1", err);
+			if (r == -ENOENT)
+				r = 0; /* kernel without IPv6 */
+			if (r < 0)
+				return r;
+			changed(R);
+		}
+		return 0;
+	case O_SYSCTL:
+		r = nsl_sysctl_set(R->ctx, n->netns, n->sysctls[x->idx].key, n->sysctls[x->idx].value, err);
+		break;
+	case O_BRIDGE: {
+		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+		struct nsl_bridge b = {
+			.name = br->ifname,
+			.netns = br_netns(t, br),
+			.stp = br->stp ? NSL_TRI_ON : NSL_TRI_KEEP,
+			.vlan_filtering = br->vlan_filtering ? NSL_TRI_ON : NSL_TRI_KEEP,
+			.mtu = br->mtu,
+			.up = true,
+			.alias = R->mark,
+		};
+
+		if (!b.netns) {
+			r = jadd(R, "link %s", br->ifname);
+			if (r < 0)
+				return r;
+		}
+		r = nsl_bridge_add(R->ctx, &b, err);
+		if (r < 0)
+			return r;
+		changed(R);
+		if (!b.netns && !STREQ(br->altname, br->ifname))
+			r = nsl_link_altname_add(R->ctx, NULL, br->ifname, br->altname, err);
+		break;
+	}
+	case O_BRADDR: {
+		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+		const struct nsl_prefix *p = &br->addrs[x->idx];
+
+		r = nsl_addr_add(R->ctx, br_netns(t, br), br->ifname, p,
+				 p->family == AF_INET6 ? NSL_ADDR_NODAD : 0, err);
+		break;
+	}
+	case O_PORT: {
+		const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
+		struct nsl_veth v = {
+			.name = ifc->host,
+			.netns = br_netns(t, br),
+			.peer = ifc->name,
+			.peer_netns = n->netns,
+			.mtu = ifc->mtu,
+			.peer_mac = ifc->has_mac ? ifc->mac : NULL,
+			.master = br->ifname,
+			.up = true,
+			.peer_up = true,
+			.alias = R->mark,
+			.altname = ifc->altname,
+		};
+
+		if (!v.netns) {
+			r = jadd(R, "link %s", ifc->host);
+			if (r < 0)
+				return r;
+		}
+		r = nsl_veth_add(R->ctx, &v, err);
+		break;
+	}
+	case O_P2P: {
+		const struct nsl_topo_link *l = &t->links[x->link];
+		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
+		const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
+		struct nsl_veth v = {
+			.name = ia->name,
+			.netns = na->netns,
+			.peer = ib->name,
+			.peer_netns = nb->netns,
+			.mtu = l->mtu ? l->mtu : ia->mtu ? ia->mtu : ib->mtu,
+			.mac = ia->has_mac ? ia->mac : NULL,
+			.peer_mac = ib->has_mac ? ib->mac : NULL,
+			.up = true,
+			.peer_up = true,
+		};
+
+		r = nsl_veth_add(R->ctx, &v, err);
+		break;
+	}
+	case O_ADDR: {
+		const struct nsl_prefix *p = &ifc->addrs[x->idx];
+
+		/* No DAD: the lab is fresh and its addresses were checked for duplicates. */
+		r = nsl_addr_add(R->ctx, n->netns, ifc->name, p, p->family == AF_INET6 ? NSL_ADDR_NODAD : 0,
+				 err);
+		break;
+	}
+	case O_RATE: {
+		const struct nsl_topo_link *l = &t->links[x->link];
+
+		for (int e = 0; e < 2 && r >= 0; e++) {
+			const struct nsl_topo_node *ne = &t->nodes[l->ep[e].node];
+
+			r = topo_qdisc_tbf(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, l->rate, err);
+		}
+		break;
+	}
+	case O_ROUTE: {
+		const struct nsl_topo_route *rt = &n->routes[x->idx];
+		struct nsl_route route = {
+			.dst = rt->dst,
+			.via = rt->has_via ? &rt->via : NULL,
+			.dev = rt->dev,
+			.metric = rt->metric,
+		};
+
+		/* Replace: a route may have gone with the last address of its device. */
+		r = nsl_route_replace(R->ctx, n->netns, &route, err);
+		break;
+	}
+	case O_DNS: {
+		struct nsl_dns d = {
+			.nameservers = n->dns->nameservers,
+			.n_nameservers = n->dns->n_nameservers,
+			.search = (const char *const *)n->dns->search,
+			.n_search = n->dns->n_search,
+			.options = (const char *const *)n->dns->options,
+			.n_options = n->dns->n_options,
+		};
+
+		r = jadd(R, "etc %s", n->netns);
+		if (r == 0)
+			r = nsl_dns_set(R->ctx, n->netns, &d, err);
+		break;
+	}
+	case O_HOSTS:
+		r = jadd(R, "etc %s", n->netns);
+		if (r == 0)
+			r = hosts_write(R, t, n->netns, err);
+		break;
+	case O_RUN:
+		r = run_start(R, t, n, err);
+		break;
+	case O_EXEC: {
+		pid_t pid = 0;
+
+		if (n->run)
+			find_pid(R, n->name, &pid, NULL);
+		r = exec_cmds(R, n, pid, err);
+		break;
+	}
+	}
+	if (r < 0)
+		return r;
+	changed(R);
+	return 0;
+}
+
+static bool gone(int r)
+{
+	return r == -ENOENT || r == -ENODEV || r == -ESRCH || r == -EADDRNOTAVAIL;
+}
+
+static int stop_node_run(struct run *R, const char *node)
+{
+	unsigned long long st = 0;
+	pid_t pid;
+
+	if (find_pid(R, node, &pid, &st) < 0)
+		return 0;
+	nsl_launch_stop(pid, st, 3000, NULL);
+	return jadd(R, "-pid %s %d %llu", node, (int)pid, st);
+}
+
+/* Remove @x of model @t; objects already gone are fine. */
+static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
+{
+	const struct nsl_topo_node *n = x->node >= 0 ? &t->nodes[x->node] : NULL;
+	const struct nsl_topo_iface *ifc = n && x->iface >= 0 ? &n->ifaces[x->iface] : NULL;
+	int r = 0;
+
+	switch (x->kind) {
+	case O_NETNS:
+		if (n->run)
+			stop_node_run(R, n->name);
+		r = nsl_netns_del(R->ctx, n->netns, err);
+		if (r < 0 && !gone(r))
+			return r;
+		nsl_dns_del(R->ctx, n->netns, NULL);
+		nsl_hosts_del(R->ctx, n->netns, NULL);
+		jadd(R, "-etc %s", n->netns);
+		return jadd(R, "-netns %s", n->netns);
+	case O_SYSCTL:
+	case O_HOSTS:
+	case O_EXEC:
+		return 0;
+	case O_BRIDGE: {
+		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+
+		r = nsl_link_del(R->ctx, br_netns(t, br), br->ifname, err);
+		if (r < 0 && !gone(r))
+			return r;
+		return br_netns(t, br) ? 0 : jadd(R, "-link %s", br->ifname);
+	}
+	case O_BRADDR: {
+		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+
+		r = nsl_addr_del(R->ctx, br_netns(t, br), br->ifname, &br->addrs[x->idx], err);
+		break;
+	}
+	case O_PORT: {
+		const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
+
+		r = nsl_link_del(R->ctx, br_netns(t, br), ifc->host, err);
+		if (r < 0 && !gone(r))
+			return r;
+		return br_netns(t, br) ? 0 : jadd(R, "-link %s", ifc->host);
+	}
+	case O_P2P: {
+		const struct nsl_topo_link *l = &t->links[x->link];
+		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node];
+
+		r = nsl_link_del(R->ctx, na->netns, na->ifaces[l->ep[0].iface].name, err);
+		break;
+	}
+	case O_ADDR:
+		r = nsl_addr_del(R->ctx, n->netns, ifc->name, &ifc->addrs[x->idx], err);
+		break;
+	case O_RATE: {
+		const struct nsl_topo_link *l = &t->links[x->link];
+
+		for (int e = 0; e < 2; e++) {
+			const struct nsl_topo_node *ne = &t->nodes[l->ep[e].node];
+
+			topo_qdisc_del(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, NULL);
+		}
+		return 0;
+	}
+	case O_ROUTE: {
+		const struct nsl_topo_route *rt = &n->routes[x->idx];
+		struct nsl_route route = {
+			.dst = rt->dst,
+			.via = rt->has_via ? &rt->via : NULL,
+			.dev = rt->dev,
+			.metric = rt->metric,
+		};
+
+		r = nsl_route_del(R->ctx, n->netns, &route, err);
+		break;
+	}
+	case O_DNS:
+		r = nsl_dns_del(R->ctx, n->netns, err);
+		break;
+	case O_RUN:
+		return stop_node_run(R, n->name);
+	}
+	if (r < 0 && !gone(r))
+		return r;
+	if (err)
+		nsl_err_clear(err);
+	return 0;
+}
+
+/* ---- diff ---- */
+
+static bool recreated(const struct objs *o, int i)
+{
+	return i >= 0 && (o->v[i].state == S_ADD || o->v[i].state == S_CHANGE);
+}
+
+/* Kernel drift: is @x (SAME so far) still there? Only objects cheap to check are checked. */
+static bool present(struct nsl_ctx *ctx, const struct nsl_topo *t, const struct obj *x,
+		    const struct nsl_link_info *root, size_t n_root)
+{
+	const struct nsl_topo_node *n = x->node >= 0 ? &t->nodes[x->node] : NULL;
+
+	switch (x->kind) {
+	case O_NETNS:
+		return nsl_netns_exists(ctx, n->netns, NULL) == 1;
+	case O_BRIDGE: {
+		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+
+		if (br->node_idx >= 0)
+			return nsl_link_exists(ctx, br_netns(t, br), br->ifname, NULL) == 1;
+		for (size_t i = 0; i < n_root; i++)
+			if (STREQ(root[i].ifname, br->ifname))
+				return true;
+		return false;
+	}
+	case O_PORT: {
+		const struct nsl_topo_iface *ifc = &n->ifaces[x->iface];
+		const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
+		bool host = false;
+
+		if (br->node_idx >= 0)
+			host = nsl_link_exists(ctx, br_netns(t, br), ifc->host, NULL) == 1;
+		for (size_t i = 0; i < n_root && !host; i++)
+			host = STREQ(root[i].ifname, ifc->host);
+		return host && nsl_link_exists(ctx, n->netns, ifc->name, NULL) == 1;
+	}
+	case O_P2P: {
+		const struct nsl_topo_link *l = &t->links[x->link];
+
+		for (int e = 0; e < 2; e++) {
+			const struct nsl_topo_node *ne = &t->nodes[l->ep[e].node];
+
+			if (nsl_link_exists(ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, NULL) != 1)
+				return false;
+		}
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nsl_link_info *)a)->ifname, ((const struct nsl_link_info *)b)->ifname);
+}
+
+/* Mark every object of @nw (and @old, when given) with what up must do. */
+static int diff(struct nsl_ctx *ctx, struct objs *nw, struct objs *old, bool check_kernel,
+		struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_link_info *root = NULL;
+	size_t n_root = 0;
+	int r;
+
+	if (check_kernel && old) {
+		r = nsl_link_list(ctx, NULL, NULL, &root, &n_root, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < nw->n; i++) {
+		struct obj *x = &nw->v[i];
+		int k = old ? objs_find(old, x->key) : -1;
+
+		if (k < 0)
+			x->state = S_ADD;
+		else if (old->v[k].sig != x->sig)
+			x->state = S_CHANGE;
+		else if (recreated(nw, x->parent) || recreated(nw, x->parent2))
+			x->state = S_CHANGE;
+		else if (check_kernel && !present(ctx, nw->t, x, root, n_root))
+			x->state = S_CHANGE, x->missing = true;
+		else
+			x->state = S_SAME;
+	}
+	if (!old)
+		return 0;
+	for (size_t i = 0; i < old->n; i++) {
+		struct obj *x = &old->v[i];
+		int k = objs_find(nw, x->key);
+		const struct obj *p = x->parent >= 0 ? &old->v[x->parent] : NULL;
+		const struct obj *p2 = x->parent2 >= 0 ? &old->v[x->parent2] : NULL;
+
+		x->state = k < 0 ? S_REMOVE : nw->v[k].state == S_CHANGE ? S_CHANGE : S_SAME;
+		if (k >= 0 && nw->v[k].missing)
+			x->missing = true;
+		/* Removing a netns takes everything in it; a device takes its addresses and
+		 * qdiscs; a link goes when either of its namespaces goes. A bridge port stays
+		 * when only its bridge goes. */
+		x->implied = (p && p->state != S_SAME) ||
+			     (p2 && p2->state != S_SAME && p2->kind == O_NETNS);
+		(void)p2;
+	}
+	return 0;
+}
+
+static bool listed(const struct obj *x)
+{
+	return x->kind != O_HOSTS;
+}
+
+static int plan_push(struct nsl_topo_change **v, size_t *n, char op, const char *what, bool missing)
+{
+	struct nsl_topo_change *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n].op = op;
+	snprintf(nv[*n].what, sizeof(nv[*n].what), "%s%s", what, missing ? " (missing from the kernel)" : "");
+	(*n)++;
+	return 0;
+}
+
+/* ---- state of a lab ---- */
+
+static int load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret,
+			struct nsl_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = state_read(dirfd, "lab.yaml", &text, &len);
+
+	if (r < 0)
+		return r;
+	(void)ctx;
+	return nsl_topo_load(lab, text, len, ret, err);
+}
+
+_public_ int nsl_topo_load_lab(struct nsl_ctx *ctx, const char *lab, struct nsl_topo **ret,
+			       struct nsl_err *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	int r = nsl_parse_labname(lab, err);
+
+	if (r < 0)
+		return r;
+	r = topo_state_dir(ctx, lab, false, &dirfd, err);
+	if (r == -ENOENT)
+		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, lab, "no lab '%s' is up", lab);
+	if (r < 0)
+		return r;
+	r = load_applied(ctx, dirfd, lab, ret, err);
+	if (r == -ENOENT)
+		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, lab, "lab '%s' has no complete up", lab);
+	return r;
+}
+
+static int diff_for(struct nsl_ctx *ctx, const struct nsl_topo *t, int dirfd, struct objs *nw,
+		    struct objs *old, struct nsl_topo **ret_old, bool *ret_dirty, struct nsl_err *err)
+{
+	struct jstate js = { 0 };
+	struct nsl_topo *ot = NULL;
+	int r;
+
+	*ret_dirty = false;
+	r = objs_build(t, nw);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
+	if (dirfd >= 0) {
+		r = journal_read(dirfd, &js);
+		if (r < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
+		*ret_dirty = js.exists && !js.committed;
+		jstate_free(&js);
+		if (!*ret_dirty) {
+			r = load_applied(ctx, dirfd, t->name, &ot, NULL);
+			if (r < 0)
+				ot = NULL;
+		}
+	}
+	if (ot) {
+		r = objs_build(ot, old);
+		if (r < 0) {
+			nsl_topo_free(ot);
+			return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
+		}
+	}
+	r = diff(ctx, nw, ot ? old : NULL, ot != NULL, err);
+	if (r < 0) {
+		nsl_topo_free(ot);
+		return r;
+	}
+	*ret_old = ot;
+	return 0;
+}
+
+_public_ int nsl_topo_plan(struct nsl_ctx *ctx, const struct nsl_topo *t, struct nsl_topo_change **ret,
+			   size_t *ret_n, struct nsl_err *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct objs nw = { 0 }, old = { 0 };
+	struct nsl_topo *ot = NULL;
+	struct nsl_topo_change *v = NULL;
+	size_t n = 0;
+	bool dirty;
+	int r;
+
+	r = topo_state_dir(ctx, t->name, false, &dirfd, err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = diff_for(ctx, t, dirfd, &nw, &old, &ot, &dirty, err);
+	if (r < 0)
+		goto out;
+	if (dirty)
+		plan_push(&v, &n, '-', "everything of the interrupted up", false);
+	for (size_t i = 0; ot && i < old.n; i++)
+		if (old.v[i].state == S_REMOVE && !old.v[i].implied && listed(&old.v[i]))
+			plan_push(&v, &n, '-', old.v[i].key, false);
+	for (size_t i = 0; i < nw.n; i++)
+		if (nw.v[i].state != S_SAME && listed(&nw.v[i]))
+			plan_push(&v, &n, nw.v[i].state == S_ADD ? '+' : '~', nw.v[i].key, nw.v[i].missing);
+	*ret = v;
+	*ret_n = n;
+	r = 0;
+out:
+	objs_free(&nw);
+	objs_free(&old);
+	nsl_topo_free(ot);
+	return r;
+}
+
+/* ---- teardown from the journal alone ---- */
+
+static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_link_info *root = NULL;
+	_cleanup_free_ const char **links = calloc(js->n + 1, sizeof(char *));
+	size_t n_root = 0, n_links = 0;
+	unsigned removed = 0;
+	int r;
+
+	if (!links)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	R->n = (unsigned)js->n;
+	R->k = 0;
+	for (size_t i = 0; i < js->n; i++) {
+		char node[128];
+		int pid;
+		unsigned long long st;
+
+		if (sscanf(js->v[i].line, "pid %127s %d %llu", node, &pid, &st) == 3) {
+			step(R, "stop", node);
+			if (nsl_launch_stop(pid, st, 3000, NULL) > 0)
+				removed++;
+		}
+	}
+	/* Deleting the netns lets the kernel tear down every device inside, and the veth
+	 * pairs whose other end is on the host, in one batch: far cheaper than deleting
+	 * each veth (each costs a full unregister wait). */
+	for (size_t i = 0; i < js->n; i++)
+		if (!strncmp(js->v[i].line, "netns ", 6)) {
+			step(R, "del", js->v[i].line);
+			r = nsl_netns_del(R->ctx, js->v[i].line + 6, NULL);
+			if (r == 0)
+				removed++;
+		}
+	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
+	if (r < 0)
+		return r;
+	qsort(root, n_root, sizeof(*root), link_cmp);
+	for (size_t i = 0; i < js->n; i++) {
+		struct nsl_link_info key = { 0 }, *li;
+
+		if (strncmp(js->v[i].line, "link ", 5))
+			continue;
+		snprintf(key.ifname, sizeof(key.ifname), "%s", js->v[i].line + 5);
+		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
+		if (!li)
+			continue;
+		/* Only what carries the lab's marker, or nothing (up died between the create
+		 * and the marker): someone else's device of that name is never touched. */
+		if (li->alias[0] && !STREQ(li->alias, R->mark))
+			continue;
+		links[n_links++] = js->v[i].line + 5;
+		if (STREQ(li->kind, "bridge") || li->link_netnsid < 0) {
+			step(R, "del", js->v[i].line);
+			r = nsl_link_del(R->ctx, NULL, li->ifname, NULL);
+			if (r == 0)
+				removed++;
+		}
+	}
+	if (n_links) {
+		step(R, "wait", "for the kernel to remove the links");
+		r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 20000, NULL);
+		if (r == -ETIMEDOUT) {
+			for (size_t i = 0; i < n_links; i++)
+				nsl_link_del(R->ctx, NULL, links[i], NULL);
+			r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 10000, err);
+		}
+		if (r < 0)
+			return r;
+		removed += (unsigned)n_links;
+	}
+	for (size_t i = 0; i < js->n; i++)
+		if (!strncmp(js->v[i].line, "etc ", 4)) {
+			nsl_dns_del(R->ctx, js->v[i].line + 4, NULL);
+			nsl_hosts_del(R->ctx, js->v[i].line + 4, NULL);
+		}
+	*ret_removed = removed;
+	return 0;
+}
+
+static void remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx)
+{
+	_cleanup_close_ int root = open(nsl_ctx_get_dir(ctx, NSL_DIR_STATE), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	unlinkat(dirfd, "journal", 0);
+	unlinkat(dirfd, "lab.yaml", 0);
+	unlinkat(dirfd, ".journal.tmp", 0);
+	unlinkat(dirfd, ".lab.yaml.tmp", 0);
+	if (root >= 0)
+		unlinkat(root, lab, AT_REMOVEDIR);
+}
+
+static void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
+		     void *data)
+{
+	const char *s = secure_getenv("NSLAB_TEST_CRASH_AFTER");
+
+	memset(R, 0, sizeof(*R));
+	R->ctx = ctx;
+	R->lab = lab;
+	R->dirfd = -1;
+	R->j.fd = -1;
+	R->progress = progress;
+	R->pdata = data;
+	R->crash_after = s ? atol(s) : 0;
+	snprintf(R->mark, sizeof(R->mark), NSL_TOPO_MARK_PREFIX "%s", lab);
+}
+
+_public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
+			   void *data, unsigned *ret_removed, struct nsl_err *err)
+{
+	struct run R;
+	struct jstate js = { 0 };
+	int lockfd = -1, r;
+	unsigned removed = 0;
+
+	r = nsl_parse_labname(lab, err);
+	if (r < 0)
+		return r;
+	run_init(&R, ctx, lab, progress, data);
+	r = journal_lock(ctx, lab, &lockfd, err);
+	if (r < 0)
+		return r;
+	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
+	if (r == -ENOENT) {
+		r = 0;
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	r = journal_read(R.dirfd, &js);
+	if (r < 0) {
+		r = nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal: %s", strerror(-r));
+		goto out;
+	}
+	r = teardown(&R, &js, &removed, err);
+	if (r < 0) {
+		if (err && err->kind != NSL_E_USAGE)
+			err->kind = NSL_E_PARTIAL;
+		goto out;
+	}
+	remove_state(R.dirfd, lab, ctx);
+out:
+	jstate_free(&js);
+	if (R.dirfd >= 0)
+		close(R.dirfd);
+	journal_unlock(ctx, lab, lockfd, r == 0);
+	if (r == 0 && ret_removed)
+		*ret_removed = removed;
+	return r;
+}
+
+/* ---- up ---- */
+
+static bool netem_available(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/sch_netem", &st) == 0 || stat("/proc/sys/net/sched", &st) == 0;
+}
+
+/* Before any change: nothing the plan adds may exist already unless the lab owns it. */
+static int preflight(struct run *R, const struct nsl_topo *t, const struct objs *nw, struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_link_info *root = NULL;
+	size_t n_root = 0;
+	int r;
+
+	for (size_t i = 0; i < t->n_links; i++)
+		if (t->links[i].has_netem && !netem_available()) {
+			nsl_err_set(err, NSL_E_SYSTEM, -EOPNOTSUPP, t->path, "delay/loss: kernel lacks sch_netem");
+			err->line = t->links[i].netem_pos.line;
+			err->column = t->links[i].netem_pos.column;
+			return -EOPNOTSUPP;
+		}
+	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
+	if (r < 0)
+		return r;
+	qsort(root, n_root, sizeof(*root), link_cmp);
+	for (size_t i = 0; i < nw->n; i++) {
+		const struct obj *x = &nw->v[i];
+		const char *host = NULL;
+		struct nsl_link_info key = { 0 }, *li;
+
+		if (x->state != S_ADD && !(x->state == S_CHANGE && x->missing))
+			continue;
+		if (x->kind == O_NETNS && x->state == S_ADD) {
+			const char *ns = t->nodes[x->node].netns;
+
+			if (nsl_netns_exists(R->ctx, ns, NULL) == 1)
+				return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, ns,
+						   "netns '%s' exists and does not belong to lab '%s'", ns, t->name);
+		}
+		if (x->kind == O_BRIDGE && t->bridges[x->bridge].node_idx < 0)
+			host = t->bridges[x->bridge].ifname;
+		if (x->kind == O_PORT && t->bridges[t->nodes[x->node].ifaces[x->iface].bridge_idx].node_idx < 0)
+			host = t->nodes[x->node].ifaces[x->iface].host;
+		if (!host || x->state != S_ADD)
+			continue;
+		snprintf(key.ifname, sizeof(key.ifname), "%s", host);
+		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
+		if (li)
+			return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, host,
+					   "device '%s' exists in the root netns and does not belong to lab '%s'",
+					   host, t->name);
+	}
+	return 0;
+}
+
+static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
+{
+	struct jstate js;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 64;
+	int r;
+
+	r = state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
+	if (r < 0)
+		return r;
+	r = journal_read(R->dirfd, &js);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
+	for (size_t i = 0; i < js.n; i++)
+		cap += strlen(js.v[i].line) + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		jstate_free(&js);
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	}
+	for (size_t i = 0; i < js.n; i++)
+		len += (size_t)sprintf(buf + len, "%s\n", js.v[i].line);
+	len += (size_t)sprintf(buf + len, "commit\n");
+	jstate_free(&js);
+	journal_close(&R->j);
+	return state_write(R->dirfd, "journal", buf, len, err);
+}
+
+_public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress_fn progress,
+			 void *data, unsigned *ret_changes, struct nsl_err *err)
+{
+	struct run R;
+	struct objs nw = { 0 }, old = { 0 };
+	struct nsl_topo *ot = NULL;
+	_cleanup_free_ int *undo = NULL;
+	size_t n_undo = 0;
+	unsigned changes = 0;
+	bool dirty, fresh = false;
+	int lockfd = -1, r;
+
+	run_init(&R, ctx, t->name, progress, data);
+	r = journal_lock(ctx, t->name, &lockfd, err);
+	if (r < 0)
+		return r;
+	r = topo_state_dir(ctx, t->name, false, &R.dirfd, err);
+	if (r < 0 && r != -ENOENT)
+		goto out;
+	fresh = R.dirfd < 0;
+	r = diff_for(ctx, t, R.dirfd, &nw, &old, &ot, &dirty, err);
+	if (r < 0)
+		goto out;
+	if (dirty) {
+		/* An up was interrupted: what it left is known only from the journal. Take it
+		 * all down, then start from nothing: that always converges. */
+		struct jstate js;
+		unsigned removed;
+
+		r = journal_read(R.dirfd, &js);
+		if (r == 0)
+			r = teardown(&R, &js, &removed, err);
+		jstate_free(&js);
+		if (r < 0)
+			goto out;
+		remove_state(R.dirfd, t->name, ctx);
+		close(R.dirfd);
+		R.dirfd = -1;
+		fresh = true;
+		objs_free(&nw);
+		r = diff_for(ctx, t, -1, &nw, &old, &ot, &dirty, err);
+		if (r < 0)
+			goto out;
+	}
+	r = preflight(&R, t, &nw, err);
+	if (r < 0)
+		goto out;
+	R.n = 0;
+	for (size_t i = 0; ot && i < old.n; i++)
+		if (old.v[i].state != S_SAME && !old.v[i].implied)
+			R.n++;
+	for (size_t i = 0; i < nw.n; i++)
+		if (nw.v[i].state != S_SAME) {
+			R.n++;
+			if (listed(&nw.v[i]))
+				changes++;
+		}
+	for (size_t i = 0; ot && i < old.n; i++)
+		if (old.v[i].state == S_REMOVE && !old.v[i].implied && listed(&old.v[i]))
+			changes++;
+	if (R.n == 0)
+		goto done;
+	r = topo_state_dir(ctx, t->name, true, &R.dirfd, err);
+	if (r < 0)
+		goto out;
+	r = journal_open(R.dirfd, t->name, &R.j, err);
+	if (r < 0)
+		goto out;
+	r = journal_add(&R.j, "begin", err);
+	if (r < 0)
+		goto out;
+	/* Removals first, children before parents. */
+	for (size_t i = ot ? old.n : 0; i-- > 0;) {
+		const struct obj *x = &old.v[i];
+
+		if (x->state == S_SAME || x->implied)
+			continue;
+		step(&R, x->state == S_REMOVE ? "del" : "renew", x->key);
+		r = obj_remove(&R, ot, x, err);
+		if (r < 0) {
+			fail_obj(err, x, r);
+			if (err)
+				err->kind = NSL_E_PARTIAL;
+			goto out;
+		}
+	}
+	undo = calloc(nw.n + 1, sizeof(int));
+	if (!undo) {
+		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < nw.n; i++) {
+		const struct obj *x = &nw.v[i];
+
+		if (x->state == S_SAME)
+			continue;
+		step(&R, "add", x->key);
+		r = obj_add(&R, t, x, err);
+		if (r < 0) {
+			struct nsl_err ignore = { 0 };
+
+			fail_obj(err, x, r);
+			/* Unwind: children first; what lives in a netns made here goes with it. */
+			for (size_t u = n_undo; u-- > 0;) {
+				const struct obj *y = &nw.v[undo[u]];
+				bool implied = (y->parent >= 0 && nw.v[y->parent].state != S_SAME) ||
+					       (y->parent2 >= 0 && nw.v[y->parent2].kind == O_NETNS &&
+						nw.v[y->parent2].state != S_SAME);
+
+				if (!implied)
+					obj_remove(&R, t, y, &ignore);
+			}
+			/* The object that failed half way (a netns whose sysctl failed, ...). */
+			if (x->kind == O_NETNS || x->kind == O_BRIDGE || x->kind == O_PORT || x->kind == O_RUN)
+				obj_remove(&R, t, x, &ignore);
+			if (fresh) {
+				struct jstate js;
+				unsigned removed;
+
+				journal_close(&R.j);
+				if (journal_read(R.dirfd, &js) == 0 && teardown(&R, &js, &removed, &ignore) == 0)
+					remove_state(R.dirfd, t->name, ctx);
+				jstate_free(&js);
+				if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
+					err->kind = NSL_E_SYSTEM;
+			} else if (err) {
+				err->kind = NSL_E_PARTIAL;
+			}
+			goto out;
+		}
+		undo[n_undo++] = (int)i;
+	}
+	r = commit(&R, t, err);
+	if (r < 0)
+		goto out;
+done:
+	if (ret_changes)
+		*ret_changes = changes;
+	r = 0;
+out:
+	journal_close(&R.j);
+	if (R.dirfd >= 0)
+		close(R.dirfd);
+	journal_unlock(ctx, t->name, lockfd, fresh && r < 0);
+	objs_free(&nw);
+	objs_free(&old);
+	nsl_topo_free(ot);
+	return r;
+}
+
+_public_ int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_err *err)
+{
+	_cleanup_(closedirp) DIR *d = opendir(nsl_ctx_get_dir(ctx, NSL_DIR_STATE));
+	char **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	if (!d) {
+		if (errno != ENOENT)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "state dir: %m");
+	} else {
+		while ((de = readdir(d))) {
+			char **nv;
+
+			if (de->d_type != DT_DIR || nsl_parse_labname(de->d_name, NULL) < 0)
+				continue;
+			nv = realloc(v, (n + 2) * sizeof(*v));
+			if (!nv || !(nv[n] = strdup(de->d_name))) {
+				nsl_strv_free(nv ? nv : v, n);
+				return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+			}
+			v = nv;
+			v[++n] = NULL;
+		}
+	}
+	if (n > 1) {
+		/* insertion sort: a handful of labs */
+		for (size_t i = 1; i < n; i++)
+			for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+				char *tmp = v[k];
+				v[k] = v[k - 1];
+				v[k - 1] = tmp;
+			}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+_public_ int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *node, pid_t *ret_pid,
+			      struct nsl_err *err)
+{
+	struct run R;
+	int r;
+
+	run_init(&R, ctx, lab, NULL, NULL);
+	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
+	if (r < 0)
+		return r;
+	r = find_pid(&R, node, ret_pid, NULL);
+	close(R.dirfd);
+	return r;
+}

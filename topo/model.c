@@ -1,0 +1,1426 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Topology files: the YAML tree is walked with one table of keys per object (an unknown key is
+ * an error at its position), then the model is validated as a whole before anything touches
+ * the kernel: references, interfaces used twice, address families, gateways, duplicate
+ * addresses on a segment, derived names.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "topo-internal.h"
+#include "yaml.h"
+
+struct ld {
+	struct nsl_topo *t;
+	struct nsl_err *err;
+	struct nsl_topo_dns *def_dns;
+	struct nsl_topo_kv *def_sysctls;
+	size_t n_def_sysctls;
+};
+
+struct field {
+	const char *key;
+	int (*fn)(struct ld *ld, void *obj, const struct ynode *v);
+};
+
+#define POS(n) ((struct nsl_topo_pos){ (n)->line, (n)->column })
+
+static int nomem(struct ld *ld)
+{
+	return nsl_err_set(ld->err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+}
+
+static void *grow(struct ld *ld, void *arr, size_t n, size_t size)
+{
+	/* Arrays grow one element at a time: lab files are small, and this keeps indexes stable. */
+	void *p = realloc(arr, (n + 1) * size);
+
+	if (!p)
+		return NULL;
+	memset((char *)p + n * size, 0, size);
+	(void)ld;
+	return p;
+}
+
+static const char *type_name(const struct ynode *n)
+{
+	return n->type == Y_MAP ? "a mapping" : n->type == Y_SEQ ? "a list" : n->null ? "null" : "a string";
+}
+
+static int want(struct ld *ld, const struct ynode *n, enum ynode_type type, const char *what)
+{
+	if (n->type == type && !(type == Y_SCALAR && n->null))
+		return 0;
+	return yerr(ld->err, n, "%s: expected %s, got %s", what,
+		    type == Y_MAP ? "a mapping" : type == Y_SEQ ? "a list" : "a value", type_name(n));
+}
+
+static int walk(struct ld *ld, const struct ynode *n, const struct field *tbl, void *obj,
+		const char *what)
+{
+	int r;
+
+	if (n->type == Y_SCALAR && n->null)
+		return 0; /* "key:" with nothing: an empty mapping */
+	r = want(ld, n, Y_MAP, what);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct field *f;
+
+		for (f = tbl; f->key; f++)
+			if (STREQ(f->key, n->keys[i]->value))
+				break;
+		if (!f->key)
+			return yerr(ld->err, n->keys[i], "unknown key '%s' in %s", n->keys[i]->value, what);
+		r = f->fn(ld, obj, n->items[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int get_str(struct ld *ld, const struct ynode *n, const char *what, char **ret)
+{
+	int r = want(ld, n, Y_SCALAR, what);
+
+	if (r < 0)
+		return r;
+	free(*ret);
+	*ret = strdup(n->value);
+	return *ret ? 0 : nomem(ld);
+}
+
+static int get_bool(struct ld *ld, const struct ynode *n, const char *what, bool *ret)
+{
+	if (n->type == Y_SCALAR && n->plain && (STREQ(n->value, "true") || STREQ(n->value, "false"))) {
+		*ret = STREQ(n->value, "true");
+		return 0;
+	}
+	return yerr(ld->err, n, "%s: expected true or false, got %s%s%s%s", what,
+		    n->type == Y_SCALAR && !n->null ? "'" : "", n->type == Y_SCALAR && !n->null ? n->value : type_name(n),
+		    n->type == Y_SCALAR && !n->null ? "'" : "", "");
+}
+
+static int get_u32(struct ld *ld, const struct ynode *n, const char *what, uint32_t min, uint32_t max,
+		   uint32_t *ret)
+{
+	struct nsl_err e = { 0 };
+
+	if (n->type != Y_SCALAR || n->null || !n->plain)
+		return yerr(ld->err, n, "%s: expected a number, got %s", what,
+			    n->type == Y_SCALAR && !n->null ? "a quoted string" : type_name(n));
+	if (nsl_parse_u32(n->value, min, max, what, ret, &e) < 0)
+		return yerr(ld->err, n, "%s: %s", what, e.msg);
+	return 0;
+}
+
+/* A scalar or a list of scalars; @fn is called for each. */
+static int each_scalar(struct ld *ld, const struct ynode *n, const char *what,
+		       int (*fn)(struct ld *ld, void *obj, const struct ynode *s), void *obj)
+{
+	int r;
+
+	if (n->type == Y_SCALAR && !n->null)
+		return fn(ld, obj, n);
+	r = want(ld, n, Y_SEQ, what);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n->n; i++) {
+		r = want(ld, n->items[i], Y_SCALAR, what);
+		if (r < 0)
+			return r;
+		r = fn(ld, obj, n->items[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+struct addrs {
+	struct nsl_prefix **v;
+	size_t *n;
+};
+
+static int add_cidr(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct addrs *a = obj;
+	struct nsl_err e = { 0 };
+	struct nsl_prefix p;
+
+	if (nsl_parse_cidr(s->value, &p, &e) < 0)
+		return yerr(ld->err, s, "address '%s': %s", s->value, e.msg);
+	if (!strchr(s->value, '/'))
+		return yerr(ld->err, s, "address '%s': give a prefix length (like %s/24)", s->value,
+			    s->value);
+	*a->v = grow(ld, *a->v, *a->n, sizeof(p));
+	if (!*a->v)
+		return nomem(ld);
+	(*a->v)[(*a->n)++] = p;
+	return 0;
+}
+
+static int get_addrs(struct ld *ld, const struct ynode *n, struct nsl_prefix **v, size_t *cnt)
+{
+	struct addrs a = { v, cnt };
+
+	return each_scalar(ld, n, "address", add_cidr, &a);
+}
+
+/* ---- dns ---- */
+
+static int dns_ns1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct nsl_topo_dns *d = obj;
+	struct nsl_err e = { 0 };
+	struct nsl_prefix p;
+
+	if (nsl_parse_addr(s->value, &p, &e) < 0)
+		return yerr(ld->err, s, "nameserver '%s': %s", s->value, e.msg);
+	if (d->n_nameservers >= 3)
+		return yerr(ld->err, s, "more than 3 nameservers (the resolver reads 3)");
+	d->nameservers = grow(ld, d->nameservers, d->n_nameservers, sizeof(p));
+	if (!d->nameservers)
+		return nomem(ld);
+	d->nameservers[d->n_nameservers++] = p;
+	return 0;
+}
+
+static int push_str(struct ld *ld, char ***v, size_t *n, const char *s)
+{
+	*v = grow(ld, *v, *n, sizeof(char *));
+	if (!*v || !((*v)[*n] = strdup(s)))
+		return nomem(ld);
+	(*n)++;
+	return 0;
+}
+
+static int dns_search1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct nsl_topo_dns *d = obj;
+
+	if (strpbrk(s->value, " \t\n#;"))
+		return yerr(ld->err, s, "search domain '%s': invalid character", s->value);
+	return push_str(ld, &d->search, &d->n_search, s->value);
+}
+
+static int dns_opt1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct nsl_topo_dns *d = obj;
+
+	if (strpbrk(s->value, " \t\n#;"))
+		return yerr(ld->err, s, "resolver option '%s': invalid character", s->value);
+	return push_str(ld, &d->options, &d->n_options, s->value);
+}
+
+static int f_dns_ns(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return each_scalar(ld, v, "nameservers", dns_ns1, obj);
+}
+static int f_dns_search(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return each_scalar(ld, v, "search", dns_search1, obj);
+}
+static int f_dns_options(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return each_scalar(ld, v, "options", dns_opt1, obj);
+}
+
+static const struct field dns_fields[] = {
+	{ "nameservers", f_dns_ns },
+	{ "search", f_dns_search },
+	{ "options", f_dns_options },
+	{ 0 },
+};
+
+static int get_dns(struct ld *ld, const struct ynode *v, struct nsl_topo_dns **ret)
+{
+	struct nsl_topo_dns *d;
+	int r;
+
+	if (*ret)
+		return yerr(ld->err, v, "dns given twice");
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return nomem(ld);
+	*ret = d;
+	r = walk(ld, v, dns_fields, d, "dns");
+	if (r < 0)
+		return r;
+	if (d->n_nameservers == 0)
+		return yerr(ld->err, v, "dns: 'nameservers' is required");
+	return 0;
+}
+
+/* ---- sysctls ---- */
+
+static int get_sysctls(struct ld *ld, const struct ynode *v, struct nsl_topo_kv **kv, size_t *n)
+{
+	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_MAP, "sysctls");
+
+	if (r < 0 || v->type != Y_MAP)
+		return r;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *k = v->keys[i], *val = v->items[i];
+
+		if (strncmp(k->value, "net.", 4) != 0 || strstr(k->value, "..") || strchr(k->value, '/') ||
+		    strlen(k->value) > 200)
+			return yerr(ld->err, k, "sysctl '%s': only net.* keys can be set in a node",
+				    k->value);
+		if (val->type != Y_SCALAR || val->null)
+			return yerr(ld->err, val, "sysctl '%s': expected a value, got %s", k->value,
+				    type_name(val));
+		if (strpbrk(val->value, "\n"))
+			return yerr(ld->err, val, "sysctl '%s': value has a newline", k->value);
+		*kv = grow(ld, *kv, *n, sizeof(**kv));
+		if (!*kv)
+			return nomem(ld);
+		(*kv)[*n].key = strdup(k->value);
+		(*kv)[*n].value = strdup(val->value);
+		(*kv)[*n].pos = POS(k);
+		(*n)++;
+		if (!(*kv)[*n - 1].key || !(*kv)[*n - 1].value)
+			return nomem(ld);
+	}
+	return 0;
+}
+
+/* ---- interfaces ---- */
+
+static int f_if_bridge(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_str(ld, v, "bridge", &((struct nsl_topo_iface *)obj)->bridge);
+}
+static int f_if_address(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_iface *i = obj;
+
+	return get_addrs(ld, v, &i->addrs, &i->n_addrs);
+}
+static int f_if_mac(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_iface *i = obj;
+	struct nsl_err e = { 0 };
+	int r = want(ld, v, Y_SCALAR, "mac");
+
+	if (r < 0)
+		return r;
+	if (nsl_parse_mac(v->value, i->mac, &e) < 0)
+		return yerr(ld->err, v, "mac '%s': %s", v->value, e.msg);
+	i->has_mac = true;
+	return 0;
+}
+static int f_if_mtu(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_u32(ld, v, "mtu", 68, 65535, &((struct nsl_topo_iface *)obj)->mtu);
+}
+
+static const struct field iface_fields[] = {
+	{ "bridge", f_if_bridge },
+	{ "address", f_if_address },
+	{ "mac", f_if_mac },
+	{ "mtu", f_if_mtu },
+	{ 0 },
+};
+
+static int iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name,
+		     struct nsl_topo_pos pos)
+{
+	struct nsl_topo_iface *i;
+
+	node->ifaces = grow(ld, node->ifaces, node->n_ifaces, sizeof(*i));
+	if (!node->ifaces)
+		return nomem(ld);
+	i = &node->ifaces[node->n_ifaces];
+	i->name = strdup(name);
+	if (!i->name)
+		return nomem(ld);
+	i->bridge_idx = i->link_idx = -1;
+	i->pos = pos;
+	return (int)node->n_ifaces++;
+}
+
+static int f_node_ifaces(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_node *node = obj;
+	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_MAP, "interfaces");
+
+	if (r < 0 || v->type != Y_MAP)
+		return r;
+	for (size_t k = 0; k < v->n; k++) {
+		struct nsl_err e = { 0 };
+		const char *name = v->keys[k]->value;
+
+		if (nsl_parse_ifname(name, &e) < 0)
+			return yerr(ld->err, v->keys[k], "interface '%s': %s", name, e.msg);
+		if (STREQ(name, "lo"))
+			return yerr(ld->err, v->keys[k], "interface 'lo' is made by the kernel");
+		r = iface_new(ld, node, name, POS(v->keys[k]));
+		if (r < 0)
+			return r;
+		r = walk(ld, v->items[k], iface_fields, &node->ifaces[r], "interface");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- routes: "PREFIX|default [via GW] [dev IF] [metric N]" ---- */
+
+static int route1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct nsl_topo_node *node = obj;
+	struct nsl_topo_route rt = { .pos = POS(s) };
+	_cleanup_free_ char *copy = strdup(s->value);
+	char *words[8], *save = NULL, *w;
+	size_t n = 0;
+	struct nsl_err e = { 0 };
+
+	if (!copy)
+		return nomem(ld);
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n == ELEMENTSOF(words))
+			return yerr(ld->err, s, "route '%s': too many words", s->value);
+		words[n++] = w;
+	}
+	if (n == 0)
+		return yerr(ld->err, s, "empty route");
+	for (size_t i = 1; i < n; i += 2) {
+		if (i + 1 >= n)
+			return yerr(ld->err, s, "route '%s': '%s' needs a value", s->value, words[i]);
+		if (STREQ(words[i], "via")) {
+			if (nsl_parse_addr(words[i + 1], &rt.via, &e) < 0)
+				return yerr(ld->err, s, "route '%s': gateway: %s", s->value, e.msg);
+			rt.has_via = true;
+		} else if (STREQ(words[i], "dev")) {
+			if (nsl_parse_ifname(words[i + 1], &e) < 0)
+				return yerr(ld->err, s, "route '%s': dev: %s", s->value, e.msg);
+			free(rt.dev);
+			rt.dev = strdup(words[i + 1]);
+			if (!rt.dev)
+				return nomem(ld);
+		} else if (STREQ(words[i], "metric")) {
+			if (nsl_parse_u32(words[i + 1], 0, UINT32_MAX, "metric", &rt.metric, &e) < 0)
+				return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
+		} else {
+			free(rt.dev);
+			return yerr(ld->err, s, "route '%s': unknown keyword '%s' (via, dev, metric)",
+				    s->value, words[i]);
+		}
+	}
+	if (nsl_parse_route_prefix(words[0], rt.has_via ? rt.via.family : AF_UNSPEC, &rt.dst, &e) < 0) {
+		free(rt.dev);
+		return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
+	}
+	if (!rt.has_via && !rt.dev)
+		return yerr(ld->err, s, "route '%s': needs 'via GATEWAY' or 'dev IF'", s->value);
+	if (rt.has_via && rt.via.family != rt.dst.family) {
+		free(rt.dev);
+		return yerr(ld->err, s, "route '%s': gateway and destination are of different families",
+			    s->value);
+	}
+	rt.text = strdup(s->value);
+	node->routes = grow(ld, node->routes, node->n_routes, sizeof(rt));
+	if (!rt.text || !node->routes)
+		return nomem(ld);
+	node->routes[node->n_routes++] = rt;
+	return 0;
+}
+
+static int f_node_routes(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return each_scalar(ld, v, "routes", route1, obj);
+}
+static int f_node_sysctls(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_node *node = obj;
+
+	return get_sysctls(ld, v, &node->sysctls, &node->n_sysctls);
+}
+static int f_node_dns(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_dns(ld, v, &((struct nsl_topo_node *)obj)->dns);
+}
+
+static int exec1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	struct nsl_topo_node *node = obj;
+
+	return push_str(ld, &node->exec, &node->n_exec, s->value);
+}
+static int f_node_exec(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return each_scalar(ld, v, "exec", exec1, obj);
+}
+
+static int run_cmd(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_node *node = obj;
+	size_t n = 0;
+	int r = want(ld, v, Y_SEQ, "command");
+
+	if (r < 0)
+		return r;
+	if (v->n == 0)
+		return yerr(ld->err, v, "command: empty");
+	for (size_t i = 0; i < v->n; i++) {
+		r = want(ld, v->items[i], Y_SCALAR, "command");
+		if (r < 0)
+			return r;
+		r = push_str(ld, &node->run, &n, v->items[i]->value);
+		if (r < 0)
+			return r;
+	}
+	return push_str(ld, &node->run, &n, "") < 0 ? nomem(ld) : (free(node->run[n - 1]), node->run[n - 1] = NULL, 0);
+}
+
+static int run_ns1(struct ld *ld, void *obj, const struct ynode *s)
+{
+	static const char *const names[] = { "uts", "pid", "ipc", "mount" };
+	struct nsl_topo_node *node = obj;
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (STREQ(s->value, names[i])) {
+			node->run_ns |= 1u << i;
+			return 0;
+		}
+	return yerr(ld->err, s, "namespace '%s': expected uts, pid, ipc or mount", s->value);
+}
+static int run_ns(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_node *node = obj;
+
+	node->run_ns = 0;
+	return each_scalar(ld, v, "namespaces", run_ns1, obj);
+}
+
+static const struct field run_fields[] = {
+	{ "command", run_cmd },
+	{ "namespaces", run_ns },
+	{ 0 },
+};
+
+static int f_node_run(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_node *node = obj;
+	int r;
+
+	node->run_ns = NSL_TOPO_NS_UTS | NSL_TOPO_NS_PID | NSL_TOPO_NS_IPC | NSL_TOPO_NS_MOUNT;
+	r = want(ld, v, Y_MAP, "run");
+	if (r < 0)
+		return r;
+	r = walk(ld, v, run_fields, obj, "run");
+	if (r < 0)
+		return r;
+	if (!node->run)
+		return yerr(ld->err, v, "run: 'command' is required");
+	return 0;
+}
+
+static const struct field node_fields[] = {
+	{ "interfaces", f_node_ifaces },
+	{ "routes", f_node_routes },
+	{ "sysctls", f_node_sysctls },
+	{ "dns", f_node_dns },
+	{ "run", f_node_run },
+	{ "exec", f_node_exec },
+	{ 0 },
+};
+
+/* ---- bridges ---- */
+
+static int f_br_address(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_bridge *b = obj;
+
+	return get_addrs(ld, v, &b->addrs, &b->n_addrs);
+}
+static int f_br_stp(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_bool(ld, v, "stp", &((struct nsl_topo_bridge *)obj)->stp);
+}
+static int f_br_vlan(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_bool(ld, v, "vlan_filtering", &((struct nsl_topo_bridge *)obj)->vlan_filtering);
+}
+static int f_br_mtu(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_u32(ld, v, "mtu", 68, 65535, &((struct nsl_topo_bridge *)obj)->mtu);
+}
+static int f_br_netns(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_str(ld, v, "netns", &((struct nsl_topo_bridge *)obj)->node);
+}
+
+static const struct field bridge_fields[] = {
+	{ "address", f_br_address },
+	{ "stp", f_br_stp },
+	{ "vlan_filtering", f_br_vlan },
+	{ "mtu", f_br_mtu },
+	{ "netns", f_br_netns },
+	{ 0 },
+};
+
+/* ---- links ---- */
+
+struct link_ld {
+	struct nsl_topo_link *l;
+	const struct ynode *endpoints;
+};
+
+static int f_link_endpoints(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct link_ld *x = obj;
+	int r = want(ld, v, Y_SEQ, "endpoints");
+
+	if (r < 0)
+		return r;
+	if (v->n != 2)
+		return yerr(ld->err, v, "endpoints: a link joins exactly 2 interfaces, got %zu", v->n);
+	for (size_t i = 0; i < 2; i++) {
+		r = want(ld, v->items[i], Y_SCALAR, "endpoint");
+		if (r < 0)
+			return r;
+	}
+	x->endpoints = v;
+	return 0;
+}
+static int f_link_mtu(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_u32(ld, v, "mtu", 68, 65535, &((struct link_ld *)obj)->l->mtu);
+}
+static int f_link_rate(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_link *l = ((struct link_ld *)obj)->l;
+	struct nsl_err e = { 0 };
+	int r = get_str(ld, v, "rate", &l->rate_text);
+
+	if (r < 0)
+		return r;
+	if (nsl_parse_rate(l->rate_text, &l->rate, &e) < 0)
+		return yerr(ld->err, v, "rate '%s': %s", v->value, e.msg);
+	return 0;
+}
+static int f_link_netem(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct nsl_topo_link *l = ((struct link_ld *)obj)->l;
+	int r = want(ld, v, Y_SCALAR, "delay/loss");
+
+	if (r < 0)
+		return r;
+	if (!l->has_netem)
+		l->netem_pos = POS(v);
+	l->has_netem = true;
+	return 0;
+}
+
+static const struct field link_fields[] = {
+	{ "endpoints", f_link_endpoints },
+	{ "mtu", f_link_mtu },
+	{ "rate", f_link_rate },
+	{ "delay", f_link_netem },
+	{ "loss", f_link_netem },
+	{ 0 },
+};
+
+/* ---- expect ---- */
+
+struct expect_ld {
+	struct nsl_topo_expect *x;
+	const struct ynode *from;
+};
+
+static int f_exp_from(struct ld *ld, void *obj, const struct ynode *v)
+{
+	struct expect_ld *e = obj;
+	int r = want(ld, v, Y_SCALAR, "from");
+
+	if (r == 0)
+		e->from = v;
+	return r;
+}
+static int f_exp_to(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_str(ld, v, "to", &((struct expect_ld *)obj)->x->to);
+}
+static int f_exp_reach(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_bool(ld, v, "reach", &((struct expect_ld *)obj)->x->reach);
+}
+static int f_exp_timeout(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_u32(ld, v, "timeout_ms", 1, 60000, &((struct expect_ld *)obj)->x->timeout_ms);
+}
+
+static const struct field expect_fields[] = {
+	{ "from", f_exp_from },
+	{ "to", f_exp_to },
+	{ "reach", f_exp_reach },
+	{ "timeout_ms", f_exp_timeout },
+	{ 0 },
+};
+
+/* ---- top level ---- */
+
+struct top_ld {
+	const struct ynode *name, *prefix, *nodes, *bridges, *links, *expect, *defaults;
+};
+
+#define TOPKEY(k)                                                                                  \
+	static int f_top_##k(struct ld *ld, void *obj, const struct ynode *v)                      \
+	{                                                                                          \
+		(void)ld;                                                                          \
+		((struct top_ld *)obj)->k = v;                                                     \
+		return 0;                                                                          \
+	}
+TOPKEY(name)
+TOPKEY(prefix)
+TOPKEY(nodes)
+TOPKEY(bridges)
+TOPKEY(links)
+TOPKEY(expect)
+TOPKEY(defaults)
+
+static const struct field top_fields[] = {
+	{ "name", f_top_name },	  { "prefix", f_top_prefix }, { "defaults", f_top_defaults },
+	{ "bridges", f_top_bridges }, { "nodes", f_top_nodes }, { "links", f_top_links },
+	{ "expect", f_top_expect }, { 0 },
+};
+
+static int f_def_dns(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_dns(ld, v, &ld->def_dns);
+}
+static int f_def_sysctls(struct ld *ld, void *obj, const struct ynode *v)
+{
+	return get_sysctls(ld, v, &ld->def_sysctls, &ld->n_def_sysctls);
+}
+
+static const struct field defaults_fields[] = {
+	{ "dns", f_def_dns },
+	{ "sysctls", f_def_sysctls },
+	{ 0 },
+};
+
+/* ---- derived names ---- */
+
+uint32_t topo_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+void topo_derive_ifname(const char *const *parts, size_t n, char out[16])
+{
+	char full[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(full + len, sizeof(full) - len, "%s%s", i ? "-" : "", parts[i]);
+	if (len <= 15) {
+		memcpy(out, full, len + 1);
+		return;
+	}
+	/* Never truncate silently: a readable head and a hash of the whole logical name. */
+	snprintf(out, 16, "%.9s-%05x", full, topo_hash(full) & 0xfffff);
+}
+
+/* ---- validation ---- */
+
+static int find_node(const struct nsl_topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (STREQ(t->nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int find_iface(const struct nsl_topo_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (STREQ(n->ifaces[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int at(struct ld *ld, struct nsl_topo_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int at(struct ld *ld, struct nsl_topo_pos pos, const char *fmt, ...)
+{
+	struct ynode n = { .line = pos.line, .column = pos.column };
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return yerr(ld->err, &n, "%s", msg);
+}
+
+static int load_links(struct ld *ld, const struct ynode *v)
+{
+	struct nsl_topo *t = ld->t;
+	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_SEQ, "links");
+
+	if (r < 0 || v->type != Y_SEQ)
+		return r;
+	for (size_t k = 0; k < v->n; k++) {
+		struct link_ld x = { 0 };
+
+		t->links = grow(ld, t->links, t->n_links, sizeof(*t->links));
+		if (!t->links)
+			return nomem(ld);
+		x.l = &t->links[t->n_links++];
+		x.l->pos = POS(v->items[k]);
+		r = want(ld, v->items[k], Y_MAP, "link");
+		if (r < 0)
+			return r;
+		r = walk(ld, v->items[k], link_fields, &x, "link");
+		if (r < 0)
+			return r;
+		if (!x.endpoints)
+			return yerr(ld->err, v->items[k], "link: 'endpoints' is required");
+		for (size_t e = 0; e < 2; e++) {
+			const struct ynode *s = x.endpoints->items[e];
+			_cleanup_free_ char *node = strdup(s->value);
+			char *colon = node ? strchr(node, ':') : NULL;
+			struct nsl_err pe = { 0 };
+			int ni, ii;
+
+			if (!node)
+				return nomem(ld);
+			if (!colon)
+				return yerr(ld->err, s, "endpoint '%s': expected NODE:INTERFACE", s->value);
+			*colon = '\0';
+			ni = find_node(t, node);
+			if (ni < 0)
+				return yerr(ld->err, s, "endpoint '%s': no node '%s'", s->value, node);
+			if (nsl_parse_ifname(colon + 1, &pe) < 0 || STREQ(colon + 1, "lo"))
+				return yerr(ld->err, s, "endpoint '%s': interface: %s", s->value,
+					    pe.msg[0] ? pe.msg : "'lo' cannot be linked");
+			ii = find_iface(&t->nodes[ni], colon + 1);
+			if (ii < 0) {
+				ii = iface_new(ld, &t->nodes[ni], colon + 1, POS(s));
+				if (ii < 0)
+					return ii;
+			}
+			if (t->nodes[ni].ifaces[ii].link_idx >= 0 || t->nodes[ni].ifaces[ii].bridge)
+				return yerr(ld->err, s, "interface '%s' is used twice (%s)", s->value,
+					    t->nodes[ni].ifaces[ii].bridge ? "it is on a bridge"
+									   : "it is in another link");
+			t->nodes[ni].ifaces[ii].link_idx = (int)k;
+			x.l->ep[e].node = ni;
+			x.l->ep[e].iface = ii;
+		}
+	}
+	return 0;
+}
+
+struct seg_addr {
+	const struct nsl_prefix *p;
+	struct nsl_topo_pos pos;
+};
+
+/* Two equal addresses on one segment (bridge or link) never work: refuse them. */
+static int check_dups(struct ld *ld, struct seg_addr *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (v[i].p->family == v[j].p->family &&
+			    !memcmp(v[i].p->addr, v[j].p->addr, v[i].p->family == AF_INET ? 4 : 16)) {
+				char a[64];
+				return at(ld, v[i].pos, "address %s is used twice on one segment (also at line %u)",
+					  nsl_prefix_str(v[i].p, false, a, sizeof(a)), v[j].pos.line);
+			}
+	return 0;
+}
+
+static int validate_segments(struct ld *ld)
+{
+	struct nsl_topo *t = ld->t;
+	_cleanup_free_ struct seg_addr *v = NULL;
+	size_t cap = 16, n;
+	int r;
+
+	v = malloc(cap * sizeof(*v));
+	if (!v)
+		return nomem(ld);
+#define PUSH(pp, ps)                                                                               \
+	do {                                                                                       \
+		if (n == cap) {                                                                    \
+			struct seg_addr *nv = realloc(v, 2 * cap * sizeof(*v));                    \
+			if (!nv)                                                                   \
+				return nomem(ld);                                                  \
+			v = nv;                                                                    \
+			cap *= 2;                                                                  \
+		}                                                                                  \
+		v[n].p = (pp);                                                                     \
+		v[n++].pos = (ps);                                                                 \
+	} while (0)
+	for (size_t b = 0; b < t->n_bridges; b++) {
+		n = 0;
+		for (size_t a = 0; a < t->bridges[b].n_addrs; a++)
+			PUSH(&t->bridges[b].addrs[a], t->bridges[b].pos);
+		for (size_t ni = 0; ni < t->n_nodes; ni++)
+			for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
+				const struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
+
+				if (i->bridge_idx != (int)b)
+					continue;
+				for (size_t a = 0; a < i->n_addrs; a++)
+					PUSH(&i->addrs[a], i->pos);
+			}
+		r = check_dups(ld, v, n);
+		if (r < 0)
+			return r;
+	}
+	for (size_t l = 0; l < t->n_links; l++) {
+		n = 0;
+		for (int e = 0; e < 2; e++) {
+			const struct nsl_topo_iface *i =
+				&t->nodes[t->links[l].ep[e].node].ifaces[t->links[l].ep[e].iface];
+
+			for (size_t a = 0; a < i->n_addrs; a++)
+				PUSH(&i->addrs[a], i->pos);
+		}
+		r = check_dups(ld, v, n);
+		if (r < 0)
+			return r;
+	}
+#undef PUSH
+	return 0;
+}
+
+static bool is_link_local6(const struct nsl_prefix *p)
+{
+	return p->family == AF_INET6 && p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80;
+}
+
+static int validate_node(struct ld *ld, struct nsl_topo_node *node)
+{
+	for (size_t i = 0; i < node->n_ifaces; i++) {
+		struct nsl_topo_iface *ifc = &node->ifaces[i];
+
+		if (ifc->bridge_idx < 0 && ifc->link_idx < 0)
+			return at(ld, ifc->pos,
+				  "interface '%s:%s' is not connected (give it a bridge or put it in a link)",
+				  node->name, ifc->name);
+		for (size_t a = 0; a < ifc->n_addrs; a++) {
+			if (ifc->addrs[a].family == AF_INET6)
+				node->has_ipv6 = true;
+			for (size_t j = 0; j < i; j++)
+				for (size_t b = 0; b < node->ifaces[j].n_addrs; b++)
+					if (!memcmp(&node->ifaces[j].addrs[b], &ifc->addrs[a],
+						    sizeof(ifc->addrs[a])))
+						return at(ld, ifc->pos, "address given twice in node '%s'",
+							  node->name);
+		}
+	}
+	for (size_t r = 0; r < node->n_routes; r++) {
+		const struct nsl_topo_route *rt = &node->routes[r];
+		bool ok = false;
+
+		if (rt->dev && find_iface(node, rt->dev) < 0)
+			return at(ld, rt->pos, "route '%s': node '%s' has no interface '%s'", rt->text,
+				  node->name, rt->dev);
+		if (rt->dst.family == AF_INET6)
+			node->has_ipv6 = true;
+		if (!rt->has_via)
+			continue;
+		if (is_link_local6(&rt->via))
+			ok = rt->dev != NULL;
+		for (size_t i = 0; i < node->n_ifaces && !ok; i++)
+			for (size_t a = 0; a < node->ifaces[i].n_addrs && !ok; a++)
+				if (nsl_prefix_contains(&node->ifaces[i].addrs[a], &rt->via) &&
+				    (!rt->dev || STREQ(rt->dev, node->ifaces[i].name)))
+					ok = true;
+		if (!ok) {
+			char g[64];
+			return at(ld, rt->pos, "route '%s': gateway %s is outside every connected prefix of node '%s'",
+				  rt->text, nsl_prefix_str(&rt->via, false, g, sizeof(g)), node->name);
+		}
+	}
+	return 0;
+}
+
+/* Names in one netns: interfaces, bridges and bridge ports must not collide. */
+struct names {
+	const char *v[4096];
+	struct nsl_topo_pos pos[4096];
+	size_t n;
+};
+
+static int names_add(struct ld *ld, struct names *ns, const char *name, struct nsl_topo_pos pos,
+		     const char *where)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (STREQ(ns->v[i], name))
+			return at(ld, pos, "interface name '%s' in %s collides with the one from line %u",
+				  name, where, ns->pos[i].line);
+	if (ns->n < ELEMENTSOF(ns->v)) {
+		ns->v[ns->n] = name;
+		ns->pos[ns->n++] = pos;
+	}
+	return 0;
+}
+
+static int validate_names(struct ld *ld)
+{
+	struct nsl_topo *t = ld->t;
+	_cleanup_free_ struct names *root = calloc(1, sizeof(*root));
+	_cleanup_free_ struct names *in = calloc(1, sizeof(*in));
+	int r;
+
+	if (!root || !in)
+		return nomem(ld);
+	/* The root netns: bridges and the bridge side of their ports, all derived names. Only
+	 * up to 4096 are compared here; up checks every name against the kernel anyway. */
+	for (size_t b = 0; b < t->n_bridges; b++)
+		if (t->bridges[b].node_idx < 0) {
+			r = names_add(ld, root, t->bridges[b].ifname, t->bridges[b].pos, "the root netns");
+			if (r < 0)
+				return r;
+		}
+	for (size_t ni = 0; ni < t->n_nodes; ni++)
+		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
+			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
+
+			if (i->bridge_idx >= 0 && t->bridges[i->bridge_idx].node_idx < 0) {
+				r = names_add(ld, root, i->host, i->pos, "the root netns");
+				if (r < 0)
+					return r;
+			}
+		}
+	for (size_t ni = 0; ni < t->n_nodes; ni++) {
+		in->n = 0;
+		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
+			r = names_add(ld, in, t->nodes[ni].ifaces[ii].name, t->nodes[ni].ifaces[ii].pos,
+				      t->nodes[ni].name);
+			if (r < 0)
+				return r;
+		}
+		for (size_t b = 0; b < t->n_bridges; b++)
+			if (t->bridges[b].node_idx == (int)ni) {
+				r = names_add(ld, in, t->bridges[b].ifname, t->bridges[b].pos, t->nodes[ni].name);
+				if (r < 0)
+					return r;
+			}
+		for (size_t nj = 0; nj < t->n_nodes; nj++)
+			for (size_t ii = 0; ii < t->nodes[nj].n_ifaces; ii++) {
+				struct nsl_topo_iface *i = &t->nodes[nj].ifaces[ii];
+
+				if (i->bridge_idx >= 0 && t->bridges[i->bridge_idx].node_idx == (int)ni) {
+					r = names_add(ld, in, i->host, i->pos, t->nodes[ni].name);
+					if (r < 0)
+						return r;
+				}
+			}
+	}
+	return 0;
+}
+
+static int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to)
+{
+	struct nsl_topo *t = ld->t;
+	struct nsl_err e = { 0 };
+	int ni;
+
+	if (nsl_parse_addr(x->to, &x->addr, &e) == 0)
+		return 0;
+	ni = find_node(t, x->to);
+	if (ni < 0)
+		return at(ld, x->pos, "expect: 'to: %s' is neither an address nor a node", x->to);
+	/* A node name means its first address, IPv4 first. */
+	for (int fam = 0; fam < 2; fam++)
+		for (size_t i = 0; i < t->nodes[ni].n_ifaces; i++)
+			for (size_t a = 0; a < t->nodes[ni].ifaces[i].n_addrs; a++) {
+				const struct nsl_prefix *p = &t->nodes[ni].ifaces[i].addrs[a];
+
+				if (p->family == (fam ? AF_INET6 : AF_INET)) {
+					x->addr = *p;
+					x->addr.len = p->family == AF_INET ? 32 : 128;
+					return 0;
+				}
+			}
+	(void)to;
+	return at(ld, x->pos, "expect: node '%s' has no address", x->to);
+}
+
+static int load_top(struct ld *ld, const struct ynode *root)
+{
+	struct nsl_topo *t = ld->t;
+	struct top_ld top = { 0 };
+	struct nsl_err e = { 0 };
+	int r;
+
+	if (root->type != Y_MAP)
+		return yerr(ld->err, root, "expected a mapping with 'name' and 'nodes', got %s",
+			    type_name(root));
+	r = walk(ld, root, top_fields, &top, "the lab");
+	if (r < 0)
+		return r;
+	if (!top.name)
+		return yerr(ld->err, root, "'name' is required");
+	r = get_str(ld, top.name, "name", &t->name);
+	if (r < 0)
+		return r;
+	if (nsl_parse_labname(t->name, &e) < 0)
+		return yerr(ld->err, top.name, "lab name '%s': %s", t->name, e.msg);
+	if (top.prefix) {
+		if (top.prefix->type != Y_SCALAR || top.prefix->null)
+			t->prefix = top.prefix->type == Y_SCALAR ? strdup("") : NULL;
+		else
+			t->prefix = strdup(top.prefix->value);
+		if (top.prefix->type != Y_SCALAR)
+			return yerr(ld->err, top.prefix, "prefix: expected a string, got %s", type_name(top.prefix));
+	} else {
+		t->prefix = strdup("");
+	}
+	if (!t->prefix)
+		return nomem(ld);
+	if (top.defaults) {
+		r = walk(ld, top.defaults, defaults_fields, NULL, "defaults");
+		if (r < 0)
+			return r;
+	}
+	if (!top.nodes)
+		return yerr(ld->err, root, "'nodes' is required");
+	r = want(ld, top.nodes, Y_MAP, "nodes");
+	if (r < 0)
+		return r;
+	if (top.nodes->n == 0)
+		return yerr(ld->err, top.nodes, "nodes: a lab needs at least one node");
+	t->nodes = calloc(top.nodes->n, sizeof(*t->nodes));
+	if (!t->nodes)
+		return nomem(ld);
+	for (size_t k = 0; k < top.nodes->n; k++) {
+		struct nsl_topo_node *node = &t->nodes[t->n_nodes++];
+		const struct ynode *key = top.nodes->keys[k];
+		char netns[256];
+
+		node->pos = POS(key);
+		if (nsl_parse_nsname(key->value, &e) < 0)
+			return yerr(ld->err, key, "node name '%s': %s", key->value, e.msg);
+		snprintf(netns, sizeof(netns), "%s%s", t->prefix, key->value);
+		if (nsl_parse_nsname(netns, &e) < 0)
+			return yerr(ld->err, key, "netns name '%s': %s", netns, e.msg);
+		node->name = strdup(key->value);
+		node->netns = strdup(netns);
+		if (!node->name || !node->netns)
+			return nomem(ld);
+		r = walk(ld, top.nodes->items[k], node_fields, node, "node");
+		if (r < 0)
+			return r;
+	}
+	if (top.bridges) {
+		r = top.bridges->type == Y_SCALAR && top.bridges->null ? 0 : want(ld, top.bridges, Y_MAP, "bridges");
+		if (r < 0)
+			return r;
+		t->bridges = calloc(top.bridges->n + 1, sizeof(*t->bridges));
+		if (!t->bridges)
+			return nomem(ld);
+		for (size_t k = 0; k < top.bridges->n; k++) {
+			struct nsl_topo_bridge *b = &t->bridges[t->n_bridges++];
+			const struct ynode *key = top.bridges->keys[k];
+
+			b->pos = POS(key);
+			b->node_idx = -1;
+			if (nsl_parse_ifname(key->value, &e) < 0)
+				return yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
+			b->name = strdup(key->value);
+			if (!b->name)
+				return nomem(ld);
+			r = walk(ld, top.bridges->items[k], bridge_fields, b, "bridge");
+			if (r < 0)
+				return r;
+			if (b->node) {
+				b->node_idx = find_node(t, b->node);
+				if (b->node_idx < 0)
+					return yerr(ld->err, key, "bridge '%s': no node '%s' for its netns",
+						    b->name, b->node);
+				snprintf(b->ifname, sizeof(b->ifname), "%s", b->name);
+			} else {
+				const char *parts[] = { t->name, b->name };
+
+				topo_derive_ifname(parts, 2, b->ifname);
+			}
+			snprintf(b->altname, sizeof(b->altname), "%s.%s", t->name, b->name);
+		}
+	}
+	for (size_t ni = 0; ni < t->n_nodes; ni++)
+		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
+			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
+			const char *parts[] = { t->name, t->nodes[ni].name, i->name };
+
+			if (!i->bridge)
+				continue;
+			for (size_t b = 0; b < t->n_bridges; b++)
+				if (STREQ(t->bridges[b].name, i->bridge))
+					i->bridge_idx = (int)b;
+			if (i->bridge_idx < 0)
+				return at(ld, i->pos, "interface '%s:%s': no bridge '%s'", t->nodes[ni].name,
+					  i->name, i->bridge);
+			topo_derive_ifname(parts, 3, i->host);
+			snprintf(i->altname, sizeof(i->altname), "%s.%s.%s", t->name, t->nodes[ni].name,
+				 i->name);
+		}
+	if (top.links) {
+		r = load_links(ld, top.links);
+		if (r < 0)
+			return r;
+	}
+	for (size_t ni = 0; ni < t->n_nodes; ni++) {
+		struct nsl_topo_node *node = &t->nodes[ni];
+
+		r = validate_node(ld, node);
+		if (r < 0)
+			return r;
+		if (!node->dns && ld->def_dns) {
+			node->dns = calloc(1, sizeof(*node->dns));
+			if (!node->dns)
+				return nomem(ld);
+			node->dns->nameservers = ld->def_dns->nameservers;
+			node->dns->n_nameservers = ld->def_dns->n_nameservers;
+			node->dns->search = ld->def_dns->search;
+			node->dns->n_search = ld->def_dns->n_search;
+			node->dns->options = ld->def_dns->options;
+			node->dns->n_options = ld->def_dns->n_options;
+			node->dns->nameservers = malloc(sizeof(struct nsl_prefix) * ld->def_dns->n_nameservers);
+			if (!node->dns->nameservers)
+				return nomem(ld);
+			memcpy(node->dns->nameservers, ld->def_dns->nameservers,
+			       sizeof(struct nsl_prefix) * ld->def_dns->n_nameservers);
+			node->dns->search = NULL;
+			node->dns->options = NULL;
+			node->dns->n_search = node->dns->n_options = 0;
+			for (size_t i = 0; i < ld->def_dns->n_search; i++)
+				if (push_str(ld, &node->dns->search, &node->dns->n_search, ld->def_dns->search[i]) < 0)
+					return nomem(ld);
+			for (size_t i = 0; i < ld->def_dns->n_options; i++)
+				if (push_str(ld, &node->dns->options, &node->dns->n_options, ld->def_dns->options[i]) < 0)
+					return nomem(ld);
+		}
+		for (size_t d = 0; d < ld->n_def_sysctls; d++) {
+			bool has = false;
+
+			for (size_t s = 0; s < node->n_sysctls; s++)
+				has |= STREQ(node->sysctls[s].key, ld->def_sysctls[d].key);
+			if (has)
+				continue;
+			node->sysctls = grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
+			if (!node->sysctls)
+				return nomem(ld);
+			node->sysctls[node->n_sysctls].key = strdup(ld->def_sysctls[d].key);
+			node->sysctls[node->n_sysctls].value = strdup(ld->def_sysctls[d].value);
+			node->sysctls[node->n_sysctls].pos = ld->def_sysctls[d].pos;
+			if (!node->sysctls[node->n_sysctls++].value)
+				return nomem(ld);
+		}
+	}
+	r = validate_segments(ld);
+	if (r < 0)
+		return r;
+	r = validate_names(ld);
+	if (r < 0)
+		return r;
+	if (top.expect) {
+		r = top.expect->type == Y_SCALAR && top.expect->null ? 0 : want(ld, top.expect, Y_SEQ, "expect");
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < top.expect->n; k++) {
+			struct expect_ld x = { 0 };
+
+			t->expects = grow(ld, t->expects, t->n_expects, sizeof(*t->expects));
+			if (!t->expects)
+				return nomem(ld);
+			x.x = &t->expects[t->n_expects++];
+			x.x->reach = true;
+			x.x->timeout_ms = 1000;
+			x.x->pos = POS(top.expect->items[k]);
+			r = want(ld, top.expect->items[k], Y_MAP, "expect");
+			if (r < 0)
+				return r;
+			r = walk(ld, top.expect->items[k], expect_fields, &x, "expect");
+			if (r < 0)
+				return r;
+			if (!x.from || !x.x->to)
+				return yerr(ld->err, top.expect->items[k], "expect: 'from' and 'to' are required");
+			x.x->from = find_node(t, x.from->value);
+			if (x.x->from < 0)
+				return yerr(ld->err, x.from, "expect: no node '%s'", x.from->value);
+			r = resolve_expect(ld, x.x, NULL);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void dns_free(struct nsl_topo_dns *d)
+{
+	if (!d)
+		return;
+	free(d->nameservers);
+	nsl_strv_free(d->search, d->n_search);
+	nsl_strv_free(d->options, d->n_options);
+	free(d);
+}
+
+_public_ void nsl_strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; n ? i < n : v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+_public_ struct nsl_topo *nsl_topo_free(struct nsl_topo *t)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct nsl_topo_node *n = &t->nodes[i];
+
+		for (size_t k = 0; k < n->n_ifaces; k++) {
+			free(n->ifaces[k].name);
+			free(n->ifaces[k].bridge);
+			free(n->ifaces[k].addrs);
+		}
+		free(n->ifaces);
+		for (size_t k = 0; k < n->n_routes; k++) {
+			free(n->routes[k].text);
+			free(n->routes[k].dev);
+		}
+		free(n->routes);
+		for (size_t k = 0; k < n->n_sysctls; k++) {
+			free(n->sysctls[k].key);
+			free(n->sysctls[k].value);
+		}
+		free(n->sysctls);
+		dns_free(n->dns);
+		nsl_strv_free(n->run, 0);
+		nsl_strv_free(n->exec, n->n_exec);
+		free(n->name);
+		free(n->netns);
+	}
+	free(t->nodes);
+	for (size_t i = 0; i < t->n_bridges; i++) {
+		free(t->bridges[i].name);
+		free(t->bridges[i].node);
+		free(t->bridges[i].addrs);
+	}
+	free(t->bridges);
+	for (size_t i = 0; i < t->n_links; i++)
+		free(t->links[i].rate_text);
+	free(t->links);
+	for (size_t i = 0; i < t->n_expects; i++)
+		free(t->expects[i].to);
+	free(t->expects);
+	free(t->name);
+	free(t->prefix);
+	free(t->path);
+	free(t->text);
+	free(t);
+	return NULL;
+}
+
+static int read_file(const char *path, char **ret, size_t *ret_len, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_USAGE, negerrno(), path, NULL);
+	if (fstat(fd, &st) < 0)
+		return nsl_err_set(err, NSL_E_USAGE, negerrno(), path, NULL);
+	if (!S_ISREG(st.st_mode))
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, path, "not a regular file");
+	if (st.st_size > (off_t)NSL_TOPO_MAX_SIZE)
+		return nsl_err_set(err, NSL_E_USAGE, -EFBIG, path, "file larger than 4 MiB");
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, path, NULL);
+	while (len < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), path, NULL);
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+_public_ int nsl_topo_load(const char *path, const char *text, size_t len, struct nsl_topo **ret,
+			   struct nsl_err *err)
+{
+	struct nsl_topo *t = calloc(1, sizeof(*t));
+	struct ynode *root = NULL;
+	struct ld ld = { .t = t, .err = err };
+	int r;
+
+	if (!t)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, path, NULL);
+	t->path = strdup(path ? path : "-");
+	if (!t->path) {
+		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, path, NULL);
+		goto out;
+	}
+	if (text) {
+		if (len > NSL_TOPO_MAX_SIZE) {
+			r = nsl_err_set(err, NSL_E_USAGE, -EFBIG, path, "file larger than 4 MiB");
+			goto out;
+		}
+		t->text = malloc(len + 1);
+		if (!t->text) {
+			r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, path, NULL);
+			goto out;
+		}
+		memcpy(t->text, text, len);
+		t->text[len] = '\0';
+		t->text_len = len;
+	} else {
+		r = read_file(path, &t->text, &t->text_len, err);
+		if (r < 0)
+			goto out;
+	}
+	r = yaml_load(t->text, t->text_len, &root, err);
+	if (r >= 0)
+		r = load_top(&ld, root);
+	if (r < 0 && err)
+		snprintf(err->object, sizeof(err->object), "%s", t->path);
+out:
+	ynode_free(root);
+	dns_free(ld.def_dns);
+	if (ld.def_sysctls) {
+		for (size_t i = 0; i < ld.n_def_sysctls; i++) {
+			free(ld.def_sysctls[i].key);
+			free(ld.def_sysctls[i].value);
+		}
+		free(ld.def_sysctls);
+	}
+	if (r < 0) {
+		nsl_topo_free(t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Strict YAML: libyaml's event API (never its document loader, which expands aliases and
+ * so invites the "billion laughs" bomb), building a tree whose every node keeps its position.
+ * Anything a lab file has no use for is an error: anchors, aliases, tags, several documents.
+ */
+#include <stdarg.h>
+#include <yaml.h>
+
+#include "macro.h"
+#include "nslab/topo.h"
+#include "yaml.h"
+
+int yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -EINVAL;
+	nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, NULL);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->line = n ? n->line : 0;
+	err->column = n ? n->column : 0;
+	return -EINVAL;
+}
+
+static int mark_err(struct nsl_err *err, const yaml_mark_t *m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int mark_err(struct nsl_err *err, const yaml_mark_t *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -EINVAL;
+	nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, NULL);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->line = (unsigned)m->line + 1;
+	err->column = (unsigned)m->column + 1;
+	return -EINVAL;
+}
+
+void ynode_free(struct ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->keys)
+			ynode_free(n->keys[i]);
+		ynode_free(n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	free(n->value);
+	free(n);
+}
+
+static int parser_err(yaml_parser_t *p, struct nsl_err *err)
+{
+	const char *what = p->problem ? p->problem : "malformed YAML";
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	if (p->error == YAML_READER_ERROR) {
+		yaml_mark_t m = { .index = p->problem_offset };
+		/* The reader reports only a byte offset: turn it into a line, as an editor would. */
+		m.line = p->mark.line;
+		m.column = p->mark.column;
+		return mark_err(err, &m, "%s (the file must be UTF-8)", what);
+	}
+	if (p->context)
+		return mark_err(err, &p->problem_mark, "%s %s", p->context, what);
+	return mark_err(err, &p->problem_mark, "%s", what);
+}
+
+static int next(yaml_parser_t *p, yaml_event_t *ev, struct nsl_err *err)
+{
+	if (!yaml_parser_parse(p, ev))
+		return parser_err(p, err);
+	return 0;
+}
+
+static struct ynode *ynode_new(enum ynode_type type, const yaml_mark_t *m)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->type = type;
+	n->line = (unsigned)m->line + 1;
+	n->column = (unsigned)m->column + 1;
+	return n;
+}
+
+static int push(struct ynode *parent, struct ynode *key, struct ynode *item)
+{
+	if ((parent->n & (parent->n - 1)) == 0 || parent->n == 0) {
+		size_t cap = parent->n ? parent->n * 2 : 4;
+		struct ynode **it = realloc(parent->items, cap * sizeof(*it));
+
+		if (!it)
+			return -ENOMEM;
+		parent->items = it;
+		if (parent->type == Y_MAP) {
+			struct ynode **k = realloc(parent->keys, cap * sizeof(*k));
+
+			if (!k)
+				return -ENOMEM;
+			parent->keys = k;
+		}
+	}
+	if (parent->type == Y_MAP)
+		parent->keys[parent->n] = key;
+	parent->items[parent->n++] = item;
+	return 0;
+}
+
+static int check_props(const yaml_event_t *ev, const yaml_char_t *anchor, const yaml_char_t *tag,
+		       struct nsl_err *err)
+{
+	if (anchor)
+		return mark_err(err, &ev->start_mark, "anchors (&%s) are not allowed", anchor);
+	if (tag)
+		return mark_err(err, &ev->start_mark, "tags (%s) are not allowed", tag);
+	return 0;
+}
+
+static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct ynode **ret,
+		      struct nsl_err *err);
+
+/* Parse the children of a collection whose start event was just consumed. */
+static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, struct nsl_err *err)
+{
+	for (;;) {
+		yaml_event_t ev;
+		struct ynode *key = NULL, *val = NULL;
+		int r = next(p, &ev, err);
+
+		if (r < 0)
+			return r;
+		if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (coll->type == Y_MAP) {
+			if (ev.type != YAML_SCALAR_EVENT) {
+				r = ev.type == YAML_ALIAS_EVENT
+					    ? mark_err(err, &ev.start_mark, "aliases are not allowed")
+					    : mark_err(err, &ev.start_mark, "a key must be a plain string");
+				yaml_event_delete(&ev);
+				return r;
+			}
+			r = parse_node(p, &ev, depth + 1, &key, err);
+			if (r < 0)
+				return r;
+			for (size_t i = 0; i < coll->n; i++)
+				if (STREQ(coll->keys[i]->value, key->value)) {
+					r = yerr(err, key, "duplicate key '%s' (first at line %u)", key->value,
+						 coll->keys[i]->line);
+					ynode_free(key);
+					return r;
+				}
+			r = next(p, &ev, err);
+			if (r < 0) {
+				ynode_free(key);
+				return r;
+			}
+		}
+		r = parse_node(p, &ev, depth + 1, &val, err);
+		if (r >= 0)
+			r = push(coll, key, val);
+		if (r < 0) {
+			ynode_free(key);
+			ynode_free(val);
+			return r == -ENOMEM ? nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL) : r;
+		}
+	}
+}
+
+/* Consumes @ev (already read). */
+static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct ynode **ret,
+		      struct nsl_err *err)
+{
+	struct ynode *n = NULL;
+	int r = 0;
+
+	if (depth > NSL_TOPO_MAX_DEPTH) {
+		r = mark_err(err, &ev->start_mark, "nesting deeper than %d levels", NSL_TOPO_MAX_DEPTH);
+		goto out;
+	}
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		r = mark_err(err, &ev->start_mark, "aliases (*%s) are not allowed", ev->data.alias.anchor);
+		goto out;
+	case YAML_SCALAR_EVENT:
+		r = check_props(ev, ev->data.scalar.anchor, ev->data.scalar.tag, err);
+		if (r < 0)
+			goto out;
+		n = ynode_new(Y_SCALAR, &ev->start_mark);
+		if (!n || !(n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length)))
+			goto nomem;
+		if (strlen(n->value) != ev->data.scalar.length) {
+			r = yerr(err, n, "NUL byte in a string");
+			goto out;
+		}
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		n->null = n->plain && (!*n->value || STREQ(n->value, "~") || STREQ(n->value, "null") ||
+				       STREQ(n->value, "Null") || STREQ(n->value, "NULL"));
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+
+		r = seq ? check_props(ev, ev->data.sequence_start.anchor, ev->data.sequence_start.tag, err)
+			: check_props(ev, ev->data.mapping_start.anchor, ev->data.mapping_start.tag, err);
+		if (r < 0)
+			goto out;
+		n = ynode_new(seq ? Y_SEQ : Y_MAP, &ev->start_mark);
+		if (!n)
+			goto nomem;
+		r = parse_children(p, n, depth, err);
+		if (r < 0)
+			goto out;
+		break;
+	}
+	default:
+		r = mark_err(err, &ev->start_mark, "unexpected YAML event");
+		goto out;
+	}
+	yaml_event_delete(ev);
+	*ret = n;
+	return 0;
+nomem:
+	r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+out:
+	yaml_event_delete(ev);
+	ynode_free(n);
+	return r;
+}
+
+/* libyaml's own message for a tab ("found character that cannot start any token") names
+ * nothing a user would look for: find tabs in indentation first. */
+static int check_text(const char *text, size_t len, struct nsl_err *err)
+{
+	unsigned line = 1, col = 1;
+	bool indent = true;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch == '\n') {
+			line++;
+			col = 1;
+			indent = true;
+			continue;
+		}
+		if (ch == '\0') {
+			struct ynode at = { .line = line, .column = col };
+			return yerr(err, &at, "NUL byte in the file");
+		}
+		if (indent && ch == '\t') {
+			struct ynode at = { .line = line, .column = col };
+			return yerr(err, &at, "tab character in indentation (use spaces)");
+		}
+		if (ch != ' ' && ch != '-')
+			indent = false;
+		col++;
+	}
+	return 0;
+}
+
+static void parser_freep(yaml_parser_t **p)
+{
+	if (*p)
+		yaml_parser_delete(*p);
+}
+
+int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err)
+{
+	yaml_parser_t parser;
+	_cleanup_(parser_freep) yaml_parser_t *p = NULL;
+	struct ynode *root = NULL;
+	yaml_event_t ev;
+	int r;
+
+	r = check_text(text, len, err);
+	if (r < 0)
+		return r;
+	if (!yaml_parser_initialize(&parser))
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	p = &parser;
+	yaml_parser_set_input_string(p, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(p, YAML_UTF8_ENCODING);
+
+	r = next(p, &ev, err); /* STREAM-START */
+	if (r < 0)
+		return r;
+	yaml_event_delete(&ev);
+	r = next(p, &ev, err);
+	if (r < 0)
+		return r;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		struct ynode at = { .line = 1, .column = 1 };
+		yaml_event_delete(&ev);
+		return yerr(err, &at, "empty file (expected a mapping with 'name' and 'nodes')");
+	}
+	if (ev.data.document_start.tag_directives.start != ev.data.document_start.tag_directives.end ||
+	    ev.data.document_start.version_directive) {
+		r = mark_err(err, &ev.start_mark, "YAML directives are not allowed");
+		yaml_event_delete(&ev);
+		return r;
+	}
+	yaml_event_delete(&ev);
+	r = next(p, &ev, err);
+	if (r < 0)
+		return r;
+	r = parse_node(p, &ev, 1, &root, err);
+	if (r < 0)
+		return r;
+	r = next(p, &ev, err); /* DOCUMENT-END */
+	if (r < 0)
+		goto fail;
+	yaml_event_delete(&ev);
+	r = next(p, &ev, err);
+	if (r < 0)
+		goto fail;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		r = mark_err(err, &ev.start_mark, "more than one YAML document (one file = one lab)");
+		yaml_event_delete(&ev);
+		goto fail;
+	}
+	yaml_event_delete(&ev);
+	*ret = root;
+	return 0;
+fail:
+	ynode_free(root);
+	return r;
+}
