@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The launcher's children. The rule "only core/ calls setns()" is about the caller's own
+ * process: the namespace changes here happen in processes forked for this purpose that end
+ * in execve() or _exit(), so they can never leak into the caller. For the same reason this
+ * is the one place in the library that may "die": a failed step is reported to the parent
+ * over a pipe and the process _exit()s.
+ *
+ * Two processes:
+ *  - the helper, forked by the parent, joins existing namespaces (a named netns with
+ *    `ip netns exec` semantics, or a process's namespaces through its pidfd) and then
+ *    clones the command process with the new namespaces, as a child of the caller
+ *    (CLONE_PARENT) or, detached, of itself; it reports the PID and exits.
+ *    Joining happens before the new user namespace exists, because joining a netns owned
+ *    by the initial user namespace needs privilege there; and the PID and user namespaces
+ *    come from one clone3(), so a new PID namespace is owned by the new user namespace
+ *    (otherwise mounting /proc inside fails).
+ *  - the command process waits until the parent has written its id maps, finishes the
+ *    setup from inside (time offsets, hostname, lo, mounts, rootfs), waits for the parent
+ *    to bind persisted namespaces, and execs.
+ */
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+
+#include <linux/close_range.h>
+
+#include "macro.h"
+#include "launch-internal.h"
+
+/* The first version of struct clone_args (CLONE_ARGS_SIZE_VER0, Linux 5.3). */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static void report(const struct launch_plan *p, int type, int e, pid_t pid, const char *what)
+{
+	struct launch_msg m = { .type = type, .err = e, .pid = pid };
+	ssize_t n;
+
+	if (what)
+		snprintf(m.what, sizeof(m.what), "%s", what);
+	do
+		n = write(p->rep_w, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+}
+
+/* Report the failed step with the current errno and end this process. */
+_Noreturn static void die(const struct launch_plan *p, const char *what)
+{
+	report(p, MSG_ERR, errno > 0 ? errno : EIO, 0, what);
+	_exit(125);
+}
+
+/* Block until the parent says go; EOF means the parent is gone. */
+static void wait_go(const struct launch_plan *p)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(p->go_r, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(125);
+}
+
+static void write_file(const struct launch_plan *p, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		die(p, path);
+	close(fd);
+}
+
+/* ---- the helper: join existing namespaces ---- */
+
+/*
+ * `ip netns exec` (iproute2 netns_switch): setns, a fresh mount namespace with `/` rslave so
+ * nothing propagates back, /sys remounted so it shows this netns's devices (with the netns
+ * name as the source, visible in mountinfo), then each /etc/netns/NAME entry bound over
+ * /etc. Unlike ip, the bind goes onto /etc/ENTRY itself even when that is a symlink
+ * (move_mount without MOVE_MOUNT_T_SYMLINKS does not follow it): a symlinked resolv.conf
+ * then shows the lab's file even when the link dangles, and a rename() of the link's
+ * target cannot detach the overlay (nsdo #2).
+ */
+static void join_netns(const struct launch_plan *p)
+{
+	int trees[LAUNCH_MAX_ETC];
+	unsigned long sysflags = 0;
+	struct statvfs sv;
+	_cleanup_close_ int etc = -1;
+
+	/* Clone the sources while still in the caller's mount namespace, where @etcfd lives:
+	 * open_tree(OPEN_TREE_CLONE) refuses mounts of another mount namespace (EINVAL), while
+	 * a detached tree can be attached anywhere. */
+	for (unsigned i = 0; i < p->n_etc; i++) {
+		trees[i] = open_tree(p->etcfd, p->etc_entries[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (trees[i] < 0)
+			die(p, p->etc_entries[i]);
+	}
+	if (setns(p->netfd, CLONE_NEWNET) < 0)
+		die(p, "setns(netns)");
+	if (unshare(CLONE_NEWNS) < 0)
+		die(p, "unshare(CLONE_NEWNS)");
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+		die(p, "mount --make-rslave /");
+	if (umount2("/sys", MNT_DETACH) < 0 && statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		sysflags = MS_RDONLY;
+	if (mount(p->netns_name, "/sys", "sysfs", sysflags, NULL) < 0)
+		die(p, "mount of /sys");
+	if (p->n_etc == 0)
+		return;
+	etc = open("/etc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (etc < 0)
+		die(p, "/etc");
+	for (unsigned i = 0; i < p->n_etc; i++) {
+		const char *e = p->etc_entries[i];
+		struct stat st;
+		char what[NAME_MAX + 32];
+
+		/* As with ip, only entries that already exist in /etc are covered. */
+		if (fstatat(etc, e, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		snprintf(what, sizeof(what), "bind mount over /etc/%s", e);
+		if (move_mount(trees[i], "", etc, e, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			die(p, what);
+		close(trees[i]);
+	}
+}
+
+/*
+ * nsenter: one setns() on the pidfd enters every namespace at once (Linux 5.8), in the
+ * kernel's own order with the target's credentials, so the "user namespace first or last"
+ * two-pass dance of nsenter is not needed, and a target that died since the pidfd was taken
+ * gives ESRCH instead of a recycled PID's namespaces.
+ */
+static void join_pid(const struct launch_plan *p)
+{
+	if (setns(p->join_pidfd, (int)p->join_flags) < 0)
+		die(p, "setns(pidfd)");
+	if (!p->join_user)
+		return;
+	/* As nsenter: become root of the joined user namespace; groups only if allowed. */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		die(p, "setgroups");
+	if (setresgid(0, 0, 0) < 0)
+		die(p, "setresgid(0)");
+	if (setresuid(0, 0, 0) < 0)
+		die(p, "setresuid(0)");
+}
+
+/* ---- the command process ---- */
+
+static void lo_up(const struct launch_plan *p)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		die(p, "lo up");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		die(p, "lo up");
+}
+
+/*
+ * Offsets can only be set while no process is in the time namespace: unshare() makes it
+ * the namespace of our future children, the offsets go in, and setns() to our own
+ * time_for_children moves this process in too (allowed while single-threaded), so no
+ * extra fork is needed.
+ */
+static void enter_timens(const struct launch_plan *p)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (unshare(CLONE_NEWTIME) < 0)
+		die(p, "unshare(CLONE_NEWTIME)");
+	if (p->timens[0])
+		write_file(p, "/proc/self/timens_offsets", p->timens);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		die(p, "setns(time)");
+}
+
+static void set_propagation(const struct launch_plan *p)
+{
+	static const unsigned long flags[] = {
+		[NSL_PROP_PRIVATE] = MS_PRIVATE,
+		[NSL_PROP_SHARED] = MS_SHARED,
+		[NSL_PROP_SLAVE] = MS_SLAVE,
+	};
+
+	if (p->l->propagation == NSL_PROP_UNCHANGED)
+		return;
+	if (mount("none", "/", NULL, MS_REC | flags[p->l->propagation], NULL) < 0)
+		die(p, "mount propagation of /");
+}
+
+/* A fresh procfs; in a user namespace without its own PID namespace that is refused,
+ * so fall back to a recursive bind of the current one. */
+static void mount_proc_at(const struct launch_plan *p, const char *dir)
+{
+	if (mount("proc", dir, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) == 0)
+		return;
+	if (!p->l->rootfs || mount("/proc", dir, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die(p, "mount of proc");
+}
+
+static void mkdir_or_die(const struct launch_plan *p, const char *dir, mode_t mode)
+{
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		die(p, dir);
+}
+
+static void bind_dev(const struct launch_plan *p, const char *name)
+{
+	char src[32], dst[32];
+	int fd;
+
+	snprintf(src, sizeof(src), "/dev/%s", name);
+	snprintf(dst, sizeof(dst), "dev/%s", name);
+	fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		die(p, dst);
+	close(fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		die(p, dst);
+}
+
+/* A minimal /dev: a tmpfs with the harmless nodes bound from the host (mknod is not
+ * allowed in a user namespace, bind mounts are), a private devpts and /dev/shm. */
+static void setup_dev(const struct launch_plan *p)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "dev/fd" },	   { "/proc/self/fd/0", "dev/stdin" },
+		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
+		{ "pts/ptmx", "dev/ptmx" },
+	};
+
+	mkdir_or_die(p, "dev", 0755);
+	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755") < 0)
+		die(p, "mount of /dev");
+	for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
+		bind_dev(p, nodes[i]);
+	for (size_t i = 0; i < ELEMENTSOF(links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			die(p, links[i][1]);
+	mkdir_or_die(p, "dev/pts", 0755);
+	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") < 0)
+		die(p, "mount of /dev/pts");
+	mkdir_or_die(p, "dev/shm", 01777);
+	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		die(p, "mount of /dev/shm");
+}
+
+/*
+ * pivot_root into the rootfs: make it a mount point, mount /proc, /sys, /dev and /tmp in
+ * it, and drop the old root with pivot_root(".", ".") + umount (the old root ends up on
+ * top of the new one and is detached at once; no put_old directory is needed).
+ */
+static void setup_rootfs(const struct launch_plan *p)
+{
+	const char *root = p->l->rootfs;
+
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die(p, "bind mount of the rootfs");
+	if (chdir(root) < 0)
+		die(p, root);
+	mkdir_or_die(p, "proc", 0555);
+	mount_proc_at(p, "proc");
+	mkdir_or_die(p, "sys", 0555);
+	if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL) < 0 &&
+	    mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+		die(p, "mount of /sys");
+	setup_dev(p);
+	mkdir_or_die(p, "tmp", 01777);
+	if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		die(p, "mount of /tmp");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		die(p, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		die(p, "umount of the old root");
+	if (chdir("/") < 0)
+		die(p, "chdir /");
+}
+
+static void setup_mounts(const struct launch_plan *p)
+{
+	const struct nsl_launch *l = p->l;
+
+	if (!(p->clone_flags & CLONE_NEWNS))
+		return;
+	set_propagation(p);
+	if (l->rootfs)
+		setup_rootfs(p);
+	else if (l->mount_proc)
+		mount_proc_at(p, "/proc");
+}
+
+_Noreturn static void exec_command(const struct launch_plan *p)
+{
+	int e;
+
+	execvp(p->l->argv[0], p->l->argv);
+	e = errno;
+	report(p, MSG_EXEC, e, 0, p->l->argv[0]);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+static int status_of(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * --init: a PID 1 that reaps every zombie and forwards every signal it gets to the command.
+ * Signals stay blocked and are taken with sigwaitinfo(): a namespace init drops signals
+ * whose handler is SIG_DFL, but blocked ones are queued.
+ */
+_Noreturn static void run_init(const struct launch_plan *p, const sigset_t *old)
+{
+	sigset_t all;
+	pid_t cmd;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	cmd = fork();
+	if (cmd < 0)
+		die(p, "fork");
+	if (cmd == 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			die(p, "prctl(PR_SET_PDEATHSIG)");
+		exec_command(p);
+	}
+	/* The command holds the report pipe until its execve; the init holds nothing. */
+	close_range(3, ~0U, 0);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si), st;
+		pid_t w;
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(cmd, sig);
+			continue;
+		}
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == cmd)
+				_exit(status_of(st));
+	}
+}
+
+static void redirect_stdio(const struct launch_plan *p)
+{
+	int out = p->l->output_fd >= 0 ? p->l->output_fd : p->devnull;
+
+	if (dup2(p->devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		die(p, "stdio");
+}
+
+_Noreturn static void command_main(const struct launch_plan *p)
+{
+	const struct nsl_launch *l = p->l;
+	sigset_t old;
+
+	if (l->kill_child && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die(p, "prctl(PR_SET_PDEATHSIG)");
+	if (l->detach && setsid() < 0)
+		die(p, "setsid");
+	wait_go(p); /* id maps written */
+	if (p->new_time)
+		enter_timens(p);
+	if ((p->clone_flags & CLONE_NEWUTS) && l->hostname &&
+	    sethostname(l->hostname, strlen(l->hostname)) < 0)
+		die(p, "sethostname");
+	if (p->clone_flags & CLONE_NEWNET)
+		lo_up(p);
+	setup_mounts(p);
+	if (l->wd && chdir(l->wd) < 0)
+		die(p, l->wd);
+	report(p, MSG_READY, 0, 0, NULL);
+	wait_go(p); /* namespaces persisted */
+	if (l->detach)
+		redirect_stdio(p);
+	/* Only 0-2 survive the execve; our own pipes are O_CLOEXEC anyway. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die(p, "close_range");
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	if (l->init)
+		run_init(p, &old);
+	exec_command(p);
+}
+
+_Noreturn void launch_helper(const struct launch_plan *p)
+{
+	struct clone_args_v0 a = { .flags = p->clone_flags, .exit_signal = SIGCHLD };
+	long pid;
+
+	if (p->join_pidfd >= 0)
+		join_pid(p);
+	if (p->netfd >= 0)
+		join_netns(p);
+	/* Attached: the command becomes the caller's child. Detached: ours, and we exit at once,
+	 * so it is reparented to init (or the caller's subreaper). With CLONE_PARENT the kernel
+	 * takes the exit signal from us (SIGCHLD). */
+	if (!p->l->detach) {
+		a.flags |= CLONE_PARENT;
+		a.exit_signal = 0;
+	}
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid < 0)
+		die(p, "clone3");
+	if (pid == 0)
+		command_main(p);
+	report(p, MSG_PID, 0, (pid_t)pid, NULL);
+	_exit(0);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal to launch/: the plan the parent prepares before forking, and the messages the
+ * children send back. Everything a child needs is computed in the parent, so the children
+ * never allocate (the caller may be multi-threaded; malloc after fork is not safe then).
+ */
+#ifndef NSL_LAUNCH_INTERNAL_H
+#define NSL_LAUNCH_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "nslab/launch.h"
+
+#define LAUNCH_MAX_ETC 64
+
+struct launch_plan {
+	const struct nsl_launch *l;
+	unsigned long clone_flags; /* CLONE_NEW* of the command process (time: by unshare) */
+	bool new_time;
+	/* ip netns exec */
+	int netfd;		/* -1: no named netns */
+	const char *netns_name; /* source string of the new /sys */
+	int etcfd;		/* ETC_DIR/NAME, -1 when absent */
+	char etc_entries[LAUNCH_MAX_ETC][NAME_MAX + 1];
+	unsigned n_etc;
+	/* nsenter */
+	int join_pidfd; /* -1: none */
+	unsigned long join_flags;
+	bool join_user;
+	/* the command */
+	int devnull;   /* detach: /dev/null */
+	char timens[96]; /* "7 S 0\n1 S 0\n" or "" */
+	/* pipes: parent → children ("go" bytes), children → parent (struct launch_msg) */
+	int go_r;
+	int rep_w;
+};
+
+enum launch_msg_type {
+	MSG_PID = 1,   /* helper: the command process is @pid */
+	MSG_ERR = 2,   /* a setup step failed with @err */
+	MSG_READY = 3, /* the command process is set up and waits for the last "go" */
+	MSG_EXEC = 4,  /* execve failed with @err */
+};
+
+/* Less than PIPE_BUF, so every write is atomic. */
+struct launch_msg {
+	int type;
+	int err;
+	pid_t pid;
+	char what[120];
+};
+
+/* child.c: the helper process; never returns. */
+_Noreturn void launch_helper(const struct launch_plan *p);
+
+/* idmap.c */
+unsigned long launch_ns_to_clone(unsigned ns);
+int launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
+			char *buf, size_t size);
+
+#endif
