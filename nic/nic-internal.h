@@ -15,6 +15,7 @@
  * @pidfd: the process (PID and container targets), -1 for a named netns
  * @nsfd:  its network namespace, held open for the whole operation
  * @spec:  "/proc/self/fd/N" naming @nsfd, for every nsl_* call that takes a netns
+ * @path:  RUN_DIR/NAME of a named netns ("" otherwise)
  * @dev, @ino: the identity of the netns
  */
 struct nic_target {
@@ -24,6 +25,7 @@ struct nic_target {
 	int pidfd;
 	int nsfd;
 	char spec[32];
+	char path[4096]; /* RUN_DIR/NAME of a named netns */
 	dev_t dev;
 	ino_t ino;
 };

@@ -80,9 +80,14 @@ static int open_container(struct nic_target *nt, struct nsl_err *err)
 	return 0;
 }
 
+/* Always RUN_DIR/NAME: a bare number must not fall back to /proc/NUMBER/ns/net here. */
 static int open_netns(struct nsl_ctx *ctx, struct nic_target *nt, struct nsl_err *err)
 {
-	int r = nsl_ns_open(ctx, nt->t.name, &nt->nsfd, err);
+	int r;
+
+	if (!nsl_ns_path(ctx, nt->t.name, nt->path, sizeof(nt->path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, nt->t.name, "netns path too long");
+	r = nsl_ns_open(ctx, nt->path, &nt->nsfd, err);
 
 	if (r == -ENOENT || r == -ESRCH)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, nt->t.name, "netns '%s' does not exist",
@@ -136,7 +141,7 @@ int nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct ns
 		return 0;
 	}
 	/* A named netns: the name must still lead to the namespace we worked in. */
-	if (nsl_ns_ident(ctx, nt->t.name, &dev, &ino, NULL) < 0 || dev != nt->dev || ino != nt->ino)
+	if (nsl_ns_ident(ctx, nt->path, &dev, &ino, NULL) < 0 || dev != nt->dev || ino != nt->ino)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, nt->t.name,
 				   "netns '%s' was deleted meanwhile", nt->t.name);
 	return 0;
