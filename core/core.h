@@ -28,6 +28,12 @@ struct nsl_nl;
  */
 int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err);
 
+/**
+ * nsl_ns_prepare_run_dir - make the run dir exist and be a recursive shared bind mount of
+ * itself, as `ip netns add` does, under the same flock. Done once per context.
+ */
+int nsl_ns_prepare_run_dir(struct nsl_ctx *ctx, struct nsl_err *err);
+
 /** nsl_ns_path - RUN_DIR/name into @buf. Return: @buf, or NULL when it does not fit. */
 const char *nsl_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, size_t size);
 

@@ -18,6 +18,7 @@ struct nsl_ctx {
 	char *netns;	   /* -n NAME, or NULL */
 	int home_fd;	   /* the netns the context was created in */
 	bool broken;	   /* a return to home_fd failed */
+	bool run_dir_ready; /* the run dir is known to be a shared mount */
 	struct nsl_nl *nl; /* sessions, most recently used first */
 	unsigned n_sessions, max_sessions;
 };

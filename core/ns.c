@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -217,4 +218,38 @@ int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *r
 	*ret_dev = st.st_dev;
 	*ret_ino = st.st_ino;
 	return 0;
+}
+
+/*
+ * Make the run dir a recursive shared bind mount of itself, as `ip netns add` does, under
+ * the same flock on the same directory so nslab and ip serialise together. Without the lock,
+ * parallel first-time adds stack bind mounts until the machine stalls (Debian #949235).
+ */
+int nsl_ns_prepare_run_dir(struct nsl_ctx *ctx, struct nsl_err *err)
+{
+	const char *dir = ctx->dirs[NSL_DIR_RUN];
+	_cleanup_close_ int fd = -1;
+	bool made = false;
+
+	if (ctx->run_dir_ready)
+		return 0;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mkdir: %s", strerror(errno));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "open: %s", strerror(errno));
+	/* Like ip: a failed lock only costs the protection, it is not fatal. */
+	(void)flock(fd, LOCK_EX);
+	while (mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || made)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --make-rshared: %s",
+					   strerror(errno));
+		if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --rbind: %s",
+					   strerror(errno));
+		made = true;
+	}
+	ctx->run_dir_ready = true;
+	return 0; /* closing fd drops the lock */
 }

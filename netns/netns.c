@@ -8,7 +8,6 @@
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -19,35 +18,6 @@
 static int name_ok(const char *name, struct nsl_err *err)
 {
 	return nsl_parse_nsname(name, err);
-}
-
-/*
- * Make the run dir a recursive shared bind mount of itself, as `ip netns add` does, under
- * the same flock on the same directory so nslab and ip serialise together. Without the lock,
- * parallel first-time adds stack bind mounts until the machine stalls (Debian #949235).
- */
-static int prepare_run_dir(const char *dir, struct nsl_err *err)
-{
-	_cleanup_close_ int fd = -1;
-	bool made = false;
-
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mkdir: %s", strerror(errno));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "open: %s", strerror(errno));
-	/* Like ip: a failed lock only costs the protection, it is not fatal. */
-	(void)flock(fd, LOCK_EX);
-	while (mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0) {
-		if (errno != EINVAL || made)
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --make-rshared: %s",
-					   strerror(errno));
-		if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0)
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "mount --rbind: %s",
-					   strerror(errno));
-		made = true;
-	}
-	return 0; /* closing fd drops the lock */
 }
 
 static int lo_up(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
@@ -86,7 +56,6 @@ static int create_name_file(const char *path, const char *name, struct nsl_err *
 
 _public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 {
-	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_RUN);
 	char path[4096];
 	int r;
 
@@ -95,7 +64,7 @@ _public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err
 		return r;
 	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
-	r = prepare_run_dir(dir, err);
+	r = nsl_ns_prepare_run_dir(ctx, err);
 	if (r < 0)
 		return r;
 	r = create_name_file(path, name, err);
@@ -133,7 +102,7 @@ _public_ int nsl_netns_attach(struct nsl_ctx *ctx, const char *name, pid_t pid, 
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, name, "no process %d", (int)pid);
 	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
-	r = prepare_run_dir(nsl_ctx_get_dir(ctx, NSL_DIR_RUN), err);
+	r = nsl_ns_prepare_run_dir(ctx, err);
 	if (r < 0)
 		return r;
 	r = create_name_file(path, name, err);
