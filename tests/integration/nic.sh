@@ -31,11 +31,13 @@ nic_have_launcher() {
 # nic_ctr VAR: start a "container" (new net, uts and pid namespaces) running `sleep 600`
 # with `nslab run` (unshare(1) until the launcher exists); VAR gets the PID of its sleep.
 nic_ctr() {
-	local launcher pid="" i
+	local launcher pid="" i how
 	trap nic_cleanup EXIT
 	if nic_have_launcher; then
+		how="nslab run"
 		"$NSLAB" run --net --uts --pid -- sleep 600 </dev/null >/dev/null 2>&1 &
 	else
+		how="unshare"
 		unshare --net --uts --pid --fork --kill-child sleep 600 </dev/null >/dev/null 2>&1 &
 	fi
 	launcher=$!
@@ -45,6 +47,7 @@ nic_ctr() {
 		sleep 0.05
 	done
 	[ -n "$pid" ] || fail "the container did not start"
+	echo "container $pid started with $how" >&2
 	NIC_PIDS+=("$pid")
 	printf -v "$1" '%s' "$pid"
 }
