@@ -23,6 +23,7 @@ if ! "$CLANG" -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Icore -Wall -Wno-unused
 	fail "fuzz: build failed (is libclang-rt-14-dev installed?)"
 fi
 
+rm -f "$FB"/crash-* "$FB"/leak-* "$FB"/timeout-* "$FB"/oom-*
 # The repository's seeds are read only; new inputs go to the work corpus in $FB.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$FB/fuzz-parse" -max_total_time="$secs" -max_len=256 -timeout=10 -rss_limit_mb=2048 \
