@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "core.h"
-#include "nslab/netconf.h"
+#include "netconf-internal.h"
 
 #define MAX_NAMESERVERS 3  /* glibc MAXNS */
 #define MAX_SEARCH 6	   /* the historical glibc MAXDNSRCH, still musl's */
@@ -329,21 +329,15 @@ static void list_line(FILE *f, const char *key, const char *const *v, size_t n)
 	fputc('\n', f);
 }
 
-_public_ int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_dns *dns,
-			 struct nsl_err *err)
+int nsl_dns_render(const char *netns, const struct nsl_dns *dns, char **ret, size_t *ret_len,
+		   struct nsl_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int r;
 
-	r = check_netns(ctx, netns, false, err);
-	if (r < 0)
-		return r;
 	r = dns_validate(netns, dns, err);
-	if (r < 0)
-		return r;
-	r = check_netns(ctx, netns, true, err);
 	if (r < 0)
 		return r;
 	f = open_memstream(&buf, &len);
@@ -359,6 +353,27 @@ _public_ int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct ns
 	list_line(f, "options", dns->options, dns->n_options);
 	if (fclose(f) != 0 || !buf)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+_public_ int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_dns *dns,
+			 struct nsl_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = nsl_dns_render(netns, dns, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = check_netns(ctx, netns, true, err);
+	if (r < 0)
+		return r;
 	return set_file(ctx, netns, "resolv.conf", buf, len, err);
 }
 
@@ -399,21 +414,15 @@ static int hosts_validate(const char *netns, const struct nsl_host_entry *entrie
 	return 0;
 }
 
-_public_ int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns,
-			   const struct nsl_host_entry *entries, size_t n, struct nsl_err *err)
+int nsl_hosts_render(const char *netns, const struct nsl_host_entry *entries, size_t n, char **ret,
+		     size_t *ret_len, struct nsl_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int r;
 
-	r = check_netns(ctx, netns, false, err);
-	if (r < 0)
-		return r;
 	r = hosts_validate(netns, entries, n, err);
-	if (r < 0)
-		return r;
-	r = check_netns(ctx, netns, true, err);
 	if (r < 0)
 		return r;
 	f = open_memstream(&buf, &len);
@@ -432,6 +441,27 @@ _public_ int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns,
 	}
 	if (fclose(f) != 0 || !buf)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+_public_ int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns,
+			   const struct nsl_host_entry *entries, size_t n, struct nsl_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = nsl_hosts_render(netns, entries, n, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = check_netns(ctx, netns, true, err);
+	if (r < 0)
+		return r;
 	return set_file(ctx, netns, "hosts", buf, len, err);
 }
 

@@ -9,13 +9,13 @@
 #include <fcntl.h>
 
 #include "core.h"
-#include "nslab/netconf.h"
+#include "netconf-internal.h"
 
 #define SYSCTL_KEY_MAX 200
 #define SYSCTL_VALUE_MAX 255
 
 /* "net." then dot-separated components of [A-Za-z0-9_-]: no "..", no '/', nothing empty. */
-static int key_to_path(const char *key, char *buf, size_t size, struct nsl_err *err)
+int nsl_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err)
 {
 	size_t len = key ? strlen(key) : 0;
 	char *p;
@@ -43,13 +43,26 @@ static int key_to_path(const char *key, char *buf, size_t size, struct nsl_err *
 	return 0;
 }
 
+int nsl_sysctl_check_value(const char *key, const char *value, struct nsl_err *err)
+{
+	size_t len = value ? strlen(value) : 0;
+
+	if (len == 0 || len > SYSCTL_VALUE_MAX)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key, "value must be 1 to %d bytes",
+				   SYSCTL_VALUE_MAX);
+	for (const char *s = value; *s; s++)
+		if (!isprint((unsigned char)*s) && *s != '\t')
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key, "value has control characters");
+	return 0;
+}
+
 static int open_key(struct nsl_ctx *ctx, const char *netns, const char *key, int flags, int *ret_fd,
 		    struct nsl_err *err)
 {
 	char path[256];
 	int r;
 
-	r = key_to_path(key, path, sizeof(path), err);
+	r = nsl_sysctl_path(key, path, sizeof(path), err);
 	if (r < 0)
 		return r;
 	r = nsl_ns_open_file(ctx, netns, path, flags, ret_fd, err);
@@ -70,16 +83,13 @@ _public_ int nsl_sysctl_set(struct nsl_ctx *ctx, const char *netns, const char *
 	ssize_t n;
 	int r;
 
-	r = key_to_path(key, (char[256]){ 0 }, 256, err);
+	r = nsl_sysctl_path(key, (char[256]){ 0 }, 256, err);
 	if (r < 0)
 		return r;
-	len = value ? strlen(value) : 0;
-	if (len == 0 || len > SYSCTL_VALUE_MAX)
-		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key, "value must be 1 to %d bytes",
-				   SYSCTL_VALUE_MAX);
-	for (const char *s = value; *s; s++)
-		if (!isprint((unsigned char)*s) && *s != '\t')
-			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, key, "value has control characters");
+	r = nsl_sysctl_check_value(key, value, err);
+	if (r < 0)
+		return r;
+	len = strlen(value);
 	r = open_key(ctx, netns, key, O_WRONLY, &fd, err);
 	if (r < 0)
 		return r;
