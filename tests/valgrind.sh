@@ -25,11 +25,11 @@ steps=0 bad=0 skipped=0 mismatched=0
 # log of the main process; forked children may legitimately _exit() with their parent's fds.
 fd_leaks() { # LOG
 	awk '
-		/^==[0-9]+== Open .*descriptor [0-9]+/ { if (fd != "" && !inh) print fd; fd = $0; inh = 0; next }
+		/^==[0-9]+== Open (.*descriptor|.*socket) [0-9]+:/ { if (fd != "" && !inh) print fd; fd = $0; inh = 0; next }
 		/<inherited from parent>/ { inh = 1; next }
 		/^==[0-9]+== *$/ { if (fd != "" && !inh) print fd; fd = ""; next }
 		END { if (fd != "" && !inh) print fd }
-	' "$1" | grep -Ev 'descriptor [012]:' || true
+	' "$1" | grep -Ev '(descriptor|socket) [012]:' || true
 }
 
 # step EXPECTED_RC ARGS... — run `nslab ARGS` under valgrind.
