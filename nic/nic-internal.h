@@ -12,7 +12,8 @@
 
 /**
  * struct nic_target - an opened TARGET.
- * @pidfd: the process (PID and container targets), -1 for a named netns
+ * @pid:   the process (PID and container targets), 0 for a named netns
+ * @pidfd: a pidfd pinning it; -1 for a named netns, or where pidfd_open is missing
  * @nsfd:  its network namespace, held open for the whole operation
  * @spec:  "/proc/self/fd/N" naming @nsfd, for every nsl_* call that takes a netns
  * @path:  RUN_DIR/NAME of a named netns ("" otherwise)
@@ -23,6 +24,7 @@ struct nic_target {
 	struct nsl_nic_target t;
 	pid_t pid;
 	int pidfd;
+	unsigned long long starttime; /* without pidfd_open: the stand-in pin */
 	int nsfd;
 	char spec[32];
 	char path[4096]; /* RUN_DIR/NAME of a named netns */

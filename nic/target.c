@@ -35,17 +35,67 @@ static bool pidfd_exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
+/*
+ * Kernels before 5.3 (and valgrind) have no pidfd_open: there the start time of the process
+ * (field 22 of /proc/PID/stat), read before and after, stands in for the pin. A zombie or
+ * dead process counts as gone: its network namespace is already released.
+ */
+static int pid_starttime(pid_t pid, unsigned long long *ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], buf[1024], state;
+	unsigned long long start;
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -ESRCH;
+	p = strrchr(buf, ')'); /* comm may hold spaces and ')' */
+	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %llu", &state, &start) != 2)
+		return -EIO;
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
+	*ret = start;
+	return 0;
+}
+
+static bool pid_gone(const struct nic_target *nt)
+{
+	unsigned long long start;
+
+	if (nt->pidfd >= 0)
+		return pidfd_exited(nt->pidfd);
+	return pid_starttime(nt->pid, &start) < 0 || start != nt->starttime;
+}
+
+static int pin_pid(pid_t pid, const char *what, struct nic_target *nt, struct nsl_err *err)
+{
+	int e;
+
+	nt->pidfd = pidfd_open_(pid);
+	if (nt->pidfd >= 0)
+		return 0;
+	e = errno;
+	if (e == ENOSYS)
+		e = pid_starttime(pid, &nt->starttime) == 0 ? 0 : ESRCH;
+	if (e == 0)
+		return 0;
+	if (e == ESRCH)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, what, "no such process %d", (int)pid);
+	return nsl_err_set(err, NSL_E_SYSTEM, -e, what, "pidfd_open: %s", strerror(e));
+}
+
 static int open_pid(pid_t pid, const char *what, struct nic_target *nt, struct nsl_err *err)
 {
 	char path[64];
+	int r;
 
-	nt->pidfd = pidfd_open_(pid);
-	if (nt->pidfd < 0) {
-		if (errno == ESRCH)
-			return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, what, "no such process %d", (int)pid);
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), what, "pidfd_open: %s",
-				   strerror(errno));
-	}
+	r = pin_pid(pid, what, nt, err);
+	if (r < 0)
+		return r;
+	nt->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	nt->nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nt->nsfd < 0 && (errno == ENOENT || errno == ESRCH))
@@ -53,9 +103,8 @@ static int open_pid(pid_t pid, const char *what, struct nic_target *nt, struct n
 	if (nt->nsfd < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), what, "cannot open %s: %s", path,
 				   strerror(errno));
-	if (pidfd_exited(nt->pidfd))
+	if (pid_gone(nt))
 		return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, what, "process %d exited", (int)pid);
-	nt->pid = pid;
 	return 0;
 }
 
@@ -134,8 +183,8 @@ int nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct ns
 	dev_t dev;
 	ino_t ino;
 
-	if (nt->pidfd >= 0) {
-		if (pidfd_exited(nt->pidfd))
+	if (nt->pid > 0) {
+		if (pid_gone(nt))
 			return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, NULL,
 					   "target process %d exited meanwhile", (int)nt->pid);
 		return 0;
