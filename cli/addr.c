@@ -128,38 +128,27 @@ static void print_addr(struct cli *c, const struct nsl_addr_info *a)
 static int do_show(struct cli *c, int argc, char **argv)
 {
 	_cleanup_free_ struct nsl_addr_info *v = NULL;
+	_cleanup_free_ struct nsl_link_info *links = NULL;
 	struct addr_opts o = { 0 };
 	struct nsl_err err = { 0 };
-	size_t n;
+	size_t n, n_links;
 	int r = cli_parse_kw(c, NULL, dev_kw, &o, argc, argv);
-	int last = 0;
 
 	if (r)
 		return r;
-	if (nsl_addr_list(c->ctx, NULL, o.dev, &v, &n, &err) < 0)
+	if (nsl_link_list(c->ctx, NULL, o.dev, &links, &n_links, &err) < 0 ||
+	    nsl_addr_list(c->ctx, NULL, o.dev, &v, &n, &err) < 0)
 		return cli_fail(c, o.dev, &err);
-	/* One entry per link, in ifindex order, each address in the kernel's order (like ip). */
+	/* Like ip: every link, in the kernel's order, each with its addresses (maybe none). */
 	pr_array_begin(c, NULL);
-	for (;;) {
-		int next = 0;
-
+	for (size_t l = 0; l < n_links; l++) {
+		pr_obj_begin(c, NULL);
+		pr_int(c, "ifindex", "%lld: ", links[l].ifindex);
+		pr_str(c, "ifname", "%s\n", links[l].ifname);
+		pr_array_begin(c, "addr_info");
 		for (size_t i = 0; i < n; i++)
-			if (v[i].ifindex > last && (!next || v[i].ifindex < next))
-				next = v[i].ifindex;
-		if (!next)
-			break;
-		for (size_t i = 0; i < n; i++) {
-			if (v[i].ifindex != next)
-				continue;
-			if (next != last) {
-				pr_obj_begin(c, NULL);
-				pr_int(c, "ifindex", "%lld: ", next);
-				pr_str(c, "ifname", "%s\n", v[i].ifname);
-				pr_array_begin(c, "addr_info");
-				last = next;
-			}
-			print_addr(c, &v[i]);
-		}
+			if (v[i].ifindex == links[l].ifindex)
+				print_addr(c, &v[i]);
 		pr_array_end(c);
 		pr_obj_end(c);
 	}

@@ -23,9 +23,8 @@ addr_setup() {
 	ip -n n1 link set e1 up
 }
 
-# addr_info members nslab prints, from ip -j, for links that have addresses.
-ADDR_JQ='[.[] | select(.addr_info | length > 0) | {ifindex, ifname,
-	addr_info: [.addr_info[] | {family, local, prefixlen, scope}]}]'
+# What nslab prints of ip -j addr: every link, the main members of each address.
+ADDR_JQ='[.[] | {ifindex, ifname, addr_info: [.addr_info[] | {family, local, prefixlen, scope}]}]'
 
 t_addr_add_show_del() {
 	addr_setup
@@ -37,6 +36,9 @@ t_addr_add_show_del() {
 		"10.0.0.1/24 global" "IPv4 address on a"
 	assert_eq "$(jq -r '[.[0].addr_info[] | select(.scope == "global" and .family == "inet6") | "\(.local)/\(.prefixlen)"] | join(",")' <<<"$j")" \
 		"fd00::1/64" "IPv6 address on a"
+	# A link that is down has no address at all: it is listed all the same, as ip does.
+	ip -n n1 link add name d0 type veth peer name d1
+	assert_eq "$(nsl -n n1 -j addr show dev d0 | jq -c '.[0] | [.ifname, .addr_info]')" '["d0",[]]' "link without addresses"
 	# nslab -j agrees with ip -j, for all links and for one.
 	ours=$(nsl -n n1 -j addr show | jq -cS "$ADDR_JQ")
 	theirs=$(ip -n n1 -j addr show | jq -cS "$ADDR_JQ")
