@@ -351,6 +351,7 @@ _Noreturn static void run_init(const struct launch_plan *p, const sigset_t *old)
 	}
 	/* The command holds the report pipe until its execve; the init holds nothing. */
 	close_range(3, ~0U, 0);
+	prctl(PR_SET_NAME, "nslab-init");
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si), st;

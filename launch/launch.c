@@ -654,6 +654,9 @@ _public_ int nsl_launch_stop(pid_t pid, unsigned long long starttime, unsigned t
 							"pidfd_open(%d): %s", (int)pid, strerror(errno));
 	if (starttime && (nsl_launch_starttime(pid, &st, NULL) < 0 || st != starttime))
 		return 0;
+	/* A zombie (not reaped yet by its parent) counts as gone: its pidfd is readable. */
+	if (wait_gone(pidfd, 0))
+		return 0;
 	if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0) {
 		if (errno == ESRCH)
 			return 0;
