@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -115,28 +116,27 @@ static int parse_netns(const char *v, dev_t *dev, ino_t *ino)
 	return 0;
 }
 
+/* The plain string keys of a record, and where each one goes. */
+static const struct {
+	const char *key;
+	size_t off, size;
+} str_keys[] = {
+#define STR_KEY(k, field) { k, offsetof(struct nsl_nic_info, field), sizeof(((struct nsl_nic_info *)0)->field) }
+	STR_KEY("logical", logical), STR_KEY("target", target),	 STR_KEY("ifname", ifname),
+	STR_KEY("kind", kind),	     STR_KEY("host", host_ifname), STR_KEY("bridge", bridge),
+	STR_KEY("parent", parent),   STR_KEY("mode", mode),
+#undef STR_KEY
+};
+
 static int parse_line(const char *k, const char *v, struct nsl_nic_info *i, dev_t *dev, ino_t *ino)
 {
 	uint32_t u;
 
+	for (size_t n = 0; n < ELEMENTSOF(str_keys); n++)
+		if (STREQ(k, str_keys[n].key))
+			return copy_field((char *)i + str_keys[n].off, str_keys[n].size, v);
 	if (STREQ(k, "version"))
 		return STREQ(v, "1") ? 0 : -EINVAL;
-	if (STREQ(k, "logical"))
-		return copy_field(i->logical, sizeof(i->logical), v);
-	if (STREQ(k, "target"))
-		return copy_field(i->target, sizeof(i->target), v);
-	if (STREQ(k, "ifname"))
-		return copy_field(i->ifname, sizeof(i->ifname), v);
-	if (STREQ(k, "kind"))
-		return copy_field(i->kind, sizeof(i->kind), v);
-	if (STREQ(k, "host"))
-		return copy_field(i->host_ifname, sizeof(i->host_ifname), v);
-	if (STREQ(k, "bridge"))
-		return copy_field(i->bridge, sizeof(i->bridge), v);
-	if (STREQ(k, "parent"))
-		return copy_field(i->parent, sizeof(i->parent), v);
-	if (STREQ(k, "mode"))
-		return copy_field(i->mode, sizeof(i->mode), v);
 	if (STREQ(k, "bridge_created"))
 		return (i->bridge_created = STREQ(v, "1")) || STREQ(v, "0") ? 0 : -EINVAL;
 	if (STREQ(k, "mac"))
