@@ -19,14 +19,21 @@ enum {
 
 /**
  * nsl_addr_add - add @addr (IPv4 or IPv6, with prefix length) to @ifname in @netns.
- * Errors: -ENODEV, -EEXIST (NSL_E_CONFLICT), kernel errnos + extack.
+ * @netns: NULL for the context's current netns (-n), else a name, PID or path.
+ * 127.0.0.0/8 gets host scope, everything else global (as `ip addr add` does).
+ * Errors: -EINVAL (bad @addr or @flags, NSL_E_USAGE), -ENODEV (NSL_E_USAGE), -EEXIST
+ * (NSL_E_CONFLICT), other kernel errnos with the kernel's extack (NSL_E_SYSTEM).
+ * Needs CAP_NET_ADMIN in @netns.
  */
 int nsl_addr_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 		 const struct nsl_prefix *addr, unsigned flags, struct nsl_err *err);
-/** nsl_addr_del - remove @addr from @ifname. Errors: -ENODEV, -EADDRNOTAVAIL. */
+/** nsl_addr_del - remove @addr from @ifname. Errors: -ENODEV, -EADDRNOTAVAIL (not there). */
 int nsl_addr_del(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 		 const struct nsl_prefix *addr, struct nsl_err *err);
-/** nsl_addr_flush - remove every global-scope address of @ifname. Return: count removed. */
+/**
+ * nsl_addr_flush - remove every global-scope address of @ifname (IPv6 link-local and host
+ * addresses stay). Return: the number removed, or a negative errno.
+ */
 int nsl_addr_flush(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err);
 
 /** struct nsl_addr_info - one address; keys follow `ip -j addr` addr_info. */
@@ -38,7 +45,10 @@ struct nsl_addr_info {
 	unsigned flags;		/* IFA_F_* */
 };
 
-/** nsl_addr_list - addresses of @ifname (NULL: all links) in @netns. Caller frees *@ret. */
+/**
+ * nsl_addr_list - IPv4 and IPv6 addresses of @ifname (NULL: all links) in @netns, in the
+ * kernel's dump order (IPv4 first). Caller frees *@ret. Errors: -ENODEV, netlink errnos.
+ */
 int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 		  struct nsl_addr_info **ret, size_t *ret_n, struct nsl_err *err);
 

@@ -33,11 +33,16 @@ struct nsl_dns {
 	size_t n_options;
 };
 
-/** nsl_dns_set - write ETC_DIR/@netns/resolv.conf. Errors: -EINVAL (bad domain/option). */
+/**
+ * nsl_dns_set - write ETC_DIR/@netns/resolv.conf (creating ETC_DIR and ETC_DIR/@netns),
+ * replacing it whole. @netns must be a named netns under the run dir.
+ * Errors: -EINVAL (bad name, domain or option, more than 3 nameservers, more than 6 search
+ * domains: NSL_E_USAGE), -ENOENT (no such netns), -ELOOP/-ENOTDIR (a symlink in the way).
+ */
 int nsl_dns_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_dns *dns, struct nsl_err *err);
 /** nsl_dns_get - read it back into a malloc'd string. Errors: -ENOENT. */
 int nsl_dns_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);
-/** nsl_dns_del - remove it (and ETC_DIR/@netns when left empty). */
+/** nsl_dns_del - remove it (and ETC_DIR/@netns when left empty). Errors: -ENOENT. */
 int nsl_dns_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
 
 /** struct nsl_host_entry - one line of a hosts file. */
@@ -47,15 +52,23 @@ struct nsl_host_entry {
 	size_t n_names;
 };
 
-/** nsl_hosts_set - write ETC_DIR/@netns/hosts with localhost lines first, then @entries. */
+/**
+ * nsl_hosts_set - write ETC_DIR/@netns/hosts with localhost lines first, then one line per
+ * entry. Names are DNS names ([A-Za-z0-9_-] labels, last label not all digits).
+ * Errors as nsl_dns_set().
+ */
 int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_host_entry *entries,
 		  size_t n, struct nsl_err *err);
+/** nsl_hosts_get - read ETC_DIR/@netns/hosts into a malloc'd string. Errors: -ENOENT. */
 int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);
+/** nsl_hosts_del - remove it (and ETC_DIR/@netns when left empty). Errors: -ENOENT. */
 int nsl_hosts_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
 
 /**
  * nsl_sysctl_set - write net.* @key = @value in @netns (NULL: current).
- * Only keys under net. are accepted. Errors: -EINVAL, -ENOENT (no such key).
+ * Only keys under net. are accepted, in dotted form; components are [A-Za-z0-9_-], so an
+ * interface whose name holds a '.' cannot be named. Errors: -EINVAL (bad key or value,
+ * NSL_E_USAGE; also the kernel refusing the value), -ENOENT (no such key), -EISDIR.
  */
 int nsl_sysctl_set(struct nsl_ctx *ctx, const char *netns, const char *key, const char *value,
 		   struct nsl_err *err);

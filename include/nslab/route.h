@@ -29,13 +29,22 @@ struct nsl_route {
 	uint32_t table;
 };
 
-/** nsl_route_add - add @rt (NLM_F_CREATE|NLM_F_EXCL). Errors: -EEXIST, -ENETUNREACH + extack. */
+/**
+ * nsl_route_add - add @rt (NLM_F_CREATE|NLM_F_EXCL) in @netns (NULL: the current one), with
+ * protocol "boot" as `ip route add` uses. @rt->via must have @rt->dst's family.
+ * Errors: -EINVAL (NSL_E_USAGE: bad prefix, mixed families, neither via nor dev),
+ * -ENODEV (NSL_E_USAGE), -EEXIST (NSL_E_CONFLICT), -ENETUNREACH and other kernel errnos with
+ * the kernel's extack ("Nexthop has invalid gateway") (NSL_E_SYSTEM).
+ */
 int nsl_route_add(struct nsl_ctx *ctx, const char *netns, const struct nsl_route *rt,
 		  struct nsl_err *err);
 /** nsl_route_replace - add or replace @rt (NLM_F_CREATE|NLM_F_REPLACE). */
 int nsl_route_replace(struct nsl_ctx *ctx, const char *netns, const struct nsl_route *rt,
 		      struct nsl_err *err);
-/** nsl_route_del - delete the route matching @rt. Errors: -ESRCH. */
+/**
+ * nsl_route_del - delete the route matching @rt: its prefix and table, and its gateway,
+ * device and metric when given (any scope and protocol). Errors: -ESRCH (no such route).
+ */
 int nsl_route_del(struct nsl_ctx *ctx, const char *netns, const struct nsl_route *rt,
 		  struct nsl_err *err);
 
@@ -56,8 +65,8 @@ struct nsl_route_info {
 };
 
 /**
- * nsl_route_list - unicast routes of @family (AF_UNSPEC: both) in @table (0: main) of @netns.
- * Caller frees *@ret.
+ * nsl_route_list - unicast routes of @family (AF_UNSPEC: both) in @table (0: main) of @netns,
+ * cached clones left out, in the kernel's dump order. Caller frees *@ret.
  */
 int nsl_route_list(struct nsl_ctx *ctx, const char *netns, int family, uint32_t table,
 		   struct nsl_route_info **ret, size_t *ret_n, struct nsl_err *err);
