@@ -119,6 +119,20 @@ step 0 link del vgh
 step 0 netns del vg1
 step 0 netns list
 
+# The lab verbs on a two-node star (bench/star.sh) with two expectations.
+TOPO=$LOGS/star2.yaml
+"$TOP/bench/star.sh" 2 vgstar >"$TOPO"
+printf '%s\n' "expect:" "  - { from: n1, to: n2, reach: true }" "  - { from: n1, to: 10.77.9.9, reach: false }" >>"$TOPO"
+step 0 plan "$TOPO"
+step 0 up "$TOPO"
+step 0 up "$TOPO"
+step 0 status vgstar
+step 0 -j status vgstar
+step 0 test "$TOPO"
+step 0 graph "$TOPO" --format dot
+step 0 down "$TOPO"
+step 0 down vgstar
+
 echo "valgrind: $steps steps, $bad with findings, $skipped skipped (verb not built), $mismatched with an unexpected exit code"
 if [ $bad -gt 0 ]; then
 	echo FAIL
