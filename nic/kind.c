@@ -109,18 +109,18 @@ static int veth_create(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl
 
 static int veth_remove(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl_err *err)
 {
-	int r = nic_link_owned(ctx, NULL, p->info.host_ifname, p->alias, err);
+	int r = nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
 
 	if (r <= 0)
 		return r;
 	/* Deleting one end of a veth deletes the other, wherever it is. */
-	r = nsl_link_del(ctx, NULL, p->info.host_ifname, err);
+	r = nsl_link_del(ctx, p->host, p->info.host_ifname, err);
 	return r == -ENODEV ? 0 : r;
 }
 
 static int veth_present(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl_err *err)
 {
-	int r = nic_link_owned(ctx, NULL, p->info.host_ifname, p->alias, err);
+	int r = nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
 
 	return r == -EEXIST ? 0 : r;
 }

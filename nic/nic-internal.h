@@ -76,11 +76,14 @@ int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev,
 /**
  * struct nic_plan - everything decided before the first kernel change.
  * @info:  the record (names, bridge, addresses, MAC, MTU)
+ * @host:  netns of the host side: NULL (the context's) while adding; the recorded one
+ *         when removing or listing
  * @alias: the ownership marker "nslab:nic:LOGICAL"
  * @parent_ifindex: macvlan parent in the host netns
  */
 struct nic_plan {
 	struct nsl_nic_info info;
+	const char *host;
 	const struct nic_target *tgt;
 	char alias[NSL_ALTNAME_MAX + 16];
 	int parent_ifindex;

@@ -83,6 +83,15 @@ static int validate(const struct nsl_nic *nic, struct nsl_nic_info *info, struct
 	return 0;
 }
 
+/*
+ * The netns the host side lives in, as recorded: later calls may come with another `-n`
+ * (or none), and must still find it. "/proc/self/ns/net" is the caller's own.
+ */
+static const char *recorded_host(const struct nsl_nic_info *info)
+{
+	return info->host_netns[0] ? info->host_netns : "/proc/self/ns/net";
+}
+
 static int set_names(struct nic_plan *p, const char *ifname)
 {
 	int n;
@@ -152,6 +161,7 @@ static int check_existing(struct add_run *a, struct nsl_err *err)
 	if (r < 0)
 		return r;
 	snprintf(old.alias, sizeof(old.alias), "%s", a->p.alias);
+	old.host = recorded_host(&old.info);
 	if (dev != a->p.tgt->dev || ino != a->p.tgt->ino)
 		old.tgt = NULL;
 	k = nic_kind_find(old.info.kind);
@@ -327,6 +337,8 @@ _public_ int nsl_nic_add(struct nsl_ctx *ctx, const struct nsl_nic *nic, struct 
 	r = validate(nic, &a.p.info, err);
 	if (r < 0)
 		return r;
+	snprintf(a.p.info.host_netns, sizeof(a.p.info.host_netns), "%s",
+		 nsl_ctx_get_netns(ctx) ? nsl_ctx_get_netns(ctx) : "");
 	a.kind = nic_kind_find(a.p.info.kind);
 	r = nic_target_open(ctx, &nic->target, &tgt, err);
 	if (r < 0)
@@ -365,14 +377,14 @@ static bool open_recorded(struct nsl_ctx *ctx, const struct nsl_nic_target *t, d
 }
 
 /* Remove @br when nslab made it (its alias says so) and no port is left on it. */
-static int prune_bridge(struct nsl_ctx *ctx, const char *br, struct nsl_err *err)
+static int prune_bridge(struct nsl_ctx *ctx, const char *host, const char *br, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *l = NULL;
 	const struct nsl_link_info *b = NULL;
 	size_t n = 0;
 	int r;
 
-	r = nsl_link_list(ctx, NULL, NULL, &l, &n, err);
+	r = nsl_link_list(ctx, host, NULL, &l, &n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -383,7 +395,7 @@ static int prune_bridge(struct nsl_ctx *ctx, const char *br, struct nsl_err *err
 	for (size_t i = 0; i < n; i++)
 		if (l[i].master == b->ifindex)
 			return 0;
-	r = nsl_bridge_del(ctx, NULL, br, err);
+	r = nsl_bridge_del(ctx, host, br, err);
 	return r == -ENODEV ? 0 : r;
 }
 
@@ -430,12 +442,13 @@ _public_ int nsl_nic_del(struct nsl_ctx *ctx, const struct nsl_nic_target *t, co
 		return r;
 	if (open_recorded(ctx, t, dev, ino, &tgt))
 		p.tgt = &tgt;
+	p.host = recorded_host(&p.info);
 	r = nic_kind_find(p.info.kind)->remove(ctx, &p, err);
 	if (r < 0)
 		return r;
 	r = nic_state_remove(dirfd, p.info.logical, err);
 	if (r >= 0 && (flags & NSL_NIC_PRUNE_BRIDGE) && p.info.bridge[0])
-		r = prune_bridge(ctx, p.info.bridge, err);
+		r = prune_bridge(ctx, p.host, p.info.bridge, err);
 	return r;
 }
 
@@ -466,7 +479,7 @@ static void fill_present(struct nsl_ctx *ctx, struct nsl_nic_info *info, dev_t d
 {
 	_cleanup_(nic_target_closep) struct nic_target tgt = NIC_TARGET_NULL;
 	const struct nic_kind *k = nic_kind_find(info->kind);
-	struct nic_plan p = { .info = *info };
+	struct nic_plan p = { .info = *info, .host = recorded_host(info) };
 	struct nsl_nic_target t;
 
 	info->present = false;

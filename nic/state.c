@@ -66,6 +66,7 @@ int nic_record_format(const struct nsl_nic_info *i, dev_t dev, ino_t ino, char *
 	r |= put(buf, size, &used, "ifname", i->ifname);
 	r |= put(buf, size, &used, "kind", i->kind);
 	r |= put(buf, size, &used, "host", i->host_ifname);
+	r |= put(buf, size, &used, "host_netns", i->host_netns);
 	r |= put(buf, size, &used, "bridge", i->bridge);
 	r |= put(buf, size, &used, "parent", i->parent);
 	r |= put(buf, size, &used, "mode", i->mode);
@@ -124,6 +125,7 @@ static const struct {
 #define STR_KEY(k, field) { k, offsetof(struct nsl_nic_info, field), sizeof(((struct nsl_nic_info *)0)->field) }
 	STR_KEY("logical", logical), STR_KEY("target", target),	 STR_KEY("ifname", ifname),
 	STR_KEY("kind", kind),	     STR_KEY("host", host_ifname), STR_KEY("bridge", bridge),
+	STR_KEY("host_netns", host_netns),
 	STR_KEY("parent", parent),   STR_KEY("mode", mode),
 #undef STR_KEY
 };

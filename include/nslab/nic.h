@@ -121,6 +121,7 @@ struct nsl_nic {
  * @parent:      the host interface under a macvlan, "" for veth
  * @mode:        macvlan mode, "" for veth
  * @bridge_created: nslab created @bridge for this NIC
+ * @host_netns:  the netns of the host side (`-n`), "" for the caller's own
  * @present:     the NIC still exists (false once the target has gone)
  */
 struct nsl_nic_info {
@@ -129,6 +130,7 @@ struct nsl_nic_info {
 	char ifname[NSL_IFNAMSIZ];
 	char kind[16];
 	char host_ifname[NSL_IFNAMSIZ];
+	char host_netns[NSL_NSNAME_MAX + 1];
 	char bridge[NSL_IFNAMSIZ];
 	char parent[NSL_IFNAMSIZ];
 	char mode[16];

@@ -370,3 +370,33 @@ t_nic_container_target() {
 	assert_eq "$(state_snapshot)" "$before" "system state"
 	assert_eq "$(nic_state_files)" "" "state records"
 }
+
+# Parallel adds with default names to one target: the state lock hands out eth0..eth3 once each.
+t_nic_parallel_default_names() {
+	local c1 i pids=()
+	nic_ctr c1
+	for i in 1 2 3 4; do
+		"$NSLAB" nic add "$c1" bridge br0 addr "10.31.0.1$i/24" >/dev/null 2>"/tmp/nic.$i.err" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a parallel add failed: $(cat /tmp/nic.*.err)"; done
+	assert_eq "$(nic_in "$c1" ip -j link show | jq -r '[.[].ifname] | sort | join(",")')" \
+		"eth0,eth1,eth2,eth3,lo" "names inside"
+	assert_eq "$(nic_state_files)" "pid$c1:eth0 pid$c1:eth1 pid$c1:eth2 pid$c1:eth3 " "records"
+	assert_eq "$(ip -j link show master br0 | jq length)" "4" "ports on br0"
+}
+
+# `-n NETNS`: the host side lives in that netns; del and list find it there without -n.
+t_nic_host_side_in_netns() {
+	local c1 a
+	nic_ctr c1
+	ip netns add hub
+	nsl -n hub nic add "$c1" bridge br0 name eth1 addr 10.31.0.2/24 >/dev/null
+	ip link show br0 >/dev/null 2>&1 && fail "bridge made in the root netns"
+	a=$(ip -n hub -j link show "pid$c1:eth1")
+	assert_eq "$(jqr '.[0].master' "$a")" "br0" "host end on br0 in hub"
+	assert_eq "$(nsl -j nic list | jq -r '.[0].present')" "true" "listed as present without -n"
+	nsl nic del "$c1" name eth1 --prune-bridge
+	assert_eq "$(ip -n hub -j link show | jq -c '[.[].ifname]')" '["lo"]' "hub after del"
+	assert_eq "$(nic_in "$c1" ip -j link show | jq -c '[.[].ifname]')" '["lo"]' "container after del"
+}
