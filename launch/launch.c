@@ -627,6 +627,37 @@ _public_ int nsl_launch_starttime(pid_t pid, unsigned long long *ret, struct nsl
 	return 0;
 }
 
+/*
+ * True when @pid is the init of a PID namespace that does not catch SIGTERM: the kernel drops
+ * that signal (only SIGKILL and SIGSTOP reach such an init from outside), so waiting after a
+ * SIGTERM would only waste the timeout.
+ */
+static bool ignores_sigterm(pid_t pid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long long cgt = 0;
+	bool init = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			const char *last = strrchr(line, '\t');
+
+			init = last && strtol(last + 1, NULL, 10) == 1 && last != strchr(line, '\t');
+		} else if (strncmp(line, "SigCgt:", 7) == 0) {
+			cgt |= strtoull(line + 7, NULL, 16);
+		} else if (strncmp(line, "SigBlk:", 7) == 0) {
+			/* A blocked signal is queued, not dropped (the --init loop takes it so). */
+			cgt |= strtoull(line + 7, NULL, 16);
+		}
+	}
+	return init && !(cgt & (1ULL << (SIGTERM - 1)));
+}
+
 /* Return: 1 when @pidfd's process ended within @ms. */
 static int wait_gone(int pidfd, int ms)
 {
@@ -657,13 +688,12 @@ _public_ int nsl_launch_stop(pid_t pid, unsigned long long starttime, unsigned t
 	/* A zombie (not reaped yet by its parent) counts as gone: its pidfd is readable. */
 	if (wait_gone(pidfd, 0))
 		return 0;
-	if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0) {
+	if (pidfd_send_signal(pidfd, ignores_sigterm(pid) ? SIGKILL : SIGTERM, NULL, 0) < 0) {
 		if (errno == ESRCH)
 			return 0;
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "kill %d: %s", (int)pid,
 				   strerror(errno));
 	}
-	/* A PID-namespace init without a SIGTERM handler ignores SIGTERM: SIGKILL follows. */
 	if (!wait_gone(pidfd, (int)timeout_ms)) {
 		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		if (!wait_gone(pidfd, 10000))

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nslab/nslab.h"
@@ -130,14 +131,42 @@ static void test_run(struct nsl_ctx *ctx)
 	ok(nsl_launch_stop(p.pid, st, 1000, &err) == 0, "stopping again: already gone");
 }
 
+/* A detached PID-namespace init (user namespace: no privilege needed) stops at once, without
+ * waiting out the SIGTERM timeout it would ignore. */
+static void test_stop_pidns_init(struct nsl_ctx *ctx)
+{
+	static char *const sl[] = { "sleep", "100", NULL };
+	struct nsl_launch l;
+	struct nsl_launch_proc p;
+	struct nsl_err err = { 0 };
+	struct timespec a, b;
+	int r;
+
+	nsl_launch_init(&l, sl);
+	l.new_ns = NSL_NS_USER | NSL_NS_PID;
+	l.map_uid = 0;
+	l.detach = true;
+	r = nsl_launch_run(ctx, &l, &p, &err);
+	if (r < 0) {
+		printf("# skipped: no user namespaces here (%s)\n", err.msg);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ok(nsl_launch_stop(p.pid, 0, 5000, &err) == 1, "PID-namespace init stopped");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ok(b.tv_sec - a.tv_sec < 3, "without waiting for the SIGTERM timeout");
+}
+
 int main(void)
 {
 	struct nsl_ctx *ctx = NULL;
 
 	test_parsers();
 	test_check();
-	if (nsl_ctx_new(&ctx, NULL) == 0)
+	if (nsl_ctx_new(&ctx, NULL) == 0) {
 		test_run(ctx);
+		test_stop_pidns_init(ctx);
+	}
 	nsl_ctx_free(ctx);
 	return tap_done();
 }
