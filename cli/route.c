@@ -181,6 +181,7 @@ const struct cli_object cli_obj_route = {
 		 "       nslab [-n NETNS] route del PREFIX|default [via GW] [dev IF] [metric N] [table N]\n"
 		 "       nslab [-n NETNS] route show [table N]\n"
 		 "PREFIX is IPv4 or IPv6 without host bits (10.1.0.0/16, fd00:1::/64); 'default' is\n"
-		 "0.0.0.0/0, or ::/0 when GW is an IPv6 address. add needs 'via' or 'dev' (or both).\n"
+		 "0.0.0.0/0, or ::/0 when GW is an IPv6 address (write ::/0 for an IPv6 default\n"
+		 "without a gateway). add needs 'via' or 'dev' (or both).\n"
 		 "table is a number or 'main' (the default). show lists IPv4 then IPv6 routes.\n",
 };
