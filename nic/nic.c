@@ -147,7 +147,7 @@ static int pick_ifname(struct add_run *a, struct nsl_err *err)
  * one whose link went away with an earlier target (a recycled PID, a re-created netns) is
  * stale and simply replaced.
  */
-static int check_existing(struct add_run *a, struct nsl_err *err)
+static int check_record(struct add_run *a, struct nsl_err *err)
 {
 	struct nic_plan old = { .tgt = a->p.tgt };
 	const struct nic_kind *k;
@@ -157,7 +157,7 @@ static int check_existing(struct add_run *a, struct nsl_err *err)
 
 	r = nic_state_read(a->dirfd, a->p.info.logical, &old.info, &dev, &ino, err);
 	if (r == -ENOENT)
-		goto altname;
+		return 0;
 	if (r < 0)
 		return r;
 	snprintf(old.alias, sizeof(old.alias), "%s", a->p.alias);
@@ -167,9 +167,15 @@ static int check_existing(struct add_run *a, struct nsl_err *err)
 	k = nic_kind_find(old.info.kind);
 	if (k && k->present(a->ctx, &old, NULL) == 1)
 		return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, a->p.info.logical,
-				   "already added (see 'nslab nic list')");
-altname:
-	r = nsl_link_exists(a->ctx, NULL, a->p.info.logical, err);
+				   "'%s' is already added (see 'nslab nic list')", a->p.info.logical);
+	return 0;
+}
+
+/* The logical name becomes a host altname: nothing else may carry it. */
+static int check_altname(struct add_run *a, struct nsl_err *err)
+{
+	int r = nsl_link_exists(a->ctx, NULL, a->p.info.logical, err);
+
 	if (r > 0)
 		return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, a->p.info.logical,
 				   "a host link already carries the name '%s'", a->p.info.logical);
@@ -318,7 +324,9 @@ static int add_locked(struct add_run *a, struct nsl_err *err)
 	if (r == -ENAMETOOLONG)
 		return nsl_err_set(err, NSL_E_USAGE, r, NULL, "logical name too long");
 	if (r >= 0)
-		r = check_existing(a, err);
+		r = check_record(a, err);
+	if (r >= 0)
+		r = check_altname(a, err);
 	if (r >= 0)
 		r = a->kind->prepare(a->ctx, a->nic, &a->p, err);
 	if (r >= 0)

@@ -400,3 +400,26 @@ t_nic_host_side_in_netns() {
 	assert_eq "$(ip -n hub -j link show | jq -c '[.[].ifname]')" '["lo"]' "hub after del"
 	assert_eq "$(nic_in "$c1" ip -j link show | jq -c '[.[].ifname]')" '["lo"]' "container after del"
 }
+
+# A renamed IF is still "already added" (exit 3); a record left by a netns that was deleted
+# and made again is stale and replaced.
+t_nic_record_conflict_and_stale() {
+	local c1
+	nic_ctr c1
+	nsl nic add "$c1" bridge br0 name eth1 >/dev/null
+	nic_in "$c1" ip link set eth1 down
+	nic_in "$c1" ip link set eth1 name foo
+	run "$NSLAB" nic add "$c1" bridge br0 name eth1
+	assert_rc 3
+	assert_match "$ERR" "'pid$c1:eth1' is already added" "message"
+	ip netns add blue
+	nsl nic add netns blue bridge br0 name eth1 addr 10.31.0.5/24 >/dev/null
+	ip netns del blue
+	ip netns add blue
+	for _ in $(seq 50); do ip link show "ns-blue:eth1" >/dev/null 2>&1 || break; sleep 0.05; done
+	assert_eq "$(nsl -j nic list netns blue | jq -r '.[0].present')" "false" "gone with its netns"
+	nsl nic add netns blue bridge br0 name eth1 addr 10.31.0.6/24 >/dev/null
+	assert_eq "$(ip -n blue -j addr show dev eth1 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" \
+		"10.31.0.6" "re-added"
+	assert_eq "$(nsl -j nic list netns blue | jq -r '.[0].present')" "true" "record replaced"
+}
