@@ -671,7 +671,7 @@ static int stop_node_run(struct run *R, const char *node)
 
 	if (find_pid(R, node, &pid, &st) < 0)
 		return 0;
-	nsl_launch_stop(pid, st, 3000, NULL);
+	nsl_launch_stop(pid, st, 2000, NULL);
 	return jadd(R, "-pid %s %d %llu", node, (int)pid, st);
 }
 
@@ -1018,7 +1018,7 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 
 		if (sscanf(js->v[i].line, "pid %127s %d %llu", node, &pid, &st) == 3) {
 			step(R, "stop", node);
-			if (nsl_launch_stop(pid, st, 3000, NULL) > 0)
+			if (nsl_launch_stop(pid, st, 2000, NULL) > 0)
 				removed++;
 		}
 	}
@@ -1297,9 +1297,11 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo
 			changes++;
 	if (R.n == 0)
 		goto done;
-	r = topo_state_dir(ctx, t->name, true, &R.dirfd, err);
-	if (r < 0)
-		goto out;
+	if (R.dirfd < 0) {
+		r = topo_state_dir(ctx, t->name, true, &R.dirfd, err);
+		if (r < 0)
+			goto out;
+	}
 	r = journal_open(R.dirfd, t->name, &R.j, err);
 	if (r < 0)
 		goto out;

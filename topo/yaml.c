@@ -5,6 +5,7 @@
  * Anything a lab file has no use for is an error: anchors, aliases, tags, several documents.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <yaml.h>
 
 #include "macro.h"
@@ -241,6 +242,32 @@ out:
 	return r;
 }
 
+/* Length of the valid UTF-8 sequence at @s, 0 if invalid (overlong, surrogate, > U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
 /* libyaml's own message for a tab ("found character that cannot start any token") names
  * nothing a user would look for: find tabs in indentation first. */
 static int check_text(const char *text, size_t len, struct nsl_err *err)
@@ -260,6 +287,18 @@ static int check_text(const char *text, size_t len, struct nsl_err *err)
 		if (ch == '\0') {
 			struct ynode at = { .line = line, .column = col };
 			return yerr(err, &at, "NUL byte in the file");
+		}
+		if (ch >= 0x80) {
+			size_t k = utf8_len((const unsigned char *)text + i, len - i);
+
+			if (!k) {
+				struct ynode at = { .line = line, .column = col };
+				return yerr(err, &at, "invalid UTF-8 byte 0x%02x (the file must be UTF-8)", ch);
+			}
+			i += k - 1;
+			indent = false;
+			col++;
+			continue;
 		}
 		if (indent && ch == '\t') {
 			struct ynode at = { .line = line, .column = col };
