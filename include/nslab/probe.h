@@ -78,7 +78,10 @@ int nsl_probe_ping(struct nsl_ctx *ctx, const char *netns, const struct nsl_pref
  * payload, so unrelated ICMP traffic in the same netns is ignored. Each probe repeats its
  * echo request every NSL_PROBE_INTERVAL_MS until answered. Per-probe failures (a missing
  * netns, an unreachable destination) land in that probe's @result, never in the return
- * value. Uses at most 2 file descriptors per distinct source netns at a time.
+ * value. At most 256 sockets are open at once (to stay far from RLIMIT_NOFILE): with more
+ * distinct (netns, family) pairs the probes run in waves of 256 sockets, each wave with its own
+ * @timeout_ms, so the call lasts at most ceil(pairs / 256) timeouts. Link-local IPv6
+ * destinations are not supported (struct nsl_prefix carries no scope id).
  *
  * Return: the number of probes that got a reply (>= 0), or a negative errno when the run
  * itself failed (-ENOMEM, -EINVAL for @n too large, or a poll() error); then every
