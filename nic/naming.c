@@ -3,7 +3,6 @@
  * Names for hot-added NICs: TARGET words to a target, the target's id in logical names,
  * the host-side interface name, and MACs derived from a seed. Pure functions, no kernel.
  */
-#include <ctype.h>
 #include <inttypes.h>
 
 #include "macro.h"
@@ -11,16 +10,6 @@
 
 /* Linux's PID_MAX_LIMIT on 64-bit. */
 #define NIC_PID_MAX 4194304
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
 
 _public_ int nsl_nic_target_parse(char *const *words, int n, struct nsl_nic_target *ret,
 				  int *ret_used, struct nsl_err *err)
@@ -40,7 +29,7 @@ _public_ int nsl_nic_target_parse(char *const *words, int n, struct nsl_nic_targ
 		t.kind = NSL_NIC_TARGET_NETNS;
 		t.name = words[1];
 		used = 2;
-	} else if (all_digits(words[0])) {
+	} else if (strspn(words[0], "0123456789") == strlen(words[0])) {
 		r = nsl_parse_u32(words[0], 1, NIC_PID_MAX, "PID", &pid, err);
 		if (r < 0)
 			return r;

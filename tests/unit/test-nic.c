@@ -97,37 +97,19 @@ static void test_record(void)
 	   "missing logical name rejected");
 }
 
-struct attrs {
-	const struct nlattr *tb[IFLA_MAX + 1];
+/* Collect the attributes of one nesting level into tb[0..max]. */
+struct table {
+	const struct nlattr **tb;
+	int max;
 };
 
 static int attr_cb(const struct nlattr *a, void *data)
 {
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
+	const struct table *t = data;
+	int type = mnl_attr_get_type(a);
 
-	if (t >= 0 && t <= IFLA_MAX)
-		tb[t] = a;
-	return MNL_CB_OK;
-}
-
-static int info_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t >= 0 && t <= IFLA_INFO_MAX)
-		tb[t] = a;
-	return MNL_CB_OK;
-}
-
-static int mv_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t >= 0 && t <= IFLA_MACVLAN_MAX)
-		tb[t] = a;
+	if (type >= 0 && type <= t->max)
+		t->tb[type] = a;
 	return MNL_CB_OK;
 }
 
@@ -135,8 +117,9 @@ static void test_macvlan_builder(void)
 {
 	const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 }, *mv[IFLA_MACVLAN_MAX + 1] = { 0 };
 	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 7 };
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct table top = { tb, IFLA_MAX }, ti = { info, IFLA_INFO_MAX }, tm = { mv, IFLA_MACVLAN_MAX };
 	struct nl_msg *msg = NULL;
-	struct attrs a = { { 0 } };
 	struct nlmsghdr *h;
 	struct ifinfomsg *ifi;
 	uint32_t mode;
@@ -153,19 +136,19 @@ static void test_macvlan_builder(void)
 	ok(h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
 		   (h->nlmsg_flags & NLM_F_EXCL), "RTM_NEWLINK, create, exclusive");
 	ok((ifi->ifi_flags & IFF_UP) && (ifi->ifi_change & IFF_UP), "born up");
-	mnl_attr_parse(h, sizeof(*ifi), attr_cb, a.tb);
-	ok(a.tb[IFLA_IFNAME] && !strcmp(mnl_attr_get_str(a.tb[IFLA_IFNAME]), "eth3"), "named in place");
-	ok(a.tb[IFLA_LINK] && mnl_attr_get_u32(a.tb[IFLA_LINK]) == 7, "parent ifindex");
-	ok(a.tb[IFLA_NET_NS_FD] && mnl_attr_get_u32(a.tb[IFLA_NET_NS_FD]) == 42,
+	mnl_attr_parse(h, sizeof(*ifi), attr_cb, &top);
+	ok(tb[IFLA_IFNAME] && !strcmp(mnl_attr_get_str(tb[IFLA_IFNAME]), "eth3"), "named in place");
+	ok(tb[IFLA_LINK] && mnl_attr_get_u32(tb[IFLA_LINK]) == 7, "parent ifindex");
+	ok(tb[IFLA_NET_NS_FD] && mnl_attr_get_u32(tb[IFLA_NET_NS_FD]) == 42,
 	   "born in the target (IFLA_NET_NS_FD)");
-	ok(a.tb[IFLA_MTU] && mnl_attr_get_u32(a.tb[IFLA_MTU]) == 1400, "MTU");
-	ok(a.tb[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(a.tb[IFLA_ADDRESS]), mac, 6), "MAC");
-	if (a.tb[IFLA_LINKINFO])
-		mnl_attr_parse_nested(a.tb[IFLA_LINKINFO], info_cb, info);
+	ok(tb[IFLA_MTU] && mnl_attr_get_u32(tb[IFLA_MTU]) == 1400, "MTU");
+	ok(tb[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(tb[IFLA_ADDRESS]), mac, 6), "MAC");
+	if (tb[IFLA_LINKINFO])
+		mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_cb, &ti);
 	ok(info[IFLA_INFO_KIND] && !strcmp(mnl_attr_get_str(info[IFLA_INFO_KIND]), "macvlan"),
 	   "kind macvlan");
 	if (info[IFLA_INFO_DATA])
-		mnl_attr_parse_nested(info[IFLA_INFO_DATA], mv_cb, mv);
+		mnl_attr_parse_nested(info[IFLA_INFO_DATA], attr_cb, &tm);
 	ok(mv[IFLA_MACVLAN_MODE] && mnl_attr_get_u32(mv[IFLA_MACVLAN_MODE]) == MACVLAN_MODE_VEPA,
 	   "mode vepa");
 	nlmsg_free(msg);
