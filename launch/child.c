@@ -150,6 +150,9 @@ static void join_netns(const struct launch_plan *p)
  */
 static void join_pid(const struct launch_plan *p)
 {
+	/* Nothing differs (e.g. the target is in all of our namespaces): nothing to join. */
+	if (p->join_flags == 0)
+		return;
 	if (setns(p->join_pidfd, (int)p->join_flags) < 0)
 		die(p, "setns(pidfd)");
 	if (!p->join_user)

@@ -9,6 +9,16 @@ need_userns() {
 # The state of process $1 ("" when gone, Z for a zombie nobody reaped).
 pstate() { awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 
+wait_child() { # wait_child NSLAB_PID [COMM] -> echo the PID of its child COMM (sleep)
+	local p
+	# By name: for a moment nslab also has the launcher's helper as a child.
+	for _ in $(seq 50); do
+		p=$(pgrep -P "$1" -x "${2:-sleep}") && { echo "$p"; return 0; }
+		sleep 0.1
+	done
+	fail "no child of $1"
+}
+
 # 1. hostname
 t_run_uts_hostname() {
 	local host
@@ -63,8 +73,7 @@ t_run_user_map_range() {
 	local pid
 	"$NSLAB" run --user --map-users 0:100000:65536 --map-groups 0:200000:1000 -- sleep 30 &
 	local np=$!
-	for _ in $(seq 50); do pid=$(pgrep -P $np) && break; sleep 0.1; done
-	[ -n "$pid" ] || fail "no child"
+	pid=$(wait_child $np)
 	assert_eq "$(tr -s ' ' <"/proc/$pid/uid_map")" " 0 100000 65536" "uid_map of the child"
 	assert_eq "$(tr -s ' ' <"/proc/$pid/gid_map")" " 0 200000 1000" "gid_map of the child"
 	kill "$np"
@@ -128,6 +137,12 @@ t_run_net_named() {
 	assert_match "$OUT" "v0" "/sys/class/net"
 	assert_match "$OUT" "sysfs lab1" "/sys source"
 	assert_no_match "$(cat /etc/resolv.conf 2>/dev/null)" "10.9.9.9" "host resolv.conf"
+	# -n NETNS means --net=NETNS; with a user namespace too (joined before it is made).
+	nsl -n lab1 run -- ip -j link >/dev/null
+	assert_eq "$(jq length <<<"$OUT")" 3 "links with -n"
+	nsl run --net=lab1 --user --map-root -- sh -c 'id -u; cat /etc/resolv.conf' >/dev/null
+	assert_eq "$OUT" "0
+nameserver 10.9.9.9" "--net=NAME with --user"
 	run "$NSLAB" run --net=nope -- true
 	assert_rc 1 "missing netns"
 	assert_match "$ERR" "does not exist"
@@ -199,14 +214,6 @@ t_run_rootfs_unprivileged() {
 }
 
 # 8. enter
-wait_child() { # wait_child NSLAB_PID -> echo the command's PID
-	local p
-	for _ in $(seq 50); do
-		p=$(pgrep -P "$1") && { echo "$p"; return 0; }
-		sleep 0.1
-	done
-	fail "no child of $1"
-}
 
 t_enter_pid() {
 	local np pid
@@ -222,6 +229,8 @@ t_enter_pid() {
 	# A PID-namespace init ignores SIGTERM from outside.
 	kill -9 "$pid"
 	wait "$np" || true
+	# A target in all of our namespaces: nothing to join, the command still runs.
+	assert_eq "$(nsl enter $$ -- echo same)" same "entering ourselves"
 	run "$NSLAB" enter "$pid" --all -- hostname
 	assert_rc 1 "entering a process that exited"
 	assert_match "$ERR" "process $pid does not exist"
@@ -303,8 +312,8 @@ t_run_forwards_signals() {
 	# With --pid, PID 1 ignores SIGTERM unless --init forwards it.
 	"$NSLAB" run --pid --init --mount-proc -- sleep 60 &
 	np=$!
-	wait_child $np >/dev/null
-	sleep 0.2
+	pid=$(wait_child $np nslab-init)
+	for _ in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
 	kill -TERM "$np"
 	rc=0
 	wait "$np" || rc=$?
