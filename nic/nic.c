@@ -309,9 +309,12 @@ static int apply(struct add_run *a, struct nsl_err *err)
 		return 0;
 	left = undo(a, link_made, bridge_made);
 	if (left[0] && err) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		snprintf(err->msg, sizeof(err->msg), "%.120s; rollback failed, left behind: %s "
+			 "(remove it with 'nslab nic del')", msg, left);
 		err->kind = NSL_E_PARTIAL;
-		snprintf(err->extack, sizeof(err->extack), "rollback failed, left behind: %s "
-			 "(remove with 'nslab nic del')", left);
 	}
 	return r;
 }
@@ -536,17 +539,21 @@ _public_ int nsl_nic_list(struct nsl_ctx *ctx, const struct nsl_nic_target *t,
 {
 	char id[NSL_ALTNAME_MAX + 1];
 	_cleanup_close_ int dirfd = -1;
+	struct nsl_err e = { 0 };
 	int r;
 
 	if (t && (r = nsl_nic_target_id(t, id, sizeof(id), err)) < 0)
 		return r;
-	r = nic_state_open(ctx, false, false, &dirfd, NULL);
+	r = nic_state_open(ctx, false, false, &dirfd, &e);
 	if (r == -ENOENT) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
 	}
-	if (r < 0)
-		return nic_state_open(ctx, false, false, &dirfd, err);
+	if (r < 0) {
+		if (err)
+			*err = e;
+		return r;
+	}
 	return list_locked(ctx, dirfd, t ? id : NULL, ret, ret_n, err);
 }
