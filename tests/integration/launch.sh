@@ -6,6 +6,9 @@ asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 need_userns() {
 	asnobody unshare --user true 2>/dev/null || skip "unprivileged user namespaces are disabled"
 }
+# Background nslab runs use --kill-child; this kills them (and so their commands) when the
+# case ends, also on failure.
+reap_on_exit() { trap 'kill -9 $(jobs -p) 2>/dev/null || true' EXIT; }
 # The state of process $1 ("" when gone, Z for a zombie nobody reaped).
 pstate() { awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 
@@ -71,7 +74,8 @@ t_run_user_map_root_unprivileged() {
 
 t_run_user_map_range() {
 	local pid
-	"$NSLAB" run --user --map-users 0:100000:65536 --map-groups 0:200000:1000 -- sleep 30 &
+	reap_on_exit
+	"$NSLAB" run --kill-child --user --map-users 0:100000:65536 --map-groups 0:200000:1000 -- sleep 30 &
 	local np=$!
 	pid=$(wait_child $np)
 	assert_eq "$(tr -s ' ' <"/proc/$pid/uid_map")" " 0 100000 65536" "uid_map of the child"
@@ -217,7 +221,8 @@ t_run_rootfs_unprivileged() {
 
 t_enter_pid() {
 	local np pid
-	"$NSLAB" run --uts --hostname target1 --pid --mount-proc --ipc --net -- sleep 60 &
+	reap_on_exit
+	"$NSLAB" run --kill-child --uts --hostname target1 --pid --mount-proc --ipc --net -- sleep 60 &
 	np=$!
 	pid=$(wait_child $np)
 	assert_eq "$(nsl enter "$pid" --all -- hostname)" target1 "hostname of the target"
@@ -240,7 +245,8 @@ t_enter_user_unprivileged() {
 	need_userns
 	local np pid
 	# Not through the asnobody function: $! must be nslab itself.
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" run --user --map-root --uts --hostname uh -- sleep 60 &
+	reap_on_exit
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$NSLAB" run --kill-child --user --map-root --uts --hostname uh -- sleep 60 &
 	np=$!
 	pid=$(wait_child $np)
 	run asnobody "$NSLAB" enter "$pid" --all -- sh -c 'hostname; id -u'
@@ -295,13 +301,16 @@ t_run_kill_child() {
 	kill -9 "$np"
 	wait "$np" || true
 	sleep 0.2
-	assert_eq "$(pstate "$pid")" S "child without --kill-child"
+	local st
+	st=$(pstate "$pid")
 	kill "$pid"
+	assert_eq "$st" S "child without --kill-child"
 }
 
 t_run_forwards_signals() {
 	local np pid
-	"$NSLAB" run -- sleep 60 &
+	reap_on_exit
+	"$NSLAB" run --kill-child -- sleep 60 &
 	np=$!
 	pid=$(wait_child $np)
 	kill -TERM "$np"
@@ -310,7 +319,8 @@ t_run_forwards_signals() {
 	assert_eq "$rc" 143 "status after SIGTERM to nslab"
 	[ -z "$(pstate "$pid")" ] || fail "child still there"
 	# With --pid, PID 1 ignores SIGTERM unless --init forwards it.
-	"$NSLAB" run --pid --init --mount-proc -- sleep 60 &
+	reap_on_exit
+	"$NSLAB" run --kill-child --pid --init --mount-proc -- sleep 60 &
 	np=$!
 	pid=$(wait_child $np nslab-init)
 	for _ in $(seq 50); do pgrep -P "$pid" -x sleep >/dev/null && break; sleep 0.1; done
