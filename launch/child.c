@@ -436,7 +436,7 @@ _Noreturn void launch_helper(const struct launch_plan *p)
 		pid = syscall(SYS_clone, (unsigned long)a.flags | (unsigned long)a.exit_signal, NULL,
 			      NULL, NULL, 0);
 	if (pid < 0)
-		die(p, "clone3");
+		die(p, "clone3 (creating the new namespaces)");
 	if (pid == 0)
 		command_main(p);
 	report(p, MSG_PID, 0, (pid_t)pid, NULL);

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -541,7 +542,7 @@ _public_ int nsl_launch_wait(struct nsl_launch_proc *p, unsigned flags, int *ret
 		sigemptyset(&set);
 		for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
 			sigaddset(&set, forwarded[i]);
-		sigprocmask(SIG_BLOCK, &set, &old);
+		pthread_sigmask(SIG_BLOCK, &set, &old);
 		sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 		if (sfd >= 0)
 			r = poll_forward(p->pidfd, sfd);
@@ -552,7 +553,7 @@ _public_ int nsl_launch_wait(struct nsl_launch_proc *p, unsigned flags, int *ret
 	if (flags & NSL_WAIT_FORWARD) {
 		if (sfd >= 0)
 			close(sfd);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	close(p->pidfd);
 	p->pidfd = -1;

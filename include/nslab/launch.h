@@ -77,15 +77,17 @@ struct nsl_persist {
  *               joining another one makes the command uid and gid 0 there, as nsenter does.
  * @hostname:    with NSL_NS_UTS: the new hostname
  * @propagation: with NSL_NS_MNT: the propagation of `/`
- * @uid_map, @n_uid_map, @gid_map, @n_gid_map: with NSL_NS_USER: id ranges; root may map any
- *               range, an unprivileged caller only its own id (single-id maps below)
+ * @uid_map, @n_uid_map, @gid_map, @n_gid_map: id ranges of the new user namespace; root
+ *               may map any range, an unprivileged caller only its own id (single-id maps
+ *               below). Any map implies NSL_NS_USER. Overlapping maps are refused.
  * @map_uid:     with NSL_NS_USER: map the caller's euid to this id inside; -1: none
  * @map_gid:     with NSL_NS_USER: map the caller's egid to this id inside (setgroups is set
  *               to "deny" first); -1: none
  * @monotonic, @boottime: with NSL_NS_TIME: clock offsets in seconds (may be negative)
- * @rootfs:      pivot_root into this directory (needs NSL_NS_MNT) after mounting a fresh
- *               /proc, /sys, a minimal /dev with /dev/pts and /dev/shm, and /tmp
- * @mount_proc:  mount a fresh /proc (needs NSL_NS_MNT; what you want with NSL_NS_PID)
+ * @rootfs:      pivot_root into this directory (implies NSL_NS_MNT) after mounting a fresh
+ *               /proc, /sys, a minimal /dev with /dev/pts and /dev/shm, and /tmp; missing
+ *               mount points are created in it
+ * @mount_proc:  mount a fresh /proc (implies NSL_NS_MNT; what you want with NSL_NS_PID)
  * @init:        with NSL_NS_PID: a small PID 1 reaps zombies, forwards signals to the
  *               command and exits with its status
  * @kill_child:  the command gets SIGKILL when the calling thread exits
@@ -94,8 +96,8 @@ struct nsl_persist {
  *               stdout and stderr. Stop it with nsl_launch_stop(). Excludes @kill_child.
  * @output_fd:   with @detach: where stdout/stderr go; -1 = /dev/null
  * @wd:          working directory of the command (inside @rootfs when given)
- * @persist, @n_persist: namespaces to bind-mount onto files (like `unshare --net=FILE`);
- *               each type must also be in @new_ns
+ * @persist, @n_persist: namespaces to bind-mount onto existing files (like
+ *               `unshare --net=FILE`); each type must also be in @new_ns
  */
 struct nsl_launch {
 	char *const *argv;
