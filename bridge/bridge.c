@@ -45,7 +45,7 @@ void nsl_bridge_put_add(struct nlmsghdr *h, const struct nsl_bridge *b)
 
 _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_err *err)
 {
-	char buf[512], b2[512];
+	char buf[512] = { 0 }, b2[512] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct nsl_nl *nl;
 	int r;

@@ -14,6 +14,7 @@
 #define MAX_DEPTH 32
 
 static struct {
+	bool wrote; /* anything printed since pr_init */
 	int depth;
 	bool first[MAX_DEPTH];
 	bool in_array[MAX_DEPTH];
@@ -54,11 +55,13 @@ void pr_init(struct cli *c)
 	(void)c;
 	jw.depth = 0;
 	jw.first[0] = true;
+	jw.wrote = false;
 }
 
 void pr_flush(struct cli *c)
 {
-	if (c->json && jw.depth == 0)
+	/* A verb that prints nothing (add, del) leaves stdout empty, even with -j. */
+	if (c->json && jw.depth == 0 && jw.wrote)
 		fputc('\n', stdout);
 	fflush(stdout);
 }
@@ -75,6 +78,7 @@ static void indent(struct cli *c)
 /* Separator and key before a JSON value. */
 static void member(struct cli *c, const char *key)
 {
+	jw.wrote = true;
 	if (!jw.first[jw.depth])
 		fputc(',', stdout);
 	jw.first[jw.depth] = false;

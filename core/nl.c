@@ -394,7 +394,7 @@ static int ifindex_cb(const struct nlmsghdr *h, void *data)
 
 int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
 {
-	char buf[256];
+	char buf[256] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	int index = 0, r;

@@ -126,7 +126,7 @@ int nsl_link_put_del(struct nlmsghdr *h, int ifindex, const char *ifname)
 _public_ int nsl_link_del(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 			  struct nsl_err *err)
 {
-	char buf[256];
+	char buf[256] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct nsl_nl *nl;
 	int r;
@@ -154,7 +154,7 @@ _public_ int nsl_link_del(struct nsl_ctx *ctx, const char *netns, const char *if
 _public_ int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 				  const char *altname, struct nsl_err *err)
 {
-	char buf[512];
+	char buf[512] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct nsl_nl *nl;
 	int r;
@@ -325,7 +325,7 @@ static void resolve_masters(struct nsl_link_info *v, size_t n)
 _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 			   struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err)
 {
-	char buf[256];
+	char buf[256] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct list_acc acc = { 0 };
 	struct nsl_nl *nl;

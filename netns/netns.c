@@ -22,7 +22,7 @@ static int name_ok(const char *name, struct nsl_err *err)
 
 static int lo_up(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 {
-	char buf[128];
+	char buf[128] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	struct nsl_nl *nl;
@@ -171,7 +171,7 @@ static int nsid_cb(const struct nlmsghdr *h, void *data)
 
 static int get_nsid_fd(struct nsl_ctx *ctx, int fd, struct nsl_err *err)
 {
-	char buf[128];
+	char buf[128] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct rtgenmsg *g;
 	struct nsl_nl *nl;
@@ -203,7 +203,7 @@ _public_ int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct ns
 
 _public_ int nsl_netns_set_nsid(struct nsl_ctx *ctx, const char *name, int nsid, struct nsl_err *err)
 {
-	char buf[128];
+	char buf[128] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	_cleanup_close_ int fd = -1;
 	struct rtgenmsg *g;

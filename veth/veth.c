@@ -98,7 +98,7 @@ int nsl_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int 
 static int finish_end(struct nsl_ctx *ctx, const char *netns, const char *name, bool up,
 		      const char *alias, const char *altname, struct nsl_err *err)
 {
-	char b1[512], b2[512];
+	char b1[512] = { 0 }, b2[512] = { 0 };
 	struct nlmsghdr *reqs[2];
 	int n = 0, r;
 	struct nsl_nl *nl;

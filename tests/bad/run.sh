@@ -1,10 +1,10 @@
 #!/bin/bash
 # Bad-input corpus runner (TAP). Runs inside tests/sandbox.sh.
-# tests/bad/cli.tsv: EXIT <TAB> STDERR-REGEX <TAB> ARGS (shell words). Each case must exit
+# tests/bad/*.tsv: EXIT <TAB> STDERR-REGEX <TAB> ARGS (shell words). Each case must exit
 # EXIT, print exactly one error line starting "nslab: " (plus "Try 'nslab ... help'." for
 # usage errors), print nothing on stdout, and change nothing (state_snapshot before = after).
-# tests/bad/topo/*.yaml: first line "# expect: REGEX"; `nslab up FILE` must exit 1 with
-# "FILE:LINE:COL: ..." matching REGEX, and change nothing.
+# tests/bad/topo/*.yaml: first line "# expect: LINE:COL: message"; `nslab up FILE` must exit 1
+# with "FILE:LINE:COL: message" (literal), and change nothing.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib.sh"
@@ -42,11 +42,13 @@ check() { # NAME EXIT REGEX CMD...
 	fi
 }
 
-while IFS=$'\t' read -r want re args; do
-	case "$want" in ''|'#'*) continue ;; esac
-	eval "set -- $args"
-	check "nslab $args" "$want" "$re" "$NSLAB" "$@"
-done <"$TOP/tests/bad/cli.tsv"
+for tsv in "$TOP"/tests/bad/*.tsv; do
+	while IFS=$'\t' read -r want re args; do
+		case "$want" in ''|'#'*) continue ;; esac
+		eval "set -- $args"
+		check "nslab $args" "$want" "$re" "$NSLAB" "$@"
+	done <"$tsv"
+done
 
 for f in "$TOP"/tests/bad/topo/*.yaml; do
 	[ -f "$f" ] || continue
@@ -54,6 +56,8 @@ for f in "$TOP"/tests/bad/topo/*.yaml; do
 	if [ -z "$re" ]; then
 		n=$((n + 1)); echo "not ok $n - $(basename "$f"): no '# expect:' line"; continue
 	fi
-	check "up $(basename "$f")" 1 "^[^ ]*$(basename "$f"):[0-9]+:[0-9]+: .*$re" "$NSLAB" up "$f"
+	# The expect line is literal text: "LINE:COL: message".
+	lit=$(printf '%s' "$(basename "$f"):$re" | sed 's/[][\.*^$()+?{}|]/\\&/g')
+	check "up $(basename "$f")" 1 "^[^ ]*$lit" "$NSLAB" up "$f"
 done
 echo "1..$n"
