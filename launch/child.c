@@ -148,13 +148,44 @@ static void join_netns(const struct launch_plan *p)
  * two-pass dance of nsenter is not needed, and a target that died since the pidfd was taken
  * gives ESRCH instead of a recycled PID's namespaces.
  */
+/*
+ * Before Linux 5.8 setns() takes no pidfd (EINVAL): enter the /proc/PID/ns files one by one
+ * as nsenter does, in two passes. The first skips the user namespace and ignores errors (a
+ * privileged caller enters the rest before dropping privilege in the user namespace), the
+ * second enters what is left and reports errors (an unprivileged caller gains the rights
+ * to enter the rest from the user namespace). The files were opened while the pidfd showed
+ * the target alive.
+ */
+static void join_files(const struct launch_plan *p)
+{
+	bool done[ELEMENTSOF(launch_join_order)] = { false };
+
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < ELEMENTSOF(launch_join_order); i++) {
+			unsigned bit = launch_join_order[i];
+			char what[32];
+
+			if (p->join_fds[i] < 0 || done[i] || (pass == 0 && bit == NSL_NS_USER))
+				continue;
+			if (setns(p->join_fds[i], 0) == 0) {
+				done[i] = true;
+			} else if (pass == 1) {
+				snprintf(what, sizeof(what), "setns(%s)", launch_ns_name(bit));
+				die(p, what);
+			}
+		}
+}
+
 static void join_pid(const struct launch_plan *p)
 {
 	/* Nothing differs (e.g. the target is in all of our namespaces): nothing to join. */
 	if (p->join_flags == 0)
 		return;
-	if (setns(p->join_pidfd, (int)p->join_flags) < 0)
-		die(p, "setns(pidfd)");
+	if (setns(p->join_pidfd, (int)p->join_flags) < 0) {
+		if (errno != EINVAL)
+			die(p, "setns(pidfd)");
+		join_files(p);
+	}
 	if (!p->join_user)
 		return;
 	/* As nsenter: become root of the joined user namespace; groups only if allowed. */

@@ -27,6 +27,21 @@ _public_ unsigned nsl_launch_parse_ns(const char *name)
 	return 0;
 }
 
+/* The order nsenter enters namespaces in: user first (a second pass retries what failed). */
+const unsigned launch_join_order[8] = { NSL_NS_USER, NSL_NS_CGROUP, NSL_NS_IPC, NSL_NS_UTS,
+					NSL_NS_NET,  NSL_NS_PID,    NSL_NS_MNT, NSL_NS_TIME };
+
+/* The /proc/PID/ns file name of one NSL_NS_* bit, or NULL. */
+const char *launch_ns_name(unsigned bit)
+{
+	static const char *const names[] = { "mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time" };
+
+	for (unsigned i = 0; i < ELEMENTSOF(names); i++)
+		if (bit == 1u << i)
+			return names[i];
+	return NULL;
+}
+
 unsigned long launch_ns_to_clone(unsigned ns)
 {
 	unsigned long f = 0;

@@ -29,6 +29,9 @@ struct launch_plan {
 	int join_pidfd; /* -1: none */
 	unsigned long join_flags;
 	bool join_user;
+	/* The same namespaces as /proc/PID/ns files, in nsenter's order (user, cgroup, ipc,
+	 * uts, net, pid, mnt, time), for kernels whose setns() takes no pidfd; -1: not joined */
+	int join_fds[8];
 	/* the command */
 	int devnull;   /* detach: /dev/null */
 	char timens[96]; /* "7 S 0\n1 S 0\n" or "" */
@@ -56,6 +59,8 @@ struct launch_msg {
 _Noreturn void launch_helper(const struct launch_plan *p);
 
 /* idmap.c */
+extern const unsigned launch_join_order[8];
+const char *launch_ns_name(unsigned bit);
 unsigned long launch_ns_to_clone(unsigned ns);
 int launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
 			char *buf, size_t size);

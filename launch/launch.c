@@ -51,15 +51,6 @@ static unsigned effective_ns(const struct nsl_launch *l)
 	return ns;
 }
 
-static const char *ns_name(unsigned bit)
-{
-	static const char *const names[] = { "mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time" };
-
-	for (unsigned i = 0; i < ELEMENTSOF(names); i++)
-		if (bit == 1u << i)
-			return names[i];
-	return NULL;
-}
 
 static int check_dir(const char *path, const char *what, struct nsl_err *err)
 {
@@ -95,11 +86,11 @@ static int check_persist(const struct nsl_launch *l, unsigned ns, struct nsl_err
 		const struct nsl_persist *p = &l->persist[i];
 		struct stat st;
 
-		if (!ns_name(p->type))
+		if (!launch_ns_name(p->type))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->path, "bad namespace type");
 		if (!(ns & p->type))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->path,
-					   "persisting a %s namespace needs a new one", ns_name(p->type));
+					   "persisting a %s namespace needs a new one", launch_ns_name(p->type));
 		if (!p->path || stat(p->path, &st) < 0)
 			return nsl_err_set(err, NSL_E_USAGE, -ENOENT, p->path,
 					   "the file to persist a namespace on must exist");
@@ -167,6 +158,11 @@ static void plan_release(struct launch_plan *p)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
+	for (size_t i = 0; i < ELEMENTSOF(p->join_fds); i++)
+		if (p->join_fds[i] >= 0) {
+			close(p->join_fds[i]);
+			p->join_fds[i] = -1;
+		}
 }
 
 /* ETC_DIR/NAME and its entries; a missing or unreadable directory means no overlay (ip
@@ -227,8 +223,17 @@ static int plan_join(struct launch_plan *p, pid_t pid, unsigned want, struct nsl
 	/* --all: what differs from ours. Our own user namespace cannot be "entered" (EINVAL). */
 	for (unsigned bit = 1; bit < NSL_NS_ALL; bit <<= 1)
 		if ((want & bit) && !(bit == NSL_NS_USER && same_ns(pid, "user")) &&
-		    !(want == NSL_NS_ALL && same_ns(pid, ns_name(bit))))
+		    !(want == NSL_NS_ALL && same_ns(pid, launch_ns_name(bit))))
 			ns |= bit;
+	for (unsigned i = 0; i < ELEMENTSOF(launch_join_order); i++) {
+		char path[64];
+
+		if (!(ns & launch_join_order[i]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
+			 launch_ns_name(launch_join_order[i]));
+		p->join_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	/* The /proc reads above were about the process the pidfd holds only if it still lives. */
 	if (pidfd_send_signal(p->join_pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, NULL, "process %d does not exist", (int)pid);
@@ -246,6 +251,8 @@ static int plan_prepare(struct nsl_ctx *ctx, const struct nsl_launch *l, struct 
 
 	p->l = l;
 	p->netfd = p->etcfd = p->join_pidfd = p->devnull = -1;
+	for (size_t i = 0; i < ELEMENTSOF(p->join_fds); i++)
+		p->join_fds[i] = -1;
 	p->clone_flags = launch_ns_to_clone(ns & ~NSL_NS_TIME);
 	p->new_time = ns & NSL_NS_TIME;
 	/* Boottime first, then monotonic, as util-linux writes them. */
