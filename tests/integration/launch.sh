@@ -107,6 +107,12 @@ t_run_time_offsets() {
 
 # 5. IPC and cgroup namespaces
 t_run_ipc_cgroup() {
+	# The sandbox shares the host's IPC namespace: give this case its own "host" one, so a
+	# failure cannot leave a queue behind.
+	unshare --ipc -- bash -c ". '$TOP/tests/lib.sh'; . '$TOP/tests/integration/launch.sh'; set -e; ipc_cgroup_case"
+}
+
+ipc_cgroup_case() {
 	local id
 	id=$(ipcmk -Q | awk '{print $NF}')
 	ipcs -q | grep -qw "$id" || fail "host queue not created"
