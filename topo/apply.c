@@ -46,6 +46,7 @@ struct obj {
 	enum ostate state;
 	bool implied;	     /* its removal comes with its parent's */
 	bool missing;	     /* drifted: gone from the kernel */
+	bool refresh;	     /* applied again, silently: a route whose device changed */
 };
 
 struct objs {
@@ -850,6 +851,45 @@ static int diff(struct nsl_ctx *ctx, struct objs *nw, struct objs *old, bool che
 		else
 			x->state = S_SAME;
 	}
+	/* The kernel drops a node's routes with the last address of their device, or with the
+	 * device: when any interface or address of a node changes, its routes are put back
+	 * (replace, so no harm when they survived). Not a change of the lab: not listed. */
+	{
+		_cleanup_free_ bool *touched = calloc(nw->t->n_nodes + 1, sizeof(bool));
+
+		if (!touched)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		for (size_t i = 0; i < nw->n; i++) {
+			const struct obj *x = &nw->v[i];
+
+			if (x->state == S_SAME)
+				continue;
+			if (x->kind == O_ADDR || x->kind == O_PORT)
+				touched[x->node] = true;
+			if (x->kind == O_P2P) {
+				touched[nw->t->links[x->link].ep[0].node] = true;
+				touched[nw->t->links[x->link].ep[1].node] = true;
+			}
+		}
+		for (size_t i = 0; old && i < old->n; i++) {
+			const struct obj *x = &old->v[i];
+			int k;
+
+			if (x->kind != O_ADDR || objs_find(nw, x->key) >= 0)
+				continue;
+			for (k = 0; k < (int)nw->t->n_nodes; k++)
+				if (STREQ(nw->t->nodes[k].name, old->t->nodes[x->node].name))
+					touched[k] = true;
+		}
+		for (size_t i = 0; i < nw->n; i++) {
+			struct obj *x = &nw->v[i];
+
+			if (x->kind == O_ROUTE && x->state == S_SAME && touched[x->node]) {
+				x->state = S_CHANGE;
+				x->refresh = true;
+			}
+		}
+	}
 	if (!old)
 		return 0;
 	for (size_t i = 0; i < old->n; i++) {
@@ -858,7 +898,9 @@ static int diff(struct nsl_ctx *ctx, struct objs *nw, struct objs *old, bool che
 		const struct obj *p = x->parent >= 0 ? &old->v[x->parent] : NULL;
 		const struct obj *p2 = x->parent2 >= 0 ? &old->v[x->parent2] : NULL;
 
-		x->state = k < 0 ? S_REMOVE : nw->v[k].state == S_CHANGE ? S_CHANGE : S_SAME;
+		x->state = k < 0			      ? S_REMOVE
+			   : nw->v[k].state == S_CHANGE && !nw->v[k].refresh ? S_CHANGE
+								      : S_SAME;
 		if (k >= 0 && nw->v[k].missing)
 			x->missing = true;
 		/* Removing a netns takes everything in it; a device takes its addresses and
@@ -873,7 +915,7 @@ static int diff(struct nsl_ctx *ctx, struct objs *nw, struct objs *old, bool che
 
 static bool listed(const struct obj *x)
 {
-	return x->kind != O_HOSTS;
+	return x->kind != O_HOSTS && !x->refresh;
 }
 
 static int plan_push(struct nsl_topo_change **v, size_t *n, char op, const char *what, bool missing)

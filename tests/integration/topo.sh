@@ -365,3 +365,40 @@ t_topo_progress() {
 	run "$NSLAB" -q down demo
 	assert_eq "$ERR" "" "quiet"
 }
+
+t_topo_drift_repair() {
+	nsl -q up "$TOPOS/twolans.yaml" >/dev/null
+	ip netns del tl-h1
+	ip link del twolans-lan2
+	run "$NSLAB" -j plan "$TOPOS/twolans.yaml"
+	assert_match "$(jqr '[.changes[].what] | join(";")' "$OUT")" "node h1 \(missing from the kernel\)" "plan names the missing netns"
+	assert_match "$(jqr '[.changes[].what] | join(";")' "$OUT")" "bridge lan2 \(missing from the kernel\)" "plan names the missing bridge"
+	nsl -q up "$TOPOS/twolans.yaml" >/dev/null
+	run "$NSLAB" test "$TOPOS/twolans.yaml"
+	assert_rc 0 "repaired lab passes: $OUT"
+	assert_eq "$(ip -n tl-h3 -j route show default | jq -r '.[0].gateway')" 10.1.2.1 "h3 route put back"
+	run "$NSLAB" up "$TOPOS/twolans.yaml"
+	assert_match "$OUT" " 0 changes" "converged"
+	nsl -q down twolans >/dev/null
+	_nothing_left
+}
+
+t_topo_failed_up_unwinds() {
+	local before
+	cat >/tmp/f.yaml <<'Y'
+name: fl
+bridges: { br0: {} }
+nodes:
+  a:
+    interfaces: { eth0: { bridge: br0, address: 10.9.0.1/24 } }
+    exec: [ "true", "exit 3" ]
+  b:
+    interfaces: { eth0: { bridge: br0, address: 10.9.0.2/24 } }
+Y
+	before=$(_snap)
+	run "$NSLAB" up /tmp/f.yaml
+	assert_rc 2 "failed exec fails the up"
+	assert_match "$ERR" "node 'a': exec 'exit 3' exited 3" "names node and command"
+	_nothing_left
+	assert_eq "$(_snap)" "$before" "unwound"
+}
