@@ -72,11 +72,17 @@ nic_state_files() {
 	ls -A /run/nslab/nic 2>/dev/null | tr '\n' ' '
 }
 
-# nic_kill PID: end a container and wait until its netns is gone.
+# nic_kill PID: end a container and wait until its process is gone.
 nic_kill() {
 	kill -9 "$1" 2>/dev/null || true
 	for _ in $(seq 100); do [ -e "/proc/$1" ] || break; sleep 0.02; done
-	sleep 0.1
+}
+
+# nic_wait_gone LINK: a dying netns takes its veth ends along asynchronously (cleanup_net
+# runs from a workqueue); wait up to 10 s for the host end LINK to go.
+nic_wait_gone() {
+	for _ in $(seq 200); do ip link show "$1" >/dev/null 2>&1 || return 0; sleep 0.05; done
+	fail "$1 still exists 10 s after its netns went away"
 }
 
 # Done 1: a NIC on br0 with an address and a gateway; seen from inside; ping over br0.
@@ -326,6 +332,7 @@ t_nic_gone_target() {
 	nic_ctr c1
 	nsl nic add "$c1" bridge br0 name eth1 >/dev/null
 	nic_kill "$c1"
+	nic_wait_gone "pid$c1:eth1"
 	l=$(nsl -j nic list)
 	assert_eq "$(jqr '.[0].name + " " + (.[0].present|tostring)' "$l")" "pid$c1:eth1 false" "listed as gone"
 	assert_match "$(nsl nic list)" "\(gone\)$" "text list"
@@ -416,7 +423,7 @@ t_nic_record_conflict_and_stale() {
 	nsl nic add netns blue bridge br0 name eth1 addr 10.31.0.5/24 >/dev/null
 	ip netns del blue
 	ip netns add blue
-	for _ in $(seq 50); do ip link show "ns-blue:eth1" >/dev/null 2>&1 || break; sleep 0.05; done
+	nic_wait_gone "ns-blue:eth1"
 	assert_eq "$(nsl -j nic list netns blue | jq -r '.[0].present')" "false" "gone with its netns"
 	nsl nic add netns blue bridge br0 name eth1 addr 10.31.0.6/24 >/dev/null
 	assert_eq "$(ip -n blue -j addr show dev eth1 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" \
