@@ -430,3 +430,22 @@ t_nic_record_conflict_and_stale() {
 		"10.31.0.6" "re-added"
 	assert_eq "$(nsl -j nic list netns blue | jq -r '.[0].present')" "true" "record replaced"
 }
+
+# Several adds in one process (-b): each target's netns session is dropped with its fd, so
+# the next target, which may get the same fd number, is never confused with it.
+t_nic_batch() {
+	local c1 c2
+	nic_ctr c1
+	nic_ctr c2
+	printf '%s\n' "nic add $c1 bridge br0 name eth1 addr 10.31.0.2/24" \
+		"nic add $c2 bridge br0 name eth1 addr 10.31.0.3/24" \
+		"nic add $c2 bridge br0 name eth2 addr 10.31.0.4/24" | nsl -b - >/dev/null
+	assert_eq "$(nic_in "$c1" ip -j link show | jq -r '[.[].ifname] | join(",")')" "lo,eth1" "c1 links"
+	assert_eq "$(nic_in "$c2" ip -j link show | jq -r '[.[].ifname] | join(",")')" "lo,eth1,eth2" "c2 links"
+	nic_in "$c1" ping -c1 -W2 10.31.0.4 >/dev/null || fail "ping c1 -> c2 eth2"
+	printf '%s\n' "nic del $c1 name eth1" "nic del $c2 name eth1" "nic del $c2 name eth2 --prune-bridge" |
+		nsl -b - >/dev/null
+	assert_eq "$(nic_state_files)" "" "state records"
+	ip link show br0 >/dev/null 2>&1 && fail "br0 left"
+	return 0
+}
