@@ -13,5 +13,9 @@
 #include "addr.h"
 #include "route.h"
 #include "netconf.h"
+#include "launch.h"
+#include "nic.h"
+#include "probe.h"
+#include "topo.h"
 
 #endif
