@@ -1051,8 +1051,10 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 
 	if (!links)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	R->n = (unsigned)js->n;
 	R->k = 0;
+	R->n = 1; /* the wait */
+	for (size_t i = 0; i < js->n; i++)
+		R->n += !strncmp(js->v[i].line, "pid ", 4) || !strncmp(js->v[i].line, "netns ", 6);
 	for (size_t i = 0; i < js->n; i++) {
 		char node[128];
 		int pid;
@@ -1093,6 +1095,7 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			continue;
 		links[n_links++] = js->v[i].line + 5;
 		if (STREQ(li->kind, "bridge") || li->link_netnsid < 0) {
+			R->n++;
 			step(R, "del", js->v[i].line);
 			r = nsl_link_del(R->ctx, NULL, li->ifname, NULL);
 			if (r == 0)

@@ -1244,7 +1244,7 @@ static int load_top(struct ld *ld, const struct ynode *root)
 				return nomem(ld);
 			x.x = &t->expects[t->n_expects++];
 			x.x->reach = true;
-			x.x->timeout_ms = 1000;
+			x.x->timeout_ms = 3000; /* ARP retries once a second: leave room for one lost request */
 			x.x->pos = POS(top.expect->items[k]);
 			r = want(ld, top.expect->items[k], Y_MAP, "expect");
 			if (r < 0)
