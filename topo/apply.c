@@ -1079,7 +1079,8 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
 	if (r < 0)
 		return r;
-	qsort(root, n_root, sizeof(*root), link_cmp);
+	if (n_root)
+		qsort(root, n_root, sizeof(*root), link_cmp);
 	for (size_t i = 0; i < js->n; i++) {
 		struct nsl_link_info key = { 0 }, *li;
 
@@ -1221,7 +1222,8 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
 	if (r < 0)
 		return r;
-	qsort(root, n_root, sizeof(*root), link_cmp);
+	if (n_root)
+		qsort(root, n_root, sizeof(*root), link_cmp);
 	for (size_t i = 0; i < nw->n; i++) {
 		const struct obj *x = &nw->v[i];
 		const char *host = NULL;

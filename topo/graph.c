@@ -40,7 +40,8 @@ static int cmp(const void *a, const void *b)
 
 static void flush(FILE *f, struct lines *l, const char *sep)
 {
-	qsort(l->v, l->n, sizeof(char *), cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(char *), cmp);
 	for (size_t i = 0; i < l->n; i++) {
 		fputs(l->v[i], f);
 		if (i + 1 < l->n)
