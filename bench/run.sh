@@ -7,18 +7,20 @@
 # and print medians, ratios, nslab's peak RSS and its syscall profile.
 # Everything happens inside tests/sandbox.sh: a private net+mount namespace; the host is untouched.
 #
-# Usage: bench/run.sh [-A] [-P] N [REPS]
+# Usage: bench/run.sh [-A] [-P] [-K] N [REPS]
 #   -A  skip variant (a) (one `ip` per step takes minutes at N=1000)
 #   -P  skip the nslab profile (peak RSS and strace -c)
+#   -K  also the crash check of issue 6 target 5: `kill -9` of `nslab up` halfway through,
+#       then `nslab down LAB` (without the file) must leave nothing
 # Env: NSLAB (default build/nslab).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 NSLAB=${NSLAB:-$TOP/build/nslab}
-SKIP_A=0 PROFILE=1
+SKIP_A=0 PROFILE=1 KILLTEST=0
 ARGS=("$@")
-usage() { echo "usage: bench/run.sh [-A] [-P] N [REPS]" >&2; exit 1; }
-while getopts AP o; do
-	case $o in A) SKIP_A=1 ;; P) PROFILE=0 ;; *) usage ;; esac
+usage() { echo "usage: bench/run.sh [-A] [-P] [-K] N [REPS]" >&2; exit 1; }
+while getopts APK o; do
+	case $o in A) SKIP_A=1 ;; P) PROFILE=0 ;; K) KILLTEST=1 ;; *) usage ;; esac
 done
 shift $((OPTIND - 1))
 N=${1:-}
@@ -193,8 +195,8 @@ run_variant() { # run_variant a|b|c REP
 	fi
 	local t3
 	t3=$(now_us)
-	if [ -n "$(ls /run/netns)" ] || [ -n "$(ls /etc/netns)" ]; then
-		log "  ($v) down left: $(ls /run/netns /etc/netns | tr '\n' ' ')"
+	if [ -n "$(ls /run/netns)" ] || [ -n "$(ls /etc/netns)" ] || [ -n "$(ls /run/nslab)" ]; then
+		log "  ($v) down left: $(ls /run/netns /etc/netns /run/nslab | tr '\n' ' ')"
 		[ "$v" = c ] && NSLAB_OK=0 NSLAB_WHY="nslab down left netns or files behind"
 		reset_lab
 		return
@@ -232,6 +234,31 @@ if [ $PROFILE = 1 ] && [ $NSLAB_OK = 1 ]; then
 	reset_lab
 fi
 
+# ---- crash check: kill -9 in the middle of up, then down by lab name ----
+CRASH=""
+if [ $KILLTEST = 1 ] && [ $NSLAB_OK = 1 ]; then
+	half=$(median "${UP[c]:-}")
+	half=$(((${half:-1000000} / 2) / 1000))
+	"$NSLAB" -q up "$TOPO" >/dev/null 2>&1 &
+	pid=$!
+	read -r -t "$(awk -v m="$half" 'BEGIN { printf "%.3f", m / 1000 }')" -u "$TICK" _ || true
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	made=$(($(nlinks) - BASE_LINKS))
+	if ! "$NSLAB" -q down "star$N" >"$WORK/out" 2>&1; then
+		CRASH="FAIL: down after kill -9 failed: $(head -n 1 "$WORK/out")"
+	else
+		wait_links "$BASE_LINKS"
+		left="$(ls /run/netns /etc/netns /run/nslab 2>/dev/null | grep -v ':$' | grep -c .)"
+		if [ "$left" -ne 0 ] || [ "$(nlinks)" -ne "$BASE_LINKS" ]; then
+			CRASH="FAIL: after kill -9 at ${half} ms ($made links made) and down: $left files and $(($(nlinks) - BASE_LINKS)) links left"
+		else
+			CRASH="ok: kill -9 after ${half} ms ($made root links made), then down by name, left nothing"
+		fi
+	fi
+	reset_lab
+fi
+
 # ---- report ----
 echo
 echo "star-$N, median of $REPS, $(uname -r), $(nproc) CPUs, $(ip -V | sed 's/.*iproute2-/iproute2 /; s/,.*//')"
@@ -255,6 +282,7 @@ if [ -n "${MU_c:-}" ]; then
 	echo "ratios: up nslab/(a) $(ratio "$MU_c" "${MU_a:-}")  nslab/(b) $(ratio "$MU_c" "${MU_b:-}");" \
 		"down nslab/(a) $(ratio "$MD_c" "${MD_a:-}")  nslab/(b) $(ratio "$MD_c" "${MD_b:-}")"
 	echo "nslab up: peak RSS $RSS"
+	[ -n "$CRASH" ] && echo "nslab crash check: $CRASH"
 	if [ -n "$PROF" ]; then
 		echo "nslab up: syscalls (strace -c -f), top 12 by time:"
 		sed -n '1,2p' "$PROF"
@@ -268,4 +296,4 @@ else
 	echo "nslab: n/a${NSLAB_WHY:+ ($NSLAB_WHY)}"
 fi
 rm -rf "$WORK"
-[ $FAILED = 0 ]
+[ $FAILED = 0 ] && [ "${CRASH#FAIL}" = "$CRASH" ]
