@@ -426,8 +426,12 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 		l.new_ns |= NSL_NS_MNT;
 	if (l.new_ns & NSL_NS_UTS)
 		l.hostname = n->name;
-	if (l.new_ns & NSL_NS_PID)
+	/* A command that is PID 1 ignores SIGTERM unless it handles it: a small init forwards
+	 * it, so `down` stops the process at once instead of waiting for SIGKILL. */
+	if (l.new_ns & NSL_NS_PID) {
 		l.mount_proc = (l.new_ns & NSL_NS_MNT) != 0;
+		l.init = true;
+	}
 	l.detach = true;
 	r = nsl_launch_run(R->ctx, &l, &p, err);
 	if (r < 0)

@@ -67,8 +67,14 @@ t_topo_examples() {
 					fail "$f: $a missing in netns $ns"
 			done
 		done
+		pids=$(jq -r '.nodes[].processes[] | select(.running) | .pid' <<<"$j")
+		[ "$(jq '[.nodes[].processes[]] | length' <<<"$j")" = "$(grep -c '^    run:' "$TOPOS/$f.yaml")" ] ||
+			fail "$f: a run process is missing"
 		nsl -q down "$lab" >/dev/null
 		_nothing_left
+		for pid in $pids; do
+			[ ! -d "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status" || fail "$f: process $pid left"
+		done
 		assert_eq "$(_snap)" "$before" "$f: system back to where it was"
 	done
 }
