@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Lab verbs: up, down, status, plan, graph, test, exec — `nslab VERB ARGS`. */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -128,7 +129,7 @@ static int do_up(struct cli *c, int argc, char **argv)
 	const char *file = NULL;
 	unsigned changes = 0;
 	double t0 = now_s();
-	int r;
+	int r, saved;
 
 	for (int i = 0; i < argc; i++) {
 		if (STREQ(argv[i], "--dry-run"))
@@ -145,7 +146,17 @@ static int do_up(struct cli *c, int argc, char **argv)
 		return r;
 	if (dry)
 		return print_plan(c, t);
+	/* Output of the file's `exec` commands goes to stderr: stdout carries only the result
+	 * (one JSON value with -j). */
+	fflush(stdout);
+	saved = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (saved >= 0)
+		dup2(2, 1);
 	r = nsl_topo_up(c->ctx, t, progress_cb, &p, &changes, &err);
+	if (saved >= 0) {
+		dup2(saved, 1);
+		close(saved);
+	}
 	progress_end(&p);
 	if (r < 0)
 		return topo_fail(c, file, &err);
