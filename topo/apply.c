@@ -1258,6 +1258,38 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 	return 0;
 }
 
+/* A removed node's netns takes its veths along, but asynchronously: before the same names
+ * are made again, wait until the kernel has removed the host-side ends. */
+static int wait_removed_ports(struct run *R, const struct nsl_topo *ot, const struct objs *old,
+			      struct nsl_err *err)
+{
+	_cleanup_free_ const char **names = calloc(old->n + 1, sizeof(char *));
+	size_t n = 0;
+	int r;
+
+	if (!names)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	for (size_t i = 0; i < old->n; i++) {
+		const struct obj *x = &old->v[i];
+		const struct nsl_topo_iface *ifc;
+
+		if (x->kind != O_PORT || x->state == S_SAME)
+			continue;
+		ifc = &ot->nodes[x->node].ifaces[x->iface];
+		if (ot->bridges[ifc->bridge_idx].node_idx >= 0)
+			continue;
+		names[n++] = ifc->host;
+	}
+	if (!n)
+		return 0;
+	r = nsl_link_wait_gone(R->ctx, NULL, names, n, 20000, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		jadd(R, "-link %s", names[i]);
+	return 0;
+}
+
 static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 {
 	struct jstate js;
@@ -1369,6 +1401,14 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo
 		r = obj_remove(&R, ot, x, err);
 		if (r < 0) {
 			fail_obj(err, x, r);
+			if (err)
+				err->kind = NSL_E_PARTIAL;
+			goto out;
+		}
+	}
+	if (ot) {
+		r = wait_removed_ports(&R, ot, &old, err);
+		if (r < 0) {
 			if (err)
 				err->kind = NSL_E_PARTIAL;
 			goto out;

@@ -408,3 +408,25 @@ Y
 	_nothing_left
 	assert_eq "$(_snap)" "$before" "unwound"
 }
+
+t_topo_node_made_anew() {
+	# web gains an IPv6 address: its netns, where IPv6 was off, is made anew under the same
+	# names, which must wait for the kernel to finish removing the old veth.
+	nsl -q up "$TOPOS/demo.yaml" >/dev/null
+	old_ino=$(stat -L -c %i /run/netns/web)
+	sed 's|eth0: { bridge: br0, address: 10.0.0.10/24 }|eth0: { bridge: br0, address: [10.0.0.10/24, "fd00::10/64"] }|' \
+		"$TOPOS/demo.yaml" >/tmp/d6.yaml
+	run "$NSLAB" -j plan /tmp/d6.yaml
+	assert_eq "$(jqr '[.changes[] | select(.op=="~") | .what] | index("node web") != null' "$OUT")" true "node web changes"
+	nsl -q up /tmp/d6.yaml >/dev/null
+	[ "$(stat -L -c %i /run/netns/web)" != "$old_ino" ] || fail "netns web not made anew"
+	assert_eq "$(ip netns exec web cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 0 "IPv6 on in web"
+	ip -n web -j addr show dev eth0 | jq -e '.[0].addr_info[] | select(.local=="fd00::10")' >/dev/null ||
+		fail "fd00::10 missing"
+	run "$NSLAB" test /tmp/d6.yaml
+	assert_rc 0 "test: $OUT"
+	run "$NSLAB" up /tmp/d6.yaml
+	assert_match "$OUT" " 0 changes"
+	nsl -q down demo >/dev/null
+	_nothing_left
+}
