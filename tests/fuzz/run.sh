@@ -32,8 +32,9 @@ build_parse() {
 }
 
 build_topo() {
-	# The Makefile builds the instrumented library incrementally in its own directory.
-	make --no-print-directory -s B="$FB/lib" CC="$CLANG" \
+	# The Makefile builds the instrumented library incrementally in its own directory; a
+	# `make check` calling us must not pass its own B= or jobserver down.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s B="$FB/lib" CC="$CLANG" \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link ${SAN[*]}" "$FB/lib/libnslab.a" &&
 		"$CLANG" "${CFL[@]}" -fsanitize=fuzzer "${SAN[@]}" -o "$FB/fuzz-topo" tests/fuzz/fuzz-topo.c \
 			"$FB/lib/libnslab.a" $(pkg-config --libs libnl-3.0 libnl-route-3.0 libmnl yaml-0.1)
