@@ -48,7 +48,7 @@ run_target() {
 	for a in "$@"; do [ -d "$a" ] && dirs+=("$a"); done
 	mkdir -p "$FB/corpus-$t"
 	rm -f "$FB/$t-"crash-* "$FB/$t-"leak-* "$FB/$t-"timeout-* "$FB/$t-"oom-*
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$FB/fuzz-$t" -max_total_time="$each" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 		-dict="$dict" -artifact_prefix="$FB/$t-" -print_final_stats=1 \
 		"$FB/corpus-$t" "${dirs[@]}" >"$log" 2>&1
