@@ -85,6 +85,9 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/sandbox.sh tools/demo.sh
 
+fuzz: all
+	@tests/fuzz/run.sh
+
 bench:
 	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory all

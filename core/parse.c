@@ -25,7 +25,8 @@ _public_ int nsl_parse_ifname(const char *s, struct nsl_err *err)
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (c == '/' || c == ':' || c == '%' || isspace(c) || c < 0x20 || c == 0x7f)
+		/* The kernel's isspace() (lib/ctype.c, Latin-1) also counts 0xa0 as a space. */
+		if (c == '/' || c == ':' || c == '%' || isspace(c) || c < 0x20 || c == 0x7f || c == 0xa0)
 			return bad(err, s, "interface name contains '/', ':', '%', whitespace or a control character");
 	}
 	return 0;
