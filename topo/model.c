@@ -378,6 +378,7 @@ static int route1(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_topo_node *node = obj;
 	struct nsl_topo_route rt = { .pos = POS(s) };
 	_cleanup_free_ char *copy = strdup(s->value);
+	_cleanup_free_ char *dev = NULL;
 	char *words[8], *save = NULL, *w;
 	size_t n = 0;
 	struct nsl_err e = { 0 };
@@ -401,34 +402,29 @@ static int route1(struct ld *ld, void *obj, const struct ynode *s)
 		} else if (STREQ(words[i], "dev")) {
 			if (nsl_parse_ifname(words[i + 1], &e) < 0)
 				return yerr(ld->err, s, "route '%s': dev: %s", s->value, e.msg);
-			free(rt.dev);
-			rt.dev = strdup(words[i + 1]);
-			if (!rt.dev)
+			free(dev);
+			dev = strdup(words[i + 1]);
+			if (!dev)
 				return nomem(ld);
 		} else if (STREQ(words[i], "metric")) {
 			if (nsl_parse_u32(words[i + 1], 0, UINT32_MAX, "metric", &rt.metric, &e) < 0)
 				return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
 		} else {
-			free(rt.dev);
 			return yerr(ld->err, s, "route '%s': unknown keyword '%s' (via, dev, metric)",
 				    s->value, words[i]);
 		}
 	}
-	if (nsl_parse_route_prefix(words[0], rt.has_via ? rt.via.family : AF_UNSPEC, &rt.dst, &e) < 0) {
-		free(rt.dev);
+	if (nsl_parse_route_prefix(words[0], rt.has_via ? rt.via.family : AF_UNSPEC, &rt.dst, &e) < 0)
 		return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
-	}
-	if (!rt.has_via && !rt.dev)
+	if (!rt.has_via && !dev)
 		return yerr(ld->err, s, "route '%s': needs 'via GATEWAY' or 'dev IF'", s->value);
-	if (rt.has_via && rt.via.family != rt.dst.family) {
-		free(rt.dev);
+	if (rt.has_via && rt.via.family != rt.dst.family)
 		return yerr(ld->err, s, "route '%s': gateway and destination are of different families",
 			    s->value);
-	}
-	rt.text = strdup(s->value);
 	node->routes = grow(ld, node->routes, node->n_routes, sizeof(rt));
-	if (!rt.text || !node->routes)
+	if (!node->routes || !(rt.text = strdup(s->value)))
 		return nomem(ld);
+	rt.dev = TAKE_PTR(dev);
 	node->routes[node->n_routes++] = rt;
 	return 0;
 }
@@ -462,7 +458,6 @@ static int f_node_exec(struct ld *ld, void *obj, const struct ynode *v)
 static int run_cmd(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct nsl_topo_node *node = obj;
-	size_t n = 0;
 	int r = want(ld, v, Y_SEQ, "command");
 
 	if (r < 0)
@@ -473,11 +468,16 @@ static int run_cmd(struct ld *ld, void *obj, const struct ynode *v)
 		r = want(ld, v->items[i], Y_SCALAR, "command");
 		if (r < 0)
 			return r;
-		r = push_str(ld, &node->run, &n, v->items[i]->value);
-		if (r < 0)
-			return r;
 	}
-	return push_str(ld, &node->run, &n, "") < 0 ? nomem(ld) : (free(node->run[n - 1]), node->run[n - 1] = NULL, 0);
+	/* NULL-terminated from the start: nsl_topo_free() walks it to the NULL. */
+	nsl_strv_free(node->run, 0);
+	node->run = calloc(v->n + 1, sizeof(char *));
+	if (!node->run)
+		return nomem(ld);
+	for (size_t i = 0; i < v->n; i++)
+		if (!(node->run[i] = strdup(v->items[i]->value)))
+			return nomem(ld);
+	return 0;
 }
 
 static int run_ns1(struct ld *ld, void *obj, const struct ynode *s)
