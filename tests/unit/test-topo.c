@@ -111,6 +111,9 @@ int main(void)
 	bad("name: x\nbridges: { b: {} }\nnodes:\n  a: { interfaces: { e: { bridge: b, address: 10.0.0.1/24 } }, routes: [\"default via 10.1.0.1\"] }\n",
 	    4, 73, "outside every connected prefix");
 	bad("name: x\nnodes: { a: {} }\nexpect: [ { from: a, to: nowhere } ]\n", 3, 11, "neither an address nor a node");
+	/* fuzz-topo regressions: a leaked route dev, a run vector without its NULL */
+	bad("name: x\nnodes:\n  h: { routes: [ \"bad/16 dev eth9\" ] }\n", 3, 18, "route 'bad/16 dev eth9'");
+	bad("name: x\nnodes:\n  h: { run: { command: [sleep, {a: b}] } }\n", 3, 32, "command: expected a value");
 	{
 		char *big = malloc(NSL_TOPO_MAX_SIZE + 2);
 
