@@ -433,6 +433,11 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 		l.init = true;
 	}
 	l.detach = true;
+	/* Intent first: should we die between the start and the pid line, down still finds
+	 * the process through the netns it runs in. */
+	r = jadd(R, "run %s %s", n->name, n->netns);
+	if (r < 0)
+		return r;
 	r = nsl_launch_run(R->ctx, &l, &p, err);
 	if (r < 0)
 		return r;
@@ -669,15 +674,16 @@ static bool gone(int r)
 	return r == -ENOENT || r == -ENODEV || r == -ESRCH || r == -EADDRNOTAVAIL;
 }
 
-static int stop_node_run(struct run *R, const char *node)
+static int stop_node_run(struct run *R, const struct nsl_topo_node *n)
 {
 	unsigned long long st = 0;
 	pid_t pid;
 
-	if (find_pid(R, node, &pid, &st) < 0)
-		return 0;
-	nsl_launch_stop(pid, st, 2000, NULL);
-	return jadd(R, "-pid %s %d %llu", node, (int)pid, st);
+	if (find_pid(R, n->name, &pid, &st) == 0) {
+		nsl_launch_stop(pid, st, 2000, NULL);
+		jadd(R, "-pid %s %d %llu", n->name, (int)pid, st);
+	}
+	return jadd(R, "-run %s %s", n->name, n->netns);
 }
 
 /* Remove @x of model @t; objects already gone are fine. */
@@ -690,7 +696,7 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 	switch (x->kind) {
 	case O_NETNS:
 		if (n->run)
-			stop_node_run(R, n->name);
+			stop_node_run(R, n);
 		r = nsl_netns_del(R->ctx, n->netns, err);
 		if (r < 0 && !gone(r))
 			return r;
@@ -760,7 +766,7 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 		r = nsl_dns_del(R->ctx, n->netns, err);
 		break;
 	case O_RUN:
-		return stop_node_run(R, n->name);
+		return stop_node_run(R, n);
 	}
 	if (r < 0 && !gone(r))
 		return r;
@@ -1069,6 +1075,25 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			if (nsl_launch_stop(pid, st, 2000, NULL) > 0)
 				removed++;
 		}
+	}
+	/* A `run` whose pid line is missing (killed right after the start): every process in
+	 * that node's netns is the lab's. */
+	for (size_t i = 0; i < js->n; i++) {
+		char node[128], ns[128], pidline[160];
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n_pids = 0;
+		bool has_pid = false;
+
+		if (sscanf(js->v[i].line, "run %127s %127s", node, ns) != 2)
+			continue;
+		snprintf(pidline, sizeof(pidline), "pid %s ", node);
+		for (size_t k = 0; k < js->n; k++)
+			has_pid |= !strncmp(js->v[k].line, pidline, strlen(pidline));
+		if (has_pid || nsl_netns_pids(R->ctx, ns, &pids, &n_pids, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < n_pids; k++)
+			if (nsl_launch_stop(pids[k], 0, 2000, NULL) > 0)
+				removed++;
 	}
 	/* Deleting the netns lets the kernel tear down every device inside, and the veth
 	 * pairs whose other end is on the host, in one batch: far cheaper than deleting

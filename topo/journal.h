@@ -12,6 +12,7 @@
  *   netns NAME          a netns the lab created
  *   link IFNAME         a link in the root netns (bridge or bridge-side veth end)
  *   etc NAME            /etc/netns/NAME files
+ *   run NODE NETNS      a `run` process is about to start in NETNS
  *   pid NODE PID START  a `run` process (START: /proc/PID/stat starttime)
  *   -LINE               the object of LINE was removed
  *   begin / commit      an up started / finished; the journal is consistent after "commit"
