@@ -95,6 +95,43 @@ int main(void)
 	nsl_topo_free(t);
 
 
+	{
+		/* golden: the same lab in two orders renders the same, byte for byte */
+		static const char a[] = "name: g\nbridges: { lan: {} }\nnodes:\n"
+					"  b: { interfaces: { eth0: { bridge: lan, address: 10.0.0.2/24 } } }\n"
+					"  a: { interfaces: { eth0: { bridge: lan, address: 10.0.0.1/24 } } }\n";
+		static const char b[] = "name: g\nnodes:\n"
+					"  a: { interfaces: { eth0: { bridge: lan, address: 10.0.0.1/24 } } }\n"
+					"  b: { interfaces: { eth0: { bridge: lan, address: 10.0.0.2/24 } } }\n"
+					"bridges: { lan: {} }\n";
+		static const char golden[] =
+			"{\"name\":\"g\",\"nodes\":["
+			"{\"name\":\"a\",\"netns\":\"a\",\"interfaces\":[{\"ifname\":\"eth0\",\"addr_info\":[{\"local\":\"10.0.0.1\",\"prefixlen\":24}]}]},"
+			"{\"name\":\"b\",\"netns\":\"b\",\"interfaces\":[{\"ifname\":\"eth0\",\"addr_info\":[{\"local\":\"10.0.0.2\",\"prefixlen\":24}]}]}],"
+			"\"bridges\":[{\"name\":\"lan\",\"ifname\":\"g-lan\",\"netns\":null,\"addr_info\":[]}],"
+			"\"edges\":[{\"a\":\"a:eth0\",\"bridge\":\"lan\"},{\"a\":\"b:eth0\",\"bridge\":\"lan\"}]}\n";
+		struct nsl_topo *ta = NULL, *tb = NULL;
+
+		ok(load(a, &ta, &err) == 0 && load(b, &tb, &err) == 0, "golden labs load");
+		if (ta && tb) {
+			ok(nsl_topo_graph(ta, NSL_TOPO_GRAPH_JSON, &g1, &err) == 0 &&
+				   nsl_topo_graph(tb, NSL_TOPO_GRAPH_JSON, &g2, &err) == 0 && !strcmp(g1, golden) &&
+				   !strcmp(g2, golden),
+			   "json graph is the golden one in both orders (%s)", g1 ? g1 : "");
+			free(g1);
+			free(g2);
+			g1 = g2 = NULL;
+			ok(nsl_topo_graph(ta, NSL_TOPO_GRAPH_DOT, &g1, &err) == 0 &&
+				   nsl_topo_graph(tb, NSL_TOPO_GRAPH_DOT, &g2, &err) == 0 && !strcmp(g1, g2),
+			   "dot graph independent of order");
+			free(g1);
+			free(g2);
+			g1 = g2 = NULL;
+		}
+		nsl_topo_free(ta);
+		nsl_topo_free(tb);
+	}
+
 	bad("", 1, 1, "empty file");
 	bad("name: x\nnodes: { a: {} }\nlinsk: 1\n", 3, 1, "unknown key 'linsk'");
 	bad("name: x\nnodes:\n  a: { interfaces: { eth0: { bridge: b } } }\n", 3, 22, "no bridge 'b'");
