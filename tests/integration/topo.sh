@@ -434,3 +434,26 @@ t_topo_node_made_anew() {
 	nsl -q down demo >/dev/null
 	_nothing_left
 }
+
+t_topo_two_labs_at_once() {
+	local before ra=0 rb=0
+	before=$(_snap)
+	_star 100 >/tmp/a.yaml
+	sed -e 's/^name: star100/name: startwo/' -e 's/^prefix: "s-"/prefix: "t-"/' -e 's/10\.50\./10.60./g' /tmp/a.yaml >/tmp/b.yaml
+	"$NSLAB" -q up /tmp/a.yaml >/dev/null & pa=$!
+	"$NSLAB" -q up /tmp/b.yaml >/dev/null & pb=$!
+	wait $pa || ra=$?
+	wait $pb || rb=$?
+	assert_eq "$ra $rb" "0 0" "both ups"
+	run "$NSLAB" test star100
+	assert_rc 0 "star100: $OUT"
+	run "$NSLAB" test startwo
+	assert_rc 0 "startwo: $OUT"
+	"$NSLAB" -q down star100 >/dev/null & pa=$!
+	"$NSLAB" -q down startwo >/dev/null & pb=$!
+	wait $pa || ra=$?
+	wait $pb || rb=$?
+	assert_eq "$ra $rb" "0 0" "both downs"
+	_nothing_left
+	assert_eq "$(_snap)" "$before"
+}
