@@ -828,6 +828,39 @@ static bool present(struct nsl_ctx *ctx, const struct nsl_topo *t, const struct 
 	}
 }
 
+static int link_cmp(const void *a, const void *b);
+
+/*
+ * The root netns's links, sorted by name. Another lab coming up or going down at the same
+ * time interrupts the dump (NLM_F_DUMP_INTR), and core's retry can then leave the rest of
+ * the interrupted dump in the socket, which every later read on that session rejects
+ * (EPROTO). So the dump runs on a session of its own, thrown away after each attempt; the
+ * context's own root session, which the rest of up and down uses, is never left dirty.
+ */
+static int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
+		      struct nsl_err *err)
+{
+	int r = -EPROTO;
+
+	for (int attempt = 0; attempt < 50; attempt++) {
+		struct nsl_ctx *tmp = NULL;
+
+		r = nsl_ctx_new(&tmp, err);
+		if (r == 0 && nsl_ctx_get_netns(ctx))
+			r = nsl_ctx_set_netns(tmp, nsl_ctx_get_netns(ctx), err);
+		if (r == 0)
+			r = nsl_link_list(tmp, NULL, NULL, ret, ret_n, err);
+		nsl_ctx_free(tmp);
+		if (r != -EPROTO && r != -EINTR && r != -EAGAIN)
+			break;
+		if (err)
+			nsl_err_clear(err);
+	}
+	if (r == 0 && *ret_n > 1)
+		qsort(*ret, *ret_n, sizeof(**ret), link_cmp);
+	return r;
+}
+
 static int link_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct nsl_link_info *)a)->ifname, ((const struct nsl_link_info *)b)->ifname);
@@ -842,7 +875,7 @@ static int diff(struct nsl_ctx *ctx, struct objs *nw, struct objs *old, bool che
 	int r;
 
 	if (check_kernel && old) {
-		r = nsl_link_list(ctx, NULL, NULL, &root, &n_root, err);
+		r = root_links(ctx, &root, &n_root, err);
 		if (r < 0)
 			return r;
 	}
@@ -1105,11 +1138,9 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			if (r == 0)
 				removed++;
 		}
-	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
+	r = root_links(R->ctx, &root, &n_root, err);
 	if (r < 0)
 		return r;
-	if (n_root)
-		qsort(root, n_root, sizeof(*root), link_cmp);
 	for (size_t i = 0; i < js->n; i++) {
 		struct nsl_link_info key = { 0 }, *li;
 
@@ -1248,11 +1279,9 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 			err->column = t->links[i].netem_pos.column;
 			return -EOPNOTSUPP;
 		}
-	r = nsl_link_list(R->ctx, NULL, NULL, &root, &n_root, err);
+	r = root_links(R->ctx, &root, &n_root, err);
 	if (r < 0)
 		return r;
-	if (n_root)
-		qsort(root, n_root, sizeof(*root), link_cmp);
 	for (size_t i = 0; i < nw->n; i++) {
 		const struct obj *x = &nw->v[i];
 		const char *host = NULL;
