@@ -1055,56 +1055,44 @@ static int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct
 	return at(ld, x->pos, "expect: node '%s' has no address", x->to);
 }
 
-static int load_top(struct ld *ld, const struct ynode *root)
+static int load_name(struct ld *ld, const struct ynode *root, const struct top_ld *top)
 {
 	struct nsl_topo *t = ld->t;
-	struct top_ld top = { 0 };
 	struct nsl_err e = { 0 };
 	int r;
 
-	if (root->type != Y_MAP)
-		return yerr(ld->err, root, "expected a mapping with 'name' and 'nodes', got %s",
-			    type_name(root));
-	r = walk(ld, root, top_fields, &top, "the lab");
-	if (r < 0)
-		return r;
-	if (!top.name)
+	if (!top->name)
 		return yerr(ld->err, root, "'name' is required");
-	r = get_str(ld, top.name, "name", &t->name);
+	r = get_str(ld, top->name, "name", &t->name);
 	if (r < 0)
 		return r;
 	if (nsl_parse_labname(t->name, &e) < 0)
-		return yerr(ld->err, top.name, "lab name '%s': %s", t->name, e.msg);
-	if (top.prefix) {
-		if (top.prefix->type != Y_SCALAR || top.prefix->null)
-			t->prefix = top.prefix->type == Y_SCALAR ? strdup("") : NULL;
-		else
-			t->prefix = strdup(top.prefix->value);
-		if (top.prefix->type != Y_SCALAR)
-			return yerr(ld->err, top.prefix, "prefix: expected a string, got %s", type_name(top.prefix));
-	} else {
-		t->prefix = strdup("");
-	}
-	if (!t->prefix)
-		return nomem(ld);
-	if (top.defaults) {
-		r = walk(ld, top.defaults, defaults_fields, NULL, "defaults");
-		if (r < 0)
-			return r;
-	}
-	if (!top.nodes)
+		return yerr(ld->err, top->name, "lab name '%s': %s", t->name, e.msg);
+	if (top->prefix && top->prefix->type != Y_SCALAR)
+		return yerr(ld->err, top->prefix, "prefix: expected a string, got %s", type_name(top->prefix));
+	t->prefix = strdup(top->prefix && !top->prefix->null ? top->prefix->value : "");
+	return t->prefix ? 0 : nomem(ld);
+}
+
+static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynode *v)
+{
+	struct nsl_topo *t = ld->t;
+	struct nsl_err e = { 0 };
+	int r;
+
+	if (!v)
 		return yerr(ld->err, root, "'nodes' is required");
-	r = want(ld, top.nodes, Y_MAP, "nodes");
+	r = want(ld, v, Y_MAP, "nodes");
 	if (r < 0)
 		return r;
-	if (top.nodes->n == 0)
-		return yerr(ld->err, top.nodes, "nodes: a lab needs at least one node");
-	t->nodes = calloc(top.nodes->n, sizeof(*t->nodes));
+	if (v->n == 0)
+		return yerr(ld->err, v, "nodes: a lab needs at least one node");
+	t->nodes = calloc(v->n, sizeof(*t->nodes));
 	if (!t->nodes)
 		return nomem(ld);
-	for (size_t k = 0; k < top.nodes->n; k++) {
+	for (size_t k = 0; k < v->n; k++) {
 		struct nsl_topo_node *node = &t->nodes[t->n_nodes++];
-		const struct ynode *key = top.nodes->keys[k];
+		const struct ynode *key = v->keys[k];
 		char netns[256];
 
 		node->pos = POS(key);
@@ -1117,45 +1105,62 @@ static int load_top(struct ld *ld, const struct ynode *root)
 		node->netns = strdup(netns);
 		if (!node->name || !node->netns)
 			return nomem(ld);
-		r = walk(ld, top.nodes->items[k], node_fields, node, "node");
+		r = walk(ld, v->items[k], node_fields, node, "node");
 		if (r < 0)
 			return r;
 	}
-	if (top.bridges) {
-		r = top.bridges->type == Y_SCALAR && top.bridges->null ? 0 : want(ld, top.bridges, Y_MAP, "bridges");
-		if (r < 0)
-			return r;
-		t->bridges = calloc(top.bridges->n + 1, sizeof(*t->bridges));
-		if (!t->bridges)
+	return 0;
+}
+
+static int load_bridges(struct ld *ld, const struct ynode *v)
+{
+	struct nsl_topo *t = ld->t;
+	struct nsl_err e = { 0 };
+	int r;
+
+	if (!v || (v->type == Y_SCALAR && v->null))
+		return 0;
+	r = want(ld, v, Y_MAP, "bridges");
+	if (r < 0)
+		return r;
+	t->bridges = calloc(v->n + 1, sizeof(*t->bridges));
+	if (!t->bridges)
+		return nomem(ld);
+	for (size_t k = 0; k < v->n; k++) {
+		struct nsl_topo_bridge *b = &t->bridges[t->n_bridges++];
+		const struct ynode *key = v->keys[k];
+
+		b->pos = POS(key);
+		b->node_idx = -1;
+		if (nsl_parse_ifname(key->value, &e) < 0)
+			return yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
+		b->name = strdup(key->value);
+		if (!b->name)
 			return nomem(ld);
-		for (size_t k = 0; k < top.bridges->n; k++) {
-			struct nsl_topo_bridge *b = &t->bridges[t->n_bridges++];
-			const struct ynode *key = top.bridges->keys[k];
+		r = walk(ld, v->items[k], bridge_fields, b, "bridge");
+		if (r < 0)
+			return r;
+		if (b->node) {
+			b->node_idx = find_node(t, b->node);
+			if (b->node_idx < 0)
+				return yerr(ld->err, key, "bridge '%s': no node '%s' for its netns", b->name,
+					    b->node);
+			snprintf(b->ifname, sizeof(b->ifname), "%s", b->name);
+		} else {
+			const char *parts[] = { t->name, b->name };
 
-			b->pos = POS(key);
-			b->node_idx = -1;
-			if (nsl_parse_ifname(key->value, &e) < 0)
-				return yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
-			b->name = strdup(key->value);
-			if (!b->name)
-				return nomem(ld);
-			r = walk(ld, top.bridges->items[k], bridge_fields, b, "bridge");
-			if (r < 0)
-				return r;
-			if (b->node) {
-				b->node_idx = find_node(t, b->node);
-				if (b->node_idx < 0)
-					return yerr(ld->err, key, "bridge '%s': no node '%s' for its netns",
-						    b->name, b->node);
-				snprintf(b->ifname, sizeof(b->ifname), "%s", b->name);
-			} else {
-				const char *parts[] = { t->name, b->name };
-
-				topo_derive_ifname(parts, 2, b->ifname);
-			}
-			snprintf(b->altname, sizeof(b->altname), "%s.%s", t->name, b->name);
+			topo_derive_ifname(parts, 2, b->ifname);
 		}
+		snprintf(b->altname, sizeof(b->altname), "%s.%s", t->name, b->name);
 	}
+	return 0;
+}
+
+/* Each interface on a bridge: find the bridge, derive the name of the bridge's end. */
+static int resolve_ports(struct ld *ld)
+{
+	struct nsl_topo *t = ld->t;
+
 	for (size_t ni = 0; ni < t->n_nodes; ni++)
 		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
 			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
@@ -1173,96 +1178,131 @@ static int load_top(struct ld *ld, const struct ynode *root)
 			snprintf(i->altname, sizeof(i->altname), "%s.%s.%s", t->name, t->nodes[ni].name,
 				 i->name);
 		}
-	if (top.links) {
-		r = load_links(ld, top.links);
-		if (r < 0)
-			return r;
+	return 0;
+}
+
+static int copy_strv(struct ld *ld, char ***v, size_t *n, char *const *src, size_t n_src)
+{
+	for (size_t i = 0; i < n_src; i++)
+		if (push_str(ld, v, n, src[i]) < 0)
+			return nomem(ld);
+	return 0;
+}
+
+/* `defaults`: dns for nodes without their own, sysctls for keys a node does not set. */
+static int merge_defaults(struct ld *ld, struct nsl_topo_node *node)
+{
+	const struct nsl_topo_dns *dd = ld->def_dns;
+
+	if (!node->dns && dd) {
+		struct nsl_topo_dns *d = calloc(1, sizeof(*d));
+
+		if (!d)
+			return nomem(ld);
+		node->dns = d;
+		d->nameservers = malloc(sizeof(struct nsl_prefix) * dd->n_nameservers);
+		if (!d->nameservers)
+			return nomem(ld);
+		memcpy(d->nameservers, dd->nameservers, sizeof(struct nsl_prefix) * dd->n_nameservers);
+		d->n_nameservers = dd->n_nameservers;
+		if (copy_strv(ld, &d->search, &d->n_search, dd->search, dd->n_search) < 0 ||
+		    copy_strv(ld, &d->options, &d->n_options, dd->options, dd->n_options) < 0)
+			return nomem(ld);
 	}
-	for (size_t ni = 0; ni < t->n_nodes; ni++) {
-		struct nsl_topo_node *node = &t->nodes[ni];
+	for (size_t k = 0; k < ld->n_def_sysctls; k++) {
+		const struct nsl_topo_kv *kv = &ld->def_sysctls[k];
+		struct nsl_topo_kv *nkv;
+		bool has = false;
 
-		r = validate_node(ld, node);
-		if (r < 0)
-			return r;
-		if (!node->dns && ld->def_dns) {
-			node->dns = calloc(1, sizeof(*node->dns));
-			if (!node->dns)
-				return nomem(ld);
-			node->dns->nameservers = ld->def_dns->nameservers;
-			node->dns->n_nameservers = ld->def_dns->n_nameservers;
-			node->dns->search = ld->def_dns->search;
-			node->dns->n_search = ld->def_dns->n_search;
-			node->dns->options = ld->def_dns->options;
-			node->dns->n_options = ld->def_dns->n_options;
-			node->dns->nameservers = malloc(sizeof(struct nsl_prefix) * ld->def_dns->n_nameservers);
-			if (!node->dns->nameservers)
-				return nomem(ld);
-			memcpy(node->dns->nameservers, ld->def_dns->nameservers,
-			       sizeof(struct nsl_prefix) * ld->def_dns->n_nameservers);
-			node->dns->search = NULL;
-			node->dns->options = NULL;
-			node->dns->n_search = node->dns->n_options = 0;
-			for (size_t i = 0; i < ld->def_dns->n_search; i++)
-				if (push_str(ld, &node->dns->search, &node->dns->n_search, ld->def_dns->search[i]) < 0)
-					return nomem(ld);
-			for (size_t i = 0; i < ld->def_dns->n_options; i++)
-				if (push_str(ld, &node->dns->options, &node->dns->n_options, ld->def_dns->options[i]) < 0)
-					return nomem(ld);
-		}
-		for (size_t d = 0; d < ld->n_def_sysctls; d++) {
-			bool has = false;
-
-			for (size_t s = 0; s < node->n_sysctls; s++)
-				has |= STREQ(node->sysctls[s].key, ld->def_sysctls[d].key);
-			if (has)
-				continue;
-			node->sysctls = grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
-			if (!node->sysctls)
-				return nomem(ld);
-			node->sysctls[node->n_sysctls].key = strdup(ld->def_sysctls[d].key);
-			node->sysctls[node->n_sysctls].value = strdup(ld->def_sysctls[d].value);
-			node->sysctls[node->n_sysctls].pos = ld->def_sysctls[d].pos;
-			if (!node->sysctls[node->n_sysctls++].value)
-				return nomem(ld);
-		}
-	}
-	r = validate_segments(ld);
-	if (r < 0)
-		return r;
-	r = validate_names(ld);
-	if (r < 0)
-		return r;
-	if (top.expect) {
-		r = top.expect->type == Y_SCALAR && top.expect->null ? 0 : want(ld, top.expect, Y_SEQ, "expect");
-		if (r < 0)
-			return r;
-		for (size_t k = 0; k < top.expect->n; k++) {
-			struct expect_ld x = { 0 };
-
-			t->expects = grow(ld, t->expects, t->n_expects, sizeof(*t->expects));
-			if (!t->expects)
-				return nomem(ld);
-			x.x = &t->expects[t->n_expects++];
-			x.x->reach = true;
-			x.x->timeout_ms = 3000; /* ARP retries once a second: leave room for one lost request */
-			x.x->pos = POS(top.expect->items[k]);
-			r = want(ld, top.expect->items[k], Y_MAP, "expect");
-			if (r < 0)
-				return r;
-			r = walk(ld, top.expect->items[k], expect_fields, &x, "expect");
-			if (r < 0)
-				return r;
-			if (!x.from || !x.x->to)
-				return yerr(ld->err, top.expect->items[k], "expect: 'from' and 'to' are required");
-			x.x->from = find_node(t, x.from->value);
-			if (x.x->from < 0)
-				return yerr(ld->err, x.from, "expect: no node '%s'", x.from->value);
-			r = resolve_expect(ld, x.x, NULL);
-			if (r < 0)
-				return r;
-		}
+		for (size_t s = 0; s < node->n_sysctls; s++)
+			has |= STREQ(node->sysctls[s].key, kv->key);
+		if (has)
+			continue;
+		node->sysctls = grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
+		if (!node->sysctls)
+			return nomem(ld);
+		nkv = &node->sysctls[node->n_sysctls++];
+		nkv->key = strdup(kv->key);
+		nkv->value = strdup(kv->value);
+		nkv->pos = kv->pos;
+		if (!nkv->key || !nkv->value)
+			return nomem(ld);
 	}
 	return 0;
+}
+
+static int load_expects(struct ld *ld, const struct ynode *v)
+{
+	struct nsl_topo *t = ld->t;
+	int r;
+
+	if (!v || (v->type == Y_SCALAR && v->null))
+		return 0;
+	r = want(ld, v, Y_SEQ, "expect");
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < v->n; k++) {
+		struct expect_ld x = { 0 };
+
+		t->expects = grow(ld, t->expects, t->n_expects, sizeof(*t->expects));
+		if (!t->expects)
+			return nomem(ld);
+		x.x = &t->expects[t->n_expects++];
+		x.x->reach = true;
+		x.x->timeout_ms = 3000; /* ARP retries once a second: leave room for one lost request */
+		x.x->pos = POS(v->items[k]);
+		r = want(ld, v->items[k], Y_MAP, "expect");
+		if (r < 0)
+			return r;
+		r = walk(ld, v->items[k], expect_fields, &x, "expect");
+		if (r < 0)
+			return r;
+		if (!x.from || !x.x->to)
+			return yerr(ld->err, v->items[k], "expect: 'from' and 'to' are required");
+		x.x->from = find_node(t, x.from->value);
+		if (x.x->from < 0)
+			return yerr(ld->err, x.from, "expect: no node '%s'", x.from->value);
+		r = resolve_expect(ld, x.x, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The whole file, in the order that lets each part refer to the ones before. */
+static int load_top(struct ld *ld, const struct ynode *root)
+{
+	struct top_ld top = { 0 };
+	int r;
+
+	if (root->type != Y_MAP)
+		return yerr(ld->err, root, "expected a mapping with 'name' and 'nodes', got %s",
+			    type_name(root));
+	r = walk(ld, root, top_fields, &top, "the lab");
+	if (r == 0)
+		r = load_name(ld, root, &top);
+	if (r == 0 && top.defaults)
+		r = walk(ld, top.defaults, defaults_fields, NULL, "defaults");
+	if (r == 0)
+		r = load_nodes(ld, root, top.nodes);
+	if (r == 0)
+		r = load_bridges(ld, top.bridges);
+	if (r == 0)
+		r = resolve_ports(ld);
+	if (r == 0 && top.links)
+		r = load_links(ld, top.links);
+	for (size_t i = 0; r == 0 && i < ld->t->n_nodes; i++) {
+		r = validate_node(ld, &ld->t->nodes[i]);
+		if (r == 0)
+			r = merge_defaults(ld, &ld->t->nodes[i]);
+	}
+	if (r == 0)
+		r = validate_segments(ld);
+	if (r == 0)
+		r = validate_names(ld);
+	if (r == 0)
+		r = load_expects(ld, top.expect);
+	return r;
 }
 
 static void dns_free(struct nsl_topo_dns *d)
