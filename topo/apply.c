@@ -1372,163 +1372,195 @@ static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 	return state_write(R->dirfd, "journal", buf, len, err);
 }
 
-_public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress_fn progress,
-			 void *data, unsigned *ret_changes, struct nsl_err *err)
-{
+/* One up: the run, the new objects, the ones of the last complete up and their model. */
+struct up {
 	struct run R;
-	struct objs nw = { 0 }, old = { 0 };
-	struct nsl_topo *ot = NULL;
-	_cleanup_free_ int *undo = NULL;
-	size_t n_undo = 0;
-	unsigned changes = 0;
-	bool dirty, fresh = false;
-	int lockfd = -1, r;
+	const struct nsl_topo *t;
+	struct objs nw, old;
+	struct nsl_topo *ot;
+	bool fresh; /* no state before this up: a failure removes everything */
+};
 
-	run_init(&R, ctx, t->name, progress, data);
-	r = journal_lock(ctx, t->name, &lockfd, err);
+/* Compare with the last up. An up that was interrupted is known only from its journal:
+ * take all of it down and start from nothing, which always converges. */
+static int up_diff(struct up *U, struct nsl_err *err)
+{
+	struct nsl_ctx *ctx = U->R.ctx;
+	struct jstate js;
+	unsigned removed;
+	bool dirty;
+	int r;
+
+	r = topo_state_dir(ctx, U->t->name, false, &U->R.dirfd, err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	U->fresh = U->R.dirfd < 0;
+	r = diff_for(ctx, U->t, U->R.dirfd, &U->nw, &U->old, &U->ot, &dirty, err);
+	if (r < 0 || !dirty)
+		return r;
+	r = journal_read(U->R.dirfd, &js);
+	if (r == 0)
+		r = teardown(&U->R, &js, &removed, err);
+	jstate_free(&js);
 	if (r < 0)
 		return r;
-	r = topo_state_dir(ctx, t->name, false, &R.dirfd, err);
-	if (r < 0 && r != -ENOENT)
-		goto out;
-	fresh = R.dirfd < 0;
-	r = diff_for(ctx, t, R.dirfd, &nw, &old, &ot, &dirty, err);
-	if (r < 0)
-		goto out;
-	if (dirty) {
-		/* An up was interrupted: what it left is known only from the journal. Take it
-		 * all down, then start from nothing: that always converges. */
-		struct jstate js;
-		unsigned removed;
+	remove_state(U->R.dirfd, U->t->name, ctx);
+	close(U->R.dirfd);
+	U->R.dirfd = -1;
+	U->fresh = true;
+	objs_free(&U->nw);
+	return diff_for(ctx, U->t, -1, &U->nw, &U->old, &U->ot, &dirty, err);
+}
 
-		r = journal_read(R.dirfd, &js);
-		if (r == 0)
-			r = teardown(&R, &js, &removed, err);
-		jstate_free(&js);
-		if (r < 0)
-			goto out;
-		remove_state(R.dirfd, t->name, ctx);
-		close(R.dirfd);
-		R.dirfd = -1;
-		fresh = true;
-		objs_free(&nw);
-		r = diff_for(ctx, t, -1, &nw, &old, &ot, &dirty, err);
-		if (r < 0)
-			goto out;
-	}
-	r = preflight(&R, t, &nw, err);
-	if (r < 0)
-		goto out;
-	R.n = 0;
-	for (size_t i = 0; ot && i < old.n; i++)
-		if (old.v[i].state != S_SAME && !old.v[i].implied)
-			R.n++;
-	for (size_t i = 0; i < nw.n; i++)
-		if (nw.v[i].state != S_SAME) {
-			R.n++;
-			if (listed(&nw.v[i]))
-				changes++;
-		}
-	for (size_t i = 0; ot && i < old.n; i++)
-		if (old.v[i].state == S_REMOVE && !old.v[i].implied && listed(&old.v[i]))
-			changes++;
-	if (R.n == 0)
-		goto done;
-	if (R.dirfd < 0) {
-		r = topo_state_dir(ctx, t->name, true, &R.dirfd, err);
-		if (r < 0)
-			goto out;
-	}
-	r = journal_open(R.dirfd, t->name, &R.j, err);
-	if (r < 0)
-		goto out;
-	r = journal_add(&R.j, "begin", err);
-	if (r < 0)
-		goto out;
-	/* Removals first, children before parents. */
-	for (size_t i = ot ? old.n : 0; i-- > 0;) {
-		const struct obj *x = &old.v[i];
+/* Steps for the progress count, and plan lines for the summary. */
+static unsigned up_count(struct up *U)
+{
+	unsigned changes = 0;
+
+	U->R.n = 0;
+	for (size_t i = 0; U->ot && i < U->old.n; i++) {
+		const struct obj *x = &U->old.v[i];
 
 		if (x->state == S_SAME || x->implied)
 			continue;
-		step(&R, x->state == S_REMOVE ? "del" : "renew", x->key);
-		r = obj_remove(&R, ot, x, err);
-		if (r < 0) {
-			fail_obj(err, x, r);
-			if (err)
-				err->kind = NSL_E_PARTIAL;
-			goto out;
+		U->R.n++;
+		changes += x->state == S_REMOVE && listed(x);
+	}
+	for (size_t i = 0; i < U->nw.n; i++)
+		if (U->nw.v[i].state != S_SAME) {
+			U->R.n++;
+			changes += listed(&U->nw.v[i]);
 		}
+	return changes;
+}
+
+/* Removals first, children before parents; a failure there cannot be undone. */
+static int up_removals(struct up *U, struct nsl_err *err)
+{
+	int r;
+
+	for (size_t i = U->ot ? U->old.n : 0; i-- > 0;) {
+		const struct obj *x = &U->old.v[i];
+
+		if (x->state == S_SAME || x->implied)
+			continue;
+		step(&U->R, x->state == S_REMOVE ? "del" : "renew", x->key);
+		r = obj_remove(&U->R, U->ot, x, err);
+		if (r < 0)
+			return fail_obj(err, x, r);
 	}
-	if (ot) {
-		r = wait_removed_ports(&R, ot, &old, err);
-		if (r < 0) {
-			if (err)
-				err->kind = NSL_E_PARTIAL;
-			goto out;
-		}
+	return U->ot ? wait_removed_ports(&U->R, U->ot, &U->old, err) : 0;
+}
+
+/* @failed could not be added: remove what this up added, children first (what lives in a
+ * netns made here goes with it), and the failed object's own half. */
+static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct obj *failed,
+		      struct nsl_err *err)
+{
+	const struct objs *nw = &U->nw;
+	struct nsl_err ignore = { 0 };
+
+	for (size_t u = n_undo; u-- > 0;) {
+		const struct obj *y = &nw->v[undo[u]];
+		bool implied = (y->parent >= 0 && nw->v[y->parent].state != S_SAME) ||
+			       (y->parent2 >= 0 && nw->v[y->parent2].kind == O_NETNS &&
+				nw->v[y->parent2].state != S_SAME);
+
+		if (!implied)
+			obj_remove(&U->R, U->t, y, &ignore);
 	}
-	undo = calloc(nw.n + 1, sizeof(int));
-	if (!undo) {
-		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-		goto out;
+	if (failed->kind == O_NETNS || failed->kind == O_BRIDGE || failed->kind == O_PORT ||
+	    failed->kind == O_RUN)
+		obj_remove(&U->R, U->t, failed, &ignore);
+	if (U->fresh) {
+		struct jstate js;
+		unsigned removed;
+
+		/* And whatever the journal still names, so that no state is left either. */
+		journal_close(&U->R.j);
+		if (journal_read(U->R.dirfd, &js) == 0 && teardown(&U->R, &js, &removed, &ignore) == 0)
+			remove_state(U->R.dirfd, U->t->name, U->R.ctx);
+		jstate_free(&js);
+		if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
+			err->kind = NSL_E_SYSTEM;
+	} else if (err) {
+		err->kind = NSL_E_PARTIAL; /* what the removals took is not put back */
 	}
-	for (size_t i = 0; i < nw.n; i++) {
-		const struct obj *x = &nw.v[i];
+}
+
+static int up_adds(struct up *U, struct nsl_err *err)
+{
+	_cleanup_free_ int *undo = calloc(U->nw.n + 1, sizeof(int));
+	size_t n_undo = 0;
+	int r;
+
+	if (!undo)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	for (size_t i = 0; i < U->nw.n; i++) {
+		const struct obj *x = &U->nw.v[i];
 
 		if (x->state == S_SAME)
 			continue;
-		step(&R, "add", x->key);
-		r = obj_add(&R, t, x, err);
+		step(&U->R, "add", x->key);
+		r = obj_add(&U->R, U->t, x, err);
 		if (r < 0) {
-			struct nsl_err ignore = { 0 };
-
 			fail_obj(err, x, r);
-			/* Unwind: children first; what lives in a netns made here goes with it. */
-			for (size_t u = n_undo; u-- > 0;) {
-				const struct obj *y = &nw.v[undo[u]];
-				bool implied = (y->parent >= 0 && nw.v[y->parent].state != S_SAME) ||
-					       (y->parent2 >= 0 && nw.v[y->parent2].kind == O_NETNS &&
-						nw.v[y->parent2].state != S_SAME);
-
-				if (!implied)
-					obj_remove(&R, t, y, &ignore);
-			}
-			/* The object that failed half way (a netns whose sysctl failed, ...). */
-			if (x->kind == O_NETNS || x->kind == O_BRIDGE || x->kind == O_PORT || x->kind == O_RUN)
-				obj_remove(&R, t, x, &ignore);
-			if (fresh) {
-				struct jstate js;
-				unsigned removed;
-
-				journal_close(&R.j);
-				if (journal_read(R.dirfd, &js) == 0 && teardown(&R, &js, &removed, &ignore) == 0)
-					remove_state(R.dirfd, t->name, ctx);
-				jstate_free(&js);
-				if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
-					err->kind = NSL_E_SYSTEM;
-			} else if (err) {
-				err->kind = NSL_E_PARTIAL;
-			}
-			goto out;
+			up_unwind(U, undo, n_undo, x, err);
+			return r;
 		}
 		undo[n_undo++] = (int)i;
 	}
-	r = commit(&R, t, err);
+	return 0;
+}
+
+_public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress_fn progress,
+			 void *data, unsigned *ret_changes, struct nsl_err *err)
+{
+	struct up U = { .t = t };
+	unsigned changes;
+	int lockfd = -1, r;
+
+	run_init(&U.R, ctx, t->name, progress, data);
+	r = journal_lock(ctx, t->name, &lockfd, err);
+	if (r < 0)
+		return r;
+	r = up_diff(&U, err);
+	if (r == 0)
+		r = preflight(&U.R, t, &U.nw, err);
 	if (r < 0)
 		goto out;
-done:
+	changes = up_count(&U);
+	if (U.R.n > 0) {
+		if (U.R.dirfd < 0)
+			r = topo_state_dir(ctx, t->name, true, &U.R.dirfd, err);
+		if (r == 0)
+			r = journal_open(U.R.dirfd, t->name, &U.R.j, err);
+		if (r == 0)
+			r = journal_add(&U.R.j, "begin", err);
+		if (r < 0)
+			goto out;
+		r = up_removals(&U, err);
+		if (r < 0) {
+			if (err)
+				err->kind = NSL_E_PARTIAL;
+			goto out;
+		}
+		r = up_adds(&U, err);
+		if (r == 0)
+			r = commit(&U.R, t, err);
+		if (r < 0)
+			goto out;
+	}
 	if (ret_changes)
 		*ret_changes = changes;
-	r = 0;
 out:
-	journal_close(&R.j);
-	if (R.dirfd >= 0)
-		close(R.dirfd);
-	journal_unlock(ctx, t->name, lockfd, fresh && r < 0);
-	objs_free(&nw);
-	objs_free(&old);
-	nsl_topo_free(ot);
+	journal_close(&U.R.j);
+	if (U.R.dirfd >= 0)
+		close(U.R.dirfd);
+	journal_unlock(ctx, t->name, lockfd, U.fresh && r < 0);
+	objs_free(&U.nw);
+	objs_free(&U.old);
+	nsl_topo_free(U.ot);
 	return r;
 }
 
