@@ -140,26 +140,32 @@ static int key_cmp_ctx(const void *a, const void *b, void *arg)
 	return strcmp(o->v[*(const size_t *)a].key, o->v[*(const size_t *)b].key);
 }
 
-/* Flatten @t. Parents always come before their children. */
-static int objs_build(const struct nsl_topo *t, struct objs *o)
-{
-	_cleanup_free_ int *node_obj = calloc(t->n_nodes + 1, sizeof(int));
-	_cleanup_free_ int *br_obj = calloc(t->n_bridges + 1, sizeof(int));
-	_cleanup_free_ int *link_obj = calloc(t->n_links + 1, sizeof(int));
-	uint32_t hsig = hosts_sig(t);
-	struct obj *x;
-	char a[64], b[64];
+struct builder {
+	struct objs *o;
+	const struct nsl_topo *t;
+	int *node_obj, *br_obj, *link_obj; /* index of each node's, bridge's, link's object */
+	uint32_t hsig;
+};
 
-	memset(o, 0, sizeof(*o));
-	o->t = t;
-	if (!node_obj || !br_obj || !link_obj)
-		return -ENOMEM;
 #define PUSH(kind, p1, p2)                                                                         \
 	do {                                                                                       \
 		x = push(o, kind, p1, p2);                                                         \
 		if (!x)                                                                            \
 			return -ENOMEM;                                                            \
 	} while (0)
+#define BUILDER_LOCALS                                                                             \
+	struct objs *o = B->o;                                                                     \
+	const struct nsl_topo *t = B->t;                                                           \
+	int *node_obj = B->node_obj, *br_obj = B->br_obj, *link_obj = B->link_obj;                 \
+	struct obj *x;                                                                             \
+	char a[64];                                                                                \
+	(void)node_obj, (void)br_obj, (void)link_obj, (void)a
+
+/* The objects of the nodes, each followed by its sysctls. */
+static int build_nodes(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nsl_topo_node *n = &t->nodes[i];
 
@@ -176,6 +182,14 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 				 n->sysctls[k].value);
 		}
 	}
+	return 0;
+}
+
+/* The objects of the bridges and their addresses. */
+static int build_bridges(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_bridges; i++) {
 		const struct nsl_topo_bridge *br = &t->bridges[i];
 
@@ -192,6 +206,14 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 			snprintf(x->key, sizeof(x->key), "addr bridge %s %s", br->name, pstr(&br->addrs[k], a));
 		}
 	}
+	return 0;
+}
+
+/* The objects of the point-to-point links and their rates. */
+static int build_links(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct nsl_topo_link *l = &t->links[i];
 		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
@@ -201,9 +223,10 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 		PUSH(O_P2P, node_obj[l->ep[0].node], node_obj[l->ep[1].node]);
 		x->link = (int)i;
 		snprintf(x->key, sizeof(x->key), "link %s:%s %s:%s", na->name, ia->name, nb->name, ib->name);
-		x->sig = sigf("%s %s %u %u %u %d %02x%02x%02x %d %02x%02x%02x", na->netns, nb->netns, l->mtu,
-			      ia->mtu, ib->mtu, ia->has_mac, ia->mac[3], ia->mac[4], ia->mac[5], ib->has_mac,
-			      ib->mac[3], ib->mac[4], ib->mac[5]);
+		x->sig = sigf("%s %s %u %u %u %d %02x%02x%02x%02x%02x%02x %d %02x%02x%02x%02x%02x%02x", na->netns,
+			      nb->netns, l->mtu, ia->mtu, ib->mtu, ia->has_mac, ia->mac[0], ia->mac[1],
+			      ia->mac[2], ia->mac[3], ia->mac[4], ia->mac[5], ib->has_mac, ib->mac[0],
+			      ib->mac[1], ib->mac[2], ib->mac[3], ib->mac[4], ib->mac[5]);
 		if (l->rate) {
 			PUSH(O_RATE, link_obj[i], -1);
 			x->link = (int)i;
@@ -211,6 +234,14 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 				 ib->name, l->rate_text);
 		}
 	}
+	return 0;
+}
+
+/* The objects of the bridge ports, and the addresses of every interface. */
+static int build_ifaces(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nsl_topo_node *n = &t->nodes[i];
 
@@ -242,6 +273,14 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 			}
 		}
 	}
+	return 0;
+}
+
+/* The objects of the routes, resolv.conf and hosts of each node. */
+static int build_node_files(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nsl_topo_node *n = &t->nodes[i];
 		char d[1024];
@@ -262,8 +301,16 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 		PUSH(O_HOSTS, node_obj[i], -1);
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "hosts %s", n->name);
-		x->sig = hsig;
+		x->sig = B->hsig;
 	}
+	return 0;
+}
+
+/* The objects of the `run` processes and `exec` commands, last. */
+static int build_procs(struct builder *B)
+{
+	BUILDER_LOCALS;
+
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nsl_topo_node *n = &t->nodes[i];
 		uint32_t h = 0;
@@ -285,8 +332,33 @@ static int objs_build(const struct nsl_topo *t, struct objs *o)
 			x->sig = h;
 		}
 	}
+	return 0;
+}
+
+#undef BUILDER_LOCALS
 #undef PUSH
-	(void)b;
+
+/* Flatten @t. Parents always come before their children. */
+static int objs_build(const struct nsl_topo *t, struct objs *o)
+{
+	_cleanup_free_ int *node_obj = calloc(t->n_nodes + 1, sizeof(int));
+	_cleanup_free_ int *br_obj = calloc(t->n_bridges + 1, sizeof(int));
+	_cleanup_free_ int *link_obj = calloc(t->n_links + 1, sizeof(int));
+	struct builder B = { o, t, node_obj, br_obj, link_obj, hosts_sig(t) };
+	int (*const parts[])(struct builder *) = {
+		build_nodes, build_bridges, build_links, build_ifaces, build_node_files, build_procs,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->t = t;
+	if (!node_obj || !br_obj || !link_obj)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+		int r = parts[i](&B);
+
+		if (r < 0)
+			return r;
+	}
 	o->sorted = malloc((o->n + 1) * sizeof(size_t));
 	if (!o->sorted)
 		return -ENOMEM;
