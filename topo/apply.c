@@ -1237,11 +1237,14 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	}
 	if (n_links) {
 		step(R, "wait", "for the kernel to remove the links");
-		r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 20000, NULL);
+		/* The kernel's batch takes about a millisecond a link. A veth still there after
+		 * that has a peer in a netns that someone else keeps alive (a process in it):
+		 * delete those one by one. */
+		r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 2000 + 5 * (unsigned)n_links, NULL);
 		if (r == -ETIMEDOUT) {
 			for (size_t i = 0; i < n_links; i++)
 				nsl_link_del(R->ctx, NULL, links[i], NULL);
-			r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 10000, err);
+			r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 20000, err);
 		}
 		if (r < 0)
 			return r;

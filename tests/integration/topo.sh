@@ -457,3 +457,19 @@ t_topo_two_labs_at_once() {
 	_nothing_left
 	assert_eq "$(_snap)" "$before"
 }
+
+t_topo_down_with_netns_held() {
+	# a process of someone else keeps a node's netns alive: down still removes the lab's
+	# host-side links and returns, and leaves that process alone
+	nsl -q up "$TOPOS/demo.yaml" >/dev/null
+	ip netns exec cache sleep 30 &
+	holder=$!
+	sleep 0.2
+	SECONDS=0
+	nsl -q down demo >/dev/null
+	[ "$SECONDS" -le 10 ] || fail "down took ${SECONDS}s"
+	kill -0 "$holder" || fail "the foreign process was killed"
+	kill "$holder"
+	wait "$holder" || true
+	_nothing_left
+}
