@@ -12,7 +12,7 @@ static void ifnames(void)
 	static const char *good[] = { "eth0", "a", "veth-host_1.2", "abcdefghijklmno", "lo" };
 	static const char *bad[] = { "", "abcdefghijklmnop", "a/b", "a:b", "a%d", "a b", "a\tb",
 				     ".", "..", "all", "default", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
-				     "a\nb", "x\x1b[0m", "\xa0" "b" /* kernel isspace: found by fuzz-parse */ };
+				     "a\nb", "x\x1b[0m", ("\xa0" "b") /* kernel isspace: found by fuzz-parse */ };
 	struct nsl_err err;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
