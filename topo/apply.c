@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "journal.h"
 #include "macro.h"
@@ -1154,6 +1155,32 @@ out:
 	return r;
 }
 
+/*
+ * Wait until none of @names is left in the root netns, asking about one name at a time: the
+ * kernel removes them in one batch, so most are gone when asked, and a few requests every
+ * few milliseconds do not compete with that batch for the RTNL lock the way asking about
+ * every name each round would.
+ */
+static int wait_gone_each(struct nsl_ctx *ctx, const char *const *names, size_t n, unsigned timeout_ms)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++) {
+		long spent;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= (long)timeout_ms)
+			spent = timeout_ms - 1;
+		r = nsl_link_wait_gone(ctx, NULL, &names[i], 1, timeout_ms - (unsigned)spent, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- teardown from the journal alone ---- */
 
 static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, struct nsl_err *err)
@@ -1227,7 +1254,9 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 		if (li->alias[0] && !STREQ(li->alias, R->mark))
 			continue;
 		links[n_links++] = js->v[i].line + 5;
-		if (STREQ(li->kind, "bridge") || li->link_netnsid < 0) {
+		/* Bridges do not go with any netns; the veths go with their peer's, and the
+		 * kernel is already at it (their peers' nsids vanish as it goes: no test). */
+		if (STREQ(li->kind, "bridge")) {
 			R->n++;
 			step(R, "del", js->v[i].line);
 			r = nsl_link_del(R->ctx, NULL, li->ifname, NULL);
@@ -1240,7 +1269,7 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 		/* The kernel's batch takes about a millisecond a link. A veth still there after
 		 * that has a peer in a netns that someone else keeps alive (a process in it):
 		 * delete those one by one. */
-		r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 2000 + 5 * (unsigned)n_links, NULL);
+		r = wait_gone_each(R->ctx, links, n_links, 2000 + 5 * (unsigned)n_links);
 		if (r == -ETIMEDOUT) {
 			for (size_t i = 0; i < n_links; i++)
 				nsl_link_del(R->ctx, NULL, links[i], NULL);
