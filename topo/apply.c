@@ -720,7 +720,7 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		break;
 	}
 	case O_HOSTS:
-		r = jadd(R, "etc %s", n->netns);
+		r = n->dns ? 0 : jadd(R, "etc %s", n->netns); /* O_DNS, just before, journaled it */
 		if (r == 0)
 			r = hosts_write(R, t, n->netns, err);
 		break;
