@@ -87,3 +87,20 @@ t_del_symlink_and_stale() {
 	nsl netns del clab
 	[ ! -L /run/netns/clab ] || fail "symlink left"
 }
+
+t_directory_overrides() {
+	mkdir -p /tmp/rd /tmp/ed /tmp/sd
+	nsl --run-dir /tmp/rd --etc-dir /tmp/ed netns add od
+	findmnt -rn -o FSTYPE /tmp/rd/od | grep -qx nsfs || fail "--run-dir not used"
+	[ ! -e /run/netns/od ] || fail "default run dir used"
+	nsl --run-dir /tmp/rd --etc-dir /tmp/ed dns set od nameserver 10.9.9.9
+	grep -q 'nameserver 10.9.9.9' /tmp/ed/od/resolv.conf || fail "--etc-dir not used"
+	[ ! -e /etc/netns/od ] || fail "default etc dir used"
+	# The environment does the same (read with secure_getenv).
+	NSLAB_RUN_DIR=/tmp/rd nsl -j netns list | jq -e '.[0].name == "od"' >/dev/null || fail "NSLAB_RUN_DIR"
+	NSLAB_RUN_DIR=/tmp/rd nsl -n od link show lo >/dev/null
+	run "$NSLAB" --run-dir relative netns list
+	assert_rc 1 "relative directory"
+	NSLAB_RUN_DIR=/tmp/rd nsl netns del od
+	[ ! -e /tmp/rd/od ] || fail "not deleted"
+}
