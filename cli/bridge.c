@@ -3,33 +3,11 @@
 #include "cli.h"
 #include "macro.h"
 
-static int tri(const char *v, enum nsl_tri *t, struct nsl_err *e)
-{
-	bool b;
-	int r = nsl_parse_bool(v, &b, e);
-
-	if (r == 0)
-		*t = b ? NSL_TRI_ON : NSL_TRI_OFF;
-	return r;
-}
-static int set_stp(void *o, const char *v, struct nsl_err *e)
-{
-	return tri(v, &((struct nsl_bridge *)o)->stp, e);
-}
-static int set_vf(void *o, const char *v, struct nsl_err *e)
-{
-	return tri(v, &((struct nsl_bridge *)o)->vlan_filtering, e);
-}
-static int set_mtu(void *o, const char *v, struct nsl_err *e)
-{
-	return nsl_parse_mtu(v, &((struct nsl_bridge *)o)->mtu, e);
-}
-
 static const struct cli_kw add_kw[] = {
-	{ "stp", 1, false, set_stp },
-	{ "vlan-filtering", 1, false, set_vf },
-	{ "mtu", 1, false, set_mtu },
-	{ NULL, 0, false, NULL },
+	CLI_KW(T_TRI, "stp", struct nsl_bridge, stp),
+	CLI_KW(T_TRI, "vlan-filtering", struct nsl_bridge, vlan_filtering),
+	CLI_KW(T_MTU, "mtu", struct nsl_bridge, mtu),
+	{ NULL },
 };
 
 static int name_arg(struct cli *c, int argc, char **argv, int want)

@@ -45,20 +45,39 @@ int cli_exit_code(enum nsl_err_kind kind);
 
 /* ---- keyword/value arguments (cli/args.c) ---- */
 
+/* How a keyword's value is stored when it has no setter of its own. */
+enum cli_kw_type {
+	CLI_T_CUSTOM = 0, /* call ->set */
+	CLI_T_STR,	  /* const char * */
+	CLI_T_IFNAME,	  /* const char *, checked with nsl_parse_ifname */
+	CLI_T_MTU,	  /* uint32_t, checked with nsl_parse_mtu */
+	CLI_T_U32,	  /* uint32_t, any decimal */
+	CLI_T_FLAG,	  /* bool, set to true; takes no value */
+	CLI_T_TRI,	  /* enum nsl_tri from on/off */
+};
+
 /**
  * struct cli_kw - one keyword of a verb's grammar.
  * @name:   the exact keyword
  * @takes:  0 for a flag, 1 when it is followed by a value
  * @repeat: may be given more than once
  * @set:    store the value (NULL for a flag) into @opts; return 0 or a negative errno with
- *          @err filled (nsl_parse_* functions do that)
+ *          @err filled (nsl_parse_* functions do that). NULL: use @type and @off.
+ * @type:   with @set NULL, how to check and store the value at @opts + @off
  */
 struct cli_kw {
 	const char *name;
 	int takes;
 	bool repeat;
 	int (*set)(void *opts, const char *val, struct nsl_err *err);
+	enum cli_kw_type type;
+	size_t off;
 };
+
+/* Table entries for the common cases: CLI_KW(T_MTU, "mtu", struct veth_opts, v.mtu). */
+#define CLI_KW(t, kw, type_, field)                                                                \
+	{ .name = (kw), .takes = (CLI_##t != CLI_T_FLAG), .type = CLI_##t,                         \
+	  .off = __builtin_offsetof(type_, field) }
 
 /**
  * cli_parse_kw - walk @argv as keyword/value pairs against @tbl. Unknown keywords, a missing

@@ -76,38 +76,21 @@ struct set_opts {
 	uint8_t mac[6];
 };
 
+/* `up` and `down` write one field; giving both is an error, not "the last one wins". */
+static int set_updown(struct set_opts *so, enum nsl_tri want, struct nsl_err *e)
+{
+	if (so->s.up != NSL_TRI_KEEP && so->s.up != want)
+		return nsl_err_set(e, NSL_E_USAGE, -EINVAL, NULL, "up and down together");
+	so->s.up = want;
+	return 0;
+}
 static int set_up(void *o, const char *v, struct nsl_err *e)
 {
-	struct set_opts *so = o;
-
-	if (so->s.up == NSL_TRI_OFF)
-		return nsl_err_set(e, NSL_E_USAGE, -EINVAL, "up", "up and down together");
-	so->s.up = NSL_TRI_ON;
-	return 0;
+	return set_updown(o, NSL_TRI_ON, e);
 }
 static int set_down(void *o, const char *v, struct nsl_err *e)
 {
-	((struct set_opts *)o)->s.up = NSL_TRI_OFF;
-	return 0;
-}
-/* "up" and "down" share one slot so that giving both is caught like a repeat. */
-static int set_up_down_conflict(void *o, const char *v, struct nsl_err *e)
-{
-	struct set_opts *so = o;
-
-	if (so->s.up == NSL_TRI_ON)
-		return nsl_err_set(e, NSL_E_USAGE, -EINVAL, "down", "up and down together");
-	return set_down(o, v, e);
-}
-
-static int set_name(void *o, const char *v, struct nsl_err *e)
-{
-	((struct set_opts *)o)->s.name = v;
-	return nsl_parse_ifname(v, e);
-}
-static int set_mtu(void *o, const char *v, struct nsl_err *e)
-{
-	return nsl_parse_mtu(v, &((struct set_opts *)o)->s.mtu, e);
+	return set_updown(o, NSL_TRI_OFF, e);
 }
 static int set_mac(void *o, const char *v, struct nsl_err *e)
 {
@@ -115,21 +98,6 @@ static int set_mac(void *o, const char *v, struct nsl_err *e)
 
 	so->s.mac = so->mac;
 	return nsl_parse_mac(v, so->mac, e);
-}
-static int set_netns(void *o, const char *v, struct nsl_err *e)
-{
-	((struct set_opts *)o)->s.netns = v;
-	return 0;
-}
-static int set_master(void *o, const char *v, struct nsl_err *e)
-{
-	((struct set_opts *)o)->s.master = v;
-	return nsl_parse_ifname(v, e);
-}
-static int set_nomaster(void *o, const char *v, struct nsl_err *e)
-{
-	((struct set_opts *)o)->s.nomaster = true;
-	return 0;
 }
 static int set_alias(void *o, const char *v, struct nsl_err *e)
 {
@@ -140,11 +108,16 @@ static int set_alias(void *o, const char *v, struct nsl_err *e)
 }
 
 static const struct cli_kw set_kw[] = {
-	{ "up", 0, false, set_up },	      { "down", 0, false, set_up_down_conflict },
-	{ "name", 1, false, set_name },	      { "mtu", 1, false, set_mtu },
-	{ "address", 1, false, set_mac },     { "netns", 1, false, set_netns },
-	{ "master", 1, false, set_master },   { "nomaster", 0, false, set_nomaster },
-	{ "alias", 1, false, set_alias },     { NULL, 0, false, NULL },
+	{ "up", 0, false, set_up },
+	{ "down", 0, false, set_down },
+	CLI_KW(T_IFNAME, "name", struct set_opts, s.name),
+	CLI_KW(T_MTU, "mtu", struct set_opts, s.mtu),
+	{ "address", 1, false, set_mac },
+	CLI_KW(T_STR, "netns", struct set_opts, s.netns),
+	CLI_KW(T_IFNAME, "master", struct set_opts, s.master),
+	CLI_KW(T_FLAG, "nomaster", struct set_opts, s.nomaster),
+	{ "alias", 1, false, set_alias },
+	{ NULL },
 };
 
 static int do_set(struct cli *c, int argc, char **argv)

@@ -8,25 +8,6 @@ struct veth_opts {
 	uint8_t mac[6], peer_mac[6];
 };
 
-static int set_peer(void *o, const char *v, struct nsl_err *e)
-{
-	((struct veth_opts *)o)->v.peer = v;
-	return nsl_parse_ifname(v, e);
-}
-static int set_netns(void *o, const char *v, struct nsl_err *e)
-{
-	((struct veth_opts *)o)->v.netns = v;
-	return 0;
-}
-static int set_peer_netns(void *o, const char *v, struct nsl_err *e)
-{
-	((struct veth_opts *)o)->v.peer_netns = v;
-	return 0;
-}
-static int set_mtu(void *o, const char *v, struct nsl_err *e)
-{
-	return nsl_parse_mtu(v, &((struct veth_opts *)o)->v.mtu, e);
-}
 static int set_mac(void *o, const char *v, struct nsl_err *e)
 {
 	struct veth_opts *vo = o;
@@ -43,10 +24,13 @@ static int set_peer_mac(void *o, const char *v, struct nsl_err *e)
 }
 
 static const struct cli_kw add_kw[] = {
-	{ "peer", 1, false, set_peer },		  { "netns", 1, false, set_netns },
-	{ "peer-netns", 1, false, set_peer_netns }, { "mtu", 1, false, set_mtu },
-	{ "address", 1, false, set_mac },	  { "peer-address", 1, false, set_peer_mac },
-	{ NULL, 0, false, NULL },
+	CLI_KW(T_IFNAME, "peer", struct veth_opts, v.peer),
+	CLI_KW(T_STR, "netns", struct veth_opts, v.netns),
+	CLI_KW(T_STR, "peer-netns", struct veth_opts, v.peer_netns),
+	CLI_KW(T_MTU, "mtu", struct veth_opts, v.mtu),
+	{ "address", 1, false, set_mac },
+	{ "peer-address", 1, false, set_peer_mac },
+	{ NULL },
 };
 
 static int check_netns(struct cli *c, const char *ns)

@@ -75,7 +75,7 @@ int nsl_ctx_home_fd(const struct nsl_ctx *ctx);
  */
 int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err);
 
-/** nsl_nl_forget - close the cached session of @spec, if any (before deleting a netns). */
+/** nsl_nl_forget - close the cached session of @spec (NULL: the current netns), if any. */
 void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec);
 
 /**

@@ -133,8 +133,10 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 
 void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec)
 {
+	if (!spec)
+		spec = ctx->netns;
 	for (struct nsl_nl **pp = &ctx->nl; *pp; pp = &(*pp)->next)
-		if ((*pp)->key && spec && STREQ((*pp)->key, spec)) {
+		if (key_eq((*pp)->key, spec)) {
 			struct nsl_nl *n = *pp;
 
 			*pp = n->next;
@@ -295,40 +297,70 @@ int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_fail
 	return 0;
 }
 
+/*
+ * Read one dump to its NLMSG_DONE. Returns 0, 1 when the kernel flagged the dump as
+ * interrupted (NLM_F_DUMP_INTR: the set changed while it was read; the caller starts over),
+ * or a negative errno. The whole answer is always consumed, so the session stays usable.
+ */
+static int dump_read(struct nsl_nl *nl, mnl_cb_t cb, void *data, struct nsl_err *err)
+{
+	bool intr = false;
+	int cb_err = 0;
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
+					   strerror(errno));
+		}
+		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				if (cb_err)
+					return cb_err;
+				return intr ? 1 : 0;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+
+				parse_extack(h, err);
+				if (e->error)
+					return nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, "netlink dump: %s",
+							   strerror(-e->error));
+				return intr ? 1 : 0;
+			}
+			/* Keep reading after a callback failure: the rest must be drained. */
+			if (!intr && !cb_err && cb && cb(h, data) < MNL_CB_OK)
+				cb_err = nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink dump message");
+		}
+	}
+}
+
 int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
 		void *data, struct nsl_err *err)
 {
+	if (ensure_buf(nl) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	for (int attempt = 0; attempt < 10; attempt++) {
 		int r;
 
-		if (ensure_buf(nl) < 0)
-			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 		req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
 		req->nlmsg_seq = ++nl->seq;
+		req->nlmsg_pid = 0;
 		if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s",
 					   strerror(errno));
-		do {
-			ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
-
-			if (n < 0)
-				return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL,
-						   "netlink receive: %s", strerror(errno));
-			r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, cb, data);
-		} while (r > MNL_CB_STOP);
-		if (r == MNL_CB_STOP)
-			return 0;
-		if (errno != EINTR)
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink dump: %s",
-					   strerror(errno));
-		/* NLM_F_DUMP_INTR: the set changed while we read it; drain and start over. */
-		while (r != MNL_CB_STOP && r != MNL_CB_ERROR) {
-			ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
-
-			if (n < 0)
-				break;
-			r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, NULL, NULL);
-		}
+		r = dump_read(nl, cb, data, err);
+		if (r <= 0)
+			return r;
 		if (reset)
 			reset(data);
 	}

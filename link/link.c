@@ -322,6 +322,39 @@ static void resolve_masters(struct nsl_link_info *v, size_t n)
 				snprintf(v[i].master_name, sizeof(v[i].master_name), "%s", v[j].ifname);
 }
 
+static int one_cb(const struct nlmsghdr *h, void *data)
+{
+	if (h->nlmsg_type == RTM_NEWLINK)
+		nsl_link_parse(h, data);
+	return MNL_CB_OK;
+}
+
+/* One device: a GETLINK for it, and one more for its master's name. */
+static int link_get_one(struct nsl_nl *nl, const char *ifname, struct nsl_link_info *ret,
+			struct nsl_err *err)
+{
+	char buf[256] = { 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct nsl_link_info m;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	put_getlink(h, ifname);
+	r = nsl_nl_query(nl, h, one_cb, ret, err);
+	if (r == -ENODEV || (r == 0 && !ret->ifindex))
+		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
+	if (r < 0 || !ret->master)
+		return r;
+	memset(buf, 0, sizeof(buf));
+	h = mnl_nlmsg_put_header(buf);
+	put_getlink(h, NULL);
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(h))->ifi_index = ret->master;
+	memset(&m, 0, sizeof(m));
+	if (nsl_nl_query(nl, h, one_cb, &m, NULL) == 0)
+		snprintf(ret->master_name, sizeof(ret->master_name), "%s", m.ifname);
+	return 0;
+}
+
 _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 			   struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err)
 {
@@ -334,7 +367,20 @@ _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *i
 	r = nsl_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	/* Dump everything even for one device, so master names resolve in one pass. */
+	if (ifname) {
+		struct nsl_link_info *one = malloc(sizeof(*one));
+
+		if (!one)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		r = link_get_one(nl, ifname, one, err);
+		if (r < 0) {
+			free(one);
+			return r;
+		}
+		*ret = one;
+		*ret_n = 1;
+		return 0;
+	}
 	put_getlink(h, NULL);
 	r = nsl_nl_dump(nl, h, list_cb, list_reset, &acc, err);
 	if (r < 0 || acc.err < 0) {
@@ -342,23 +388,6 @@ _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *i
 		return r < 0 ? r : nsl_err_set(err, NSL_E_SYSTEM, acc.err, NULL, NULL);
 	}
 	resolve_masters(acc.v, acc.n);
-	if (ifname) {
-		size_t k = 0;
-
-		for (size_t i = 0; i < acc.n; i++) {
-			bool match = STREQ(acc.v[i].ifname, ifname);
-
-			for (int j = 0; !match && j < acc.v[i].n_altnames; j++)
-				match = STREQ(acc.v[i].altnames[j], ifname);
-			if (match)
-				acc.v[k++] = acc.v[i];
-		}
-		acc.n = k;
-		if (!k) {
-			free(acc.v);
-			return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
-		}
-	}
 	*ret = acc.v;
 	*ret_n = acc.n;
 	return 0;
@@ -381,6 +410,18 @@ _public_ int nsl_link_exists(struct nsl_ctx *ctx, const char *netns, const char 
 	return 1;
 }
 
+static bool has_name(const struct nsl_link_info *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (STREQ(v[i].ifname, name))
+			return true;
+		for (int j = 0; j < v[i].n_altnames; j++)
+			if (STREQ(v[i].altnames[j], name))
+				return true;
+	}
+	return false;
+}
+
 _public_ int nsl_link_wait_gone(struct nsl_ctx *ctx, const char *netns, const char *const *ifnames,
 				size_t n, unsigned timeout_ms, struct nsl_err *err)
 {
@@ -388,16 +429,17 @@ _public_ int nsl_link_wait_gone(struct nsl_ctx *ctx, const char *netns, const ch
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		size_t left = 0;
+		_cleanup_free_ struct nsl_link_info *v = NULL;
+		size_t nv = 0, left = 0;
 		long ms;
+		int r;
 
-		for (size_t i = 0; i < n; i++) {
-			int r = nsl_link_exists(ctx, netns, ifnames[i], err);
-
-			if (r < 0)
-				return r;
-			left += (size_t)r;
-		}
+		/* One dump a round, however many names are awaited. */
+		r = nsl_link_list(ctx, netns, NULL, &v, &nv, err);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			left += has_name(v, nv, ifnames[i]);
 		if (!left)
 			return 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
