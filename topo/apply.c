@@ -905,30 +905,14 @@ static int link_cmp(const void *a, const void *b);
 
 /*
  * The root netns's links, sorted by name. Another lab coming up or going down at the same
- * time interrupts the dump (NLM_F_DUMP_INTR), and core's retry can then leave the rest of
- * the interrupted dump in the socket, which every later read on that session rejects
- * (EPROTO). So the dump runs on a session of its own, thrown away after each attempt; the
- * context's own root session, which the rest of up and down uses, is never left dirty.
+ * time interrupts the dump (NLM_F_DUMP_INTR); core reads each interrupted answer to its end
+ * and starts over, so the context's own root session stays usable.
  */
 static int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
 		      struct nsl_err *err)
 {
-	int r = -EPROTO;
+	int r = nsl_link_list(ctx, NULL, NULL, ret, ret_n, err);
 
-	for (int attempt = 0; attempt < 50; attempt++) {
-		struct nsl_ctx *tmp = NULL;
-
-		r = nsl_ctx_new(&tmp, err);
-		if (r == 0 && nsl_ctx_get_netns(ctx))
-			r = nsl_ctx_set_netns(tmp, nsl_ctx_get_netns(ctx), err);
-		if (r == 0)
-			r = nsl_link_list(tmp, NULL, NULL, ret, ret_n, err);
-		nsl_ctx_free(tmp);
-		if (r != -EPROTO && r != -EINTR && r != -EAGAIN)
-			break;
-		if (err)
-			nsl_err_clear(err);
-	}
 	if (r == 0 && *ret_n > 1)
 		qsort(*ret, *ret_n, sizeof(**ret), link_cmp);
 	return r;
