@@ -9,6 +9,7 @@
 #include <libmnl/libmnl.h>
 #include <netlink/msg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "nslab/ctx.h"
@@ -16,6 +17,14 @@
 #include "macro.h"
 
 struct nsl_nl;
+
+/* ---- hashing (core/hash.c) ---- */
+
+/**
+ * nsl_hash64 - a stable 64-bit hash of @s in the name space @domain (NULL: none), varied by
+ * @salt; the same on every machine and run. For derived names, MACs and signatures.
+ */
+uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt);
 
 /* ---- namespaces (core/ns.c) ---- */
 

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 
+#include "core.h"
 #include "macro.h"
 #include "nic-internal.h"
 
@@ -85,28 +86,9 @@ _public_ int nsl_nic_target_id(const struct nsl_nic_target *t, char *buf, size_t
 	return 0;
 }
 
-/* FNV-1a 64 over @s after @domain (so that MACs and names never share a hash), then the
- * splitmix64 finaliser, which spreads FNV's weak low bits over the whole word. */
-static uint64_t hash64(const char *domain, const char *s, unsigned salt)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (const char *p = domain; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	for (const char *p = s; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	h = (h ^ salt) * 0x100000001b3ULL;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h;
-}
-
 _public_ void nsl_nic_mac_from_seed(const char *seed, uint8_t ret[6])
 {
-	uint64_t h = hash64("nslab-mac\n", seed, 0);
+	uint64_t h = nsl_hash64("nslab-mac\n", seed, 0);
 
 	for (int i = 0; i < 6; i++)
 		ret[i] = (uint8_t)(h >> (8 * (5 - i)));
@@ -116,7 +98,7 @@ _public_ void nsl_nic_mac_from_seed(const char *seed, uint8_t ret[6])
 
 _public_ void nsl_nic_host_name(const char *logical, unsigned salt, char *ret)
 {
-	uint64_t h = hash64("nslab-nic\n", logical, salt);
+	uint64_t h = nsl_hash64("nslab-nic\n", logical, salt);
 
 	/* "nsl" + 12 hex digits = 15 bytes, IFNAMSIZ - 1. */
 	snprintf(ret, NSL_IFNAMSIZ, "nsl%012" PRIx64, (uint64_t)(h & 0xffffffffffffULL));

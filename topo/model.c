@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "core.h"
 #include "macro.h"
 #include "topo-internal.h"
 #include "yaml.h"
@@ -712,11 +713,7 @@ static const struct field defaults_fields[] = {
 
 uint32_t topo_hash(const char *s)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
+	return (uint32_t)nsl_hash64("nslab-topo\n", s, 0);
 }
 
 void topo_derive_ifname(const char *const *parts, size_t n, char out[16])
