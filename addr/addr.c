@@ -172,16 +172,6 @@ struct addr_dump {
 	int oom;
 };
 
-static int addr_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	if (type <= IFA_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 const char *nsl_rt_scope_name(unsigned scope, char *buf, size_t size)
 {
 	switch (scope) {
@@ -215,23 +205,16 @@ static int addr_dump_cb(const struct nlmsghdr *h, void *data)
 		return MNL_CB_OK;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(h, sizeof(*ifa), addr_attr_cb, tb) < 0)
+	if (nsl_nl_parse_attrs(h, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return MNL_CB_ERROR;
 	/* IFA_LOCAL is the address itself; IPv6 only sends IFA_ADDRESS unless there is a peer. */
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	alen = ifa->ifa_family == AF_INET ? 4 : 16;
 	if (!a || mnl_attr_get_payload_len(a) != alen)
 		return MNL_CB_OK;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct nsl_addr_info *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v) {
-			d->oom = 1;
-			return MNL_CB_ERROR;
-		}
-		d->v = v;
-		d->cap = cap;
+	if (!GREEDY_REALLOC(d->v, d->cap, d->n + 1)) {
+		d->oom = 1;
+		return MNL_CB_ERROR;
 	}
 	e = &d->v[d->n++];
 	memset(e, 0, sizeof(*e));
@@ -273,15 +256,6 @@ struct link_dump {
 	int oom;
 };
 
-static int link_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_get_type(attr) == IFLA_IFNAME)
-		tb[IFLA_IFNAME] = attr;
-	return MNL_CB_OK;
-}
-
 static int link_dump_cb(const struct nlmsghdr *h, void *data)
 {
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
@@ -291,20 +265,13 @@ static int link_dump_cb(const struct nlmsghdr *h, void *data)
 
 	if (h->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(h, sizeof(*ifi), link_attr_cb, tb) < 0)
+	if (nsl_nl_parse_attrs(h, sizeof(*ifi), tb, IFLA_MAX) < 0)
 		return MNL_CB_ERROR;
 	if (!tb[IFLA_IFNAME] || mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct nsl_ifname *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v) {
-			d->oom = 1;
-			return MNL_CB_ERROR;
-		}
-		d->v = v;
-		d->cap = cap;
+	if (!GREEDY_REALLOC(d->v, d->cap, d->n + 1)) {
+		d->oom = 1;
+		return MNL_CB_ERROR;
 	}
 	e = &d->v[d->n++];
 	e->index = ifi->ifi_index;

@@ -122,6 +122,13 @@ int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *dat
 /** nsl_nl_ifindex - ifindex of @ifname in this session's netns; -ENODEV when absent. */
 int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err);
 
+/**
+ * nsl_nl_parse_attrs - index the attributes of @h that follow @offset bytes of family header
+ * into @tb[0..@max] (later types are ignored). Return: 0, -EINVAL on a malformed message.
+ */
+int nsl_nl_parse_attrs(const struct nlmsghdr *h, unsigned offset, const struct nlattr **tb,
+		       unsigned max);
+
 /** Translate a libnl NLE_* code (negative or positive) into a negative errno. */
 int nsl_nle_errno(int nle);
 

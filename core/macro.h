@@ -7,6 +7,8 @@
 #define NSL_CORE_MACRO_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,31 @@ static inline void closedirp(DIR **d)
 		if (*p)                                                                            \
 			func(*p);                                                                  \
 	}
+
+/*
+ * Make the array *@p hold at least @need elements, doubling its capacity (systemd's
+ * GREEDY_REALLOC). False, with *@p untouched, when memory runs out.
+ */
+static inline bool greedy_realloc(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	n = *cap ? *cap * 2 : 16;
+	if (n < need)
+		n = need;
+	if (n > SIZE_MAX / size)
+		return false;
+	q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+#define GREEDY_REALLOC(p, cap, need) greedy_realloc((void **)&(p), &(cap), (need), sizeof(*(p)))
 
 /* Negative errno from a libc call that sets errno, never 0. */
 static inline int negerrno(void)

@@ -153,14 +153,27 @@ static int ensure_buf(struct nsl_nl *nl)
 	return nl->buf ? 0 : -ENOMEM;
 }
 
-static int extack_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+struct attr_table {
+	const struct nlattr **tb;
+	unsigned max;
+};
 
-	if (type > 0 && type <= NLMSGERR_ATTR_MAX)
-		tb[type] = attr;
+static int attr_table_cb(const struct nlattr *attr, void *data)
+{
+	const struct attr_table *t = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (type <= t->max)
+		t->tb[type] = attr;
 	return MNL_CB_OK;
+}
+
+int nsl_nl_parse_attrs(const struct nlmsghdr *h, unsigned offset, const struct nlattr **tb,
+		       unsigned max)
+{
+	struct attr_table t = { tb, max };
+
+	return mnl_attr_parse(h, offset, attr_table_cb, &t) < 0 ? -EINVAL : 0;
 }
 
 /* Copy the kernel's NLMSGERR_ATTR_MSG, if any, into err->extack. */
@@ -176,7 +189,7 @@ static void parse_extack(const struct nlmsghdr *nlh, struct nsl_err *err)
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	if (mnl_nlmsg_get_payload_len(nlh) <= off)
 		return;
-	mnl_attr_parse(nlh, off, extack_attr_cb, tb);
+	nsl_nl_parse_attrs(nlh, off, tb, NLMSGERR_ATTR_MAX);
 	if (tb[NLMSGERR_ATTR_MSG] && mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) == 0)
 		snprintf(err->extack, sizeof(err->extack), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 }

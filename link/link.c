@@ -282,16 +282,9 @@ static int list_cb(const struct nlmsghdr *h, void *data)
 
 	if (h->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (acc->n == acc->cap) {
-		size_t cap = acc->cap ? acc->cap * 2 : 16;
-		struct nsl_link_info *nv = realloc(acc->v, cap * sizeof(*nv));
-
-		if (!nv) {
-			acc->err = -ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		acc->v = nv;
-		acc->cap = cap;
+	if (!GREEDY_REALLOC(acc->v, acc->cap, acc->n + 1)) {
+		acc->err = -ENOMEM;
+		return MNL_CB_ERROR;
 	}
 	nsl_link_parse(h, &acc->v[acc->n++]);
 	return MNL_CB_OK;

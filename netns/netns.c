@@ -251,13 +251,8 @@ _public_ int nsl_netns_list(struct nsl_ctx *ctx, struct nsl_netns_info **ret, si
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			struct nsl_netns_info *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
-
-			if (!nv)
-				return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-			v = nv;
-		}
+		if (!GREEDY_REALLOC(v, cap, n + 1))
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 		memset(&v[n], 0, sizeof(v[n]));
 		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
 		v[n].nsid = -1;
@@ -336,13 +331,8 @@ _public_ int nsl_netns_pids(struct nsl_ctx *ctx, const char *name, pid_t **ret, 
 		snprintf(p, sizeof(p), "%s/ns/net", de->d_name);
 		if (fstatat(dirfd(d), p, &st, 0) < 0 || st.st_dev != dev || st.st_ino != ino)
 			continue;
-		if (n == cap) {
-			pid_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
-
-			if (!nv)
-				return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-			v = nv;
-		}
+		if (!GREEDY_REALLOC(v, cap, n + 1))
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 		v[n++] = (pid_t)atoi(de->d_name);
 	}
 	*ret = TAKE_PTR(v);

@@ -189,16 +189,6 @@ static const char *proto_name(unsigned p, char *buf, size_t size)
 	return buf;
 }
 
-static int route_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	if (type <= RTA_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static bool get_addr(const struct nlattr *a, int family, struct nsl_prefix *ret)
 {
 	size_t len = family == AF_INET ? 4 : 16;
@@ -214,16 +204,9 @@ static bool get_addr(const struct nlattr *a, int family, struct nsl_prefix *ret)
 
 static struct nsl_route_info *route_push(struct route_dump *d)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct nsl_route_info *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v) {
-			d->oom = 1;
-			return NULL;
-		}
-		d->v = v;
-		d->cap = cap;
+	if (!GREEDY_REALLOC(d->v, d->cap, d->n + 1)) {
+		d->oom = 1;
+		return NULL;
 	}
 	memset(&d->v[d->n], 0, sizeof(d->v[0]));
 	return &d->v[d->n++];
@@ -245,7 +228,7 @@ static int route_dump_cb(const struct nlmsghdr *h, void *data)
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    (d->family != AF_UNSPEC && rtm->rtm_family != d->family))
 		return MNL_CB_OK;
-	if (mnl_attr_parse(h, sizeof(*rtm), route_attr_cb, tb) < 0)
+	if (nsl_nl_parse_attrs(h, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return MNL_CB_ERROR;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (table != d->table)

@@ -80,15 +80,8 @@ static struct obj *push(struct objs *o, enum okind kind, int parent, int parent2
 {
 	struct obj *x;
 
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 256;
-		struct obj *nv = realloc(o->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		o->v = nv;
-		o->cap = cap;
-	}
+	if (!GREEDY_REALLOC(o->v, o->cap, o->n + 1))
+		return NULL;
 	x = &o->v[o->n++];
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;

@@ -242,15 +242,8 @@ int journal_read(int dirfd, struct jstate *js)
 			}
 		if (del)
 			continue;
-		if (js->n == js->cap) {
-			size_t cap = js->cap ? js->cap * 2 : 64;
-			struct jentry *nv = realloc(js->v, cap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			js->v = nv;
-			js->cap = cap;
-		}
+		if (!GREEDY_REALLOC(js->v, js->cap, js->n + 1))
+			return -ENOMEM;
 		e = &js->v[js->n];
 		e->line = strdup(l);
 		if (!e->line)
