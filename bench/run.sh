@@ -167,9 +167,26 @@ if [ ! -x "$NSLAB" ]; then
 	NSLAB_OK=0 NSLAB_WHY="$NSLAB not built"
 fi
 
+# The kernel frees a deleted netns asynchronously (cleanup_net), after its links are gone and
+# after any variant's `down` has returned. Before each variant starts, wait (untimed) until
+# the number of live network namespaces (the net_namespace slab) is back to where it was
+# before the run, so that no variant pays for the previous one's teardown.
+netns_live() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null; }
+NETNS_BASE=$(netns_live)
+settle() {
+	local i
+	[ -n "$NETNS_BASE" ] || return 0
+	for ((i = 0; i < 600; i++)); do
+		[ "$(netns_live)" -le "$NETNS_BASE" ] && return 0
+		sleep 0.05
+	done
+	log "  (the kernel still holds $(($(netns_live) - NETNS_BASE)) dead netns after 30 s)"
+}
+
 run_variant() { # run_variant a|b|c REP
 	local v=$1 t0 t1 t2
 	PING_TRIES=0
+	settle
 	t0=$(now_us)
 	if ! "up_$v" >"$WORK/out" 2>&1; then
 		log "  ($v) up failed: $(tail -n 2 "$WORK/out" | tr '\n' ' ')"

@@ -151,6 +151,24 @@ _public_ int nsl_link_del(struct nsl_ctx *ctx, const char *netns, const char *if
 	return r;
 }
 
+_public_ int nsl_link_del_group(struct nsl_ctx *ctx, const char *netns, uint32_t group,
+				struct nsl_err *err)
+{
+	char buf[128] = { 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct nsl_nl *nl;
+	int r;
+
+	if (!group)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "group 0 is every device's");
+	r = nsl_nl_get(ctx, netns, &nl, err);
+	if (r < 0)
+		return r;
+	nsl_link_put_del(h, 0, NULL);
+	mnl_attr_put_u32(h, IFLA_GROUP, group);
+	return nsl_nl_talk(nl, h, err);
+}
+
 _public_ int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 				  const char *altname, struct nsl_err *err)
 {
@@ -259,6 +277,9 @@ int nsl_link_parse(const struct nlmsghdr *h, struct nsl_link_info *o)
 			break;
 		case IFLA_OPERSTATE:
 			snprintf(o->operstate, sizeof(o->operstate), "%s", operstate_str(mnl_attr_get_u8(a)));
+			break;
+		case IFLA_GROUP:
+			o->group = mnl_attr_get_u32(a);
 			break;
 		case IFLA_IFALIAS:
 			snprintf(o->alias, sizeof(o->alias), "%s", mnl_attr_get_str(a));
@@ -427,12 +448,22 @@ _public_ int nsl_link_wait_gone(struct nsl_ctx *ctx, const char *netns, const ch
 		long ms;
 		int r;
 
-		/* One dump a round, however many names are awaited. */
-		r = nsl_link_list(ctx, netns, NULL, &v, &nv, err);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < n; i++)
-			left += has_name(v, nv, ifnames[i]);
+		if (n <= 4) {
+			/* A few names: a GETLINK each is cheaper than a dump. */
+			for (size_t i = 0; i < n; i++) {
+				r = nsl_link_exists(ctx, netns, ifnames[i], err);
+				if (r < 0)
+					return r;
+				left += (size_t)r;
+			}
+		} else {
+			/* Many: one dump a round, however many names are awaited. */
+			r = nsl_link_list(ctx, netns, NULL, &v, &nv, err);
+			if (r < 0)
+				return r;
+			for (size_t i = 0; i < n; i++)
+				left += has_name(v, nv, ifnames[i]);
+		}
 		if (!left)
 			return 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);

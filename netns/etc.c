@@ -284,6 +284,29 @@ static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, st
 	return 0;
 }
 
+_public_ int nsl_netconf_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err)
+{
+	static const char *const files[] = { "resolv.conf", "hosts" };
+	_cleanup_close_ int parent = -1, dfd = -1;
+	int r;
+
+	r = check_netns(ctx, netns, false, err);
+	if (r < 0)
+		return r;
+	r = open_netns_dir(ctx, netns, false, &parent, &dfd, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		if (unlinkat(dfd, files[i], 0) < 0 && errno != ENOENT)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot remove %s: %s",
+					   files[i], strerror(errno));
+	/* Leave the directory when other files (nsswitch.conf, ...) remain. */
+	(void)unlinkat(parent, netns, AT_REMOVEDIR);
+	return 0;
+}
+
 /* ---- resolv.conf ---- */
 
 static int dns_validate(const char *netns, const struct nsl_dns *dns, struct nsl_err *err)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "journal.h"
+#include "core.h"
 #include "macro.h"
 #include "nslab/nslab.h"
 #include "nslab/launch.h"
@@ -386,6 +387,7 @@ struct run {
 	struct nsl_ctx *ctx;
 	const char *lab;
 	char mark[64];
+	uint32_t group; /* IFLA_GROUP of the lab's host-side veths, for one-request deletion */
 	int dirfd;
 	struct journal j;
 	long crash_after, changes;
@@ -637,6 +639,7 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 			.peer_up = true,
 			.alias = R->mark,
 			.altname = ifc->altname,
+			.group = br_netns(t, br) ? 0 : R->group,
 		};
 
 		if (!v.netns) {
@@ -1160,15 +1163,36 @@ static int wait_gone_each(struct nsl_ctx *ctx, const char *const *names, size_t 
 
 /* ---- teardown from the journal alone ---- */
 
+static void del_lab_group(struct run *R)
+{
+	_cleanup_free_ struct nsl_link_info *root = NULL;
+	size_t n_root = 0, mine = 0;
+
+	if (root_links(R->ctx, &root, &n_root, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n_root; i++) {
+		if (root[i].group != R->group)
+			continue;
+		/* A device of that group without the lab's marker (or with none: up died before
+		 * the marker) that is not a veth is someone else's: leave the group alone. */
+		if ((root[i].alias[0] && !STREQ(root[i].alias, R->mark)) || !STREQ(root[i].kind, "veth"))
+			return;
+		mine++;
+	}
+	if (mine)
+		nsl_link_del_group(R->ctx, NULL, R->group, NULL);
+}
+
 static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *root = NULL;
 	_cleanup_free_ const char **links = calloc(js->n + 1, sizeof(char *));
-	size_t n_root = 0, n_links = 0;
+	_cleanup_free_ const char **bridges = calloc(js->n + 1, sizeof(char *));
+	size_t n_root = 0, n_links = 0, n_bridges = 0;
 	unsigned removed = 0;
 	int r;
 
-	if (!links)
+	if (!links || !bridges)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	R->k = 0;
 	R->n = 1; /* the wait */
@@ -1204,6 +1228,10 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			if (nsl_launch_stop(pids[k], 0, 2000, NULL) > 0)
 				removed++;
 	}
+	/* The host ends of the lab's veths share one device group: when every device of that
+	 * group is the lab's, one request deletes them all in one kernel batch (one unregister
+	 * wait, not one per veth, and before any netns teardown). */
+	del_lab_group(R);
 	/* Deleting the netns lets the kernel tear down every device inside, and the veth
 	 * pairs whose other end is on the host, in one batch: far cheaper than deleting
 	 * each veth (each costs a full unregister wait). */
@@ -1230,17 +1258,19 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 		 * and the marker): someone else's device of that name is never touched. */
 		if (li->alias[0] && !STREQ(li->alias, R->mark))
 			continue;
-		links[n_links++] = js->v[i].line + 5;
-		/* Bridges do not go with any netns; the veths go with their peer's, and the
-		 * kernel is already at it (their peers' nsids vanish as it goes: no test). */
-		if (STREQ(li->kind, "bridge")) {
-			R->n++;
-			step(R, "del", js->v[i].line);
-			r = nsl_link_del(R->ctx, NULL, li->ifname, NULL);
-			if (r == 0)
-				removed++;
-		}
+		/* Bridges do not go with any netns: they are deleted below, once their ports
+		 * are gone (a bridge with a thousand ports would fight the kernel's batch for
+		 * the RTNL lock). The veths go with their peer's netns. */
+		if (STREQ(li->kind, "bridge"))
+			bridges[n_bridges++] = js->v[i].line + 5;
+		else
+			links[n_links++] = js->v[i].line + 5;
 	}
+	/* While the kernel tears the namespaces down, remove their /etc files. */
+	for (size_t i = 0; i < js->n; i++)
+		if (!strncmp(js->v[i].line, "etc ", 4)) {
+			nsl_netconf_del(R->ctx, js->v[i].line + 4, NULL);
+		}
 	if (n_links) {
 		step(R, "wait", "for the kernel to remove the links");
 		/* The kernel's batch takes about a millisecond a link. A veth still there after
@@ -1256,11 +1286,18 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			return r;
 		removed += (unsigned)n_links;
 	}
-	for (size_t i = 0; i < js->n; i++)
-		if (!strncmp(js->v[i].line, "etc ", 4)) {
-			nsl_dns_del(R->ctx, js->v[i].line + 4, NULL);
-			nsl_hosts_del(R->ctx, js->v[i].line + 4, NULL);
-		}
+	for (size_t i = 0; i < n_bridges; i++) {
+		R->n++;
+		step(R, "del link", bridges[i]);
+		r = nsl_link_del(R->ctx, NULL, bridges[i], NULL);
+		if (r == 0)
+			removed++;
+	}
+	if (n_bridges) {
+		r = nsl_link_wait_gone(R->ctx, NULL, bridges, n_bridges, 20000, err);
+		if (r < 0)
+			return r;
+	}
 	*ret_removed = removed;
 	return 0;
 }
@@ -1291,6 +1328,9 @@ static void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_to
 	R->pdata = data;
 	R->crash_after = s ? atol(s) : 0;
 	snprintf(R->mark, sizeof(R->mark), NSL_TOPO_MARK_PREFIX "%s", lab);
+	/* Derived from the lab name, so that down needs no record of it; high bit set to stay
+	 * clear of the small numbers people give groups by hand. */
+	R->group = 0x80000000u | (uint32_t)(nsl_hash64("nslab-group\n", lab, 0) & 0x7fffffffu);
 }
 
 _public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,

@@ -40,6 +40,13 @@ int nsl_link_set(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 int nsl_link_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err);
 
 /**
+ * nsl_link_del_group - delete every device of @group (not 0) in @netns in one request: the
+ * kernel unregisters them as one batch, with one wait instead of one per device. The caller
+ * must make sure it owns every device of the group. Errors: -ENODEV when there is none.
+ */
+int nsl_link_del_group(struct nsl_ctx *ctx, const char *netns, uint32_t group, struct nsl_err *err);
+
+/**
  * nsl_link_altname_add - add an alternative name (up to 127 bytes) to @ifname.
  */
 int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
@@ -64,6 +71,7 @@ struct nsl_link_info {
 	char alias[256];
 	char altnames[4][128];
 	int n_altnames;
+	uint32_t group;	   /* IFLA_GROUP, 0 for the default group */
 };
 
 /**

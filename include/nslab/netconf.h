@@ -65,6 +65,13 @@ int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl
 int nsl_hosts_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
 
 /**
+ * nsl_netconf_del - remove the resolv.conf and hosts nslab writes for @netns, and the
+ * directory when nothing else is left in it. Absent files are fine. One directory open for
+ * both (a lab's down does this for every node).
+ */
+int nsl_netconf_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
+
+/**
  * nsl_sysctl_set - write net.* @key = @value in @netns (NULL: current).
  * Only keys under net. are accepted, in dotted form; components are [A-Za-z0-9_-], so an
  * interface whose name holds a '.' cannot be named. Errors: -EINVAL (bad key or value,
