@@ -1328,9 +1328,10 @@ static void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_to
 	R->pdata = data;
 	R->crash_after = s ? atol(s) : 0;
 	snprintf(R->mark, sizeof(R->mark), NSL_TOPO_MARK_PREFIX "%s", lab);
-	/* Derived from the lab name, so that down needs no record of it; high bit set to stay
-	 * clear of the small numbers people give groups by hand. */
-	R->group = 0x80000000u | (uint32_t)(nsl_hash64("nslab-group\n", lab, 0) & 0x7fffffffu);
+	/* Derived from the lab name, so that down needs no record of it; bit 30 set to stay
+	 * clear of the small numbers people give groups by hand, bit 31 clear so that `ip`
+	 * (which reads groups as signed) can name it too. */
+	R->group = 0x40000000u | (uint32_t)(nsl_hash64("nslab-group\n", lab, 0) & 0x3fffffffu);
 }
 
 _public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
