@@ -7,12 +7,21 @@ set -eu
 if [ "${NSLAB_IN_SANDBOX:-}" != 1 ]; then
 	exec unshare --net --mount --propagation private -- env NSLAB_IN_SANDBOX=1 "$0" "$@"
 fi
+# The tree itself may live under /run or /tmp (a CI clone in /tmp): hold it by an fd and bind
+# it back after the tmpfs mounts hide it.
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+exec 9<"$TOP"
 mount -t tmpfs -o mode=0755 nslab-sandbox /run
 mkdir -p /run/netns /run/nslab /run/.sandbox/upper /run/.sandbox/work
 mount -t overlay overlay \
 	-o lowerdir=/etc,upperdir=/run/.sandbox/upper,workdir=/run/.sandbox/work /etc
 mkdir -p /etc/netns
 mount -t tmpfs -o mode=1777 nslab-sandbox-tmp /tmp
+if [ ! -f "$TOP/tests/sandbox.sh" ]; then
+	mkdir -p "$TOP"
+	mount --bind /proc/self/fd/9 "$TOP"
+fi
+exec 9<&-
 ip link set lo up
 export NSLAB_IN_SANDBOX=1
 exec "$@"
