@@ -19,7 +19,8 @@ mkdir -p /etc/netns
 mount -t tmpfs -o mode=1777 nslab-sandbox-tmp /tmp
 if [ ! -f "$TOP/tests/sandbox.sh" ]; then
 	mkdir -p "$TOP"
-	mount --bind /proc/self/fd/9 "$TOP"
+	# -c: the kernel, not mount(8), must resolve the fd (a path would name the new tmpfs).
+	mount -c --bind /proc/self/fd/9 "$TOP"
 fi
 exec 9<&-
 ip link set lo up
