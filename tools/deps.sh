@@ -6,7 +6,7 @@ build="gcc make pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libyaml-dev"
 run="iproute2 util-linux procps kmod"
 case "${1:-build}" in
 build) want="$build" ;;
-check) want="$build $run jq valgrind clang libclang-rt-14-dev busybox-static iputils-ping" ;;
+check) want="$build $run jq valgrind clang libclang-rt-14-dev busybox-static iputils-ping strace python3" ;;
 demo)  want="$build $run iputils-ping graphviz" ;;
 bench) want="$build $run iputils-ping time strace" ;;
 *) echo "usage: $0 build|check|demo|bench" >&2; exit 1 ;;
