@@ -7,6 +7,7 @@
 struct nsl_nl {
 	struct nsl_nl *next;
 	struct mnl_socket *sock;
+	int nsfd;  /* the netns, kept open: later opens of the same spec dup it */
 	unsigned portid;
 	unsigned seq;
 	char *key; /* the spec it was opened for; NULL for the context's own netns */
@@ -24,5 +25,7 @@ struct nsl_ctx {
 };
 
 void nsl_nl_close_all(struct nsl_ctx *ctx);
+/* The netns fd an open session of @spec keeps, or -1 (do not close it). */
+int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec);
 
 #endif

@@ -32,6 +32,8 @@ static void session_free(struct nsl_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	if (nl->nsfd >= 0)
+		close(nl->nsfd);
 	free(nl->key);
 	free(nl->buf);
 	free(nl);
@@ -111,6 +113,8 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 	if (r < 0)
 		return r;
 	nl = calloc(1, sizeof(*nl));
+	if (nl)
+		nl->nsfd = -1;
 	if (!nl || (spec && !(nl->key = strdup(spec)))) {
 		session_free(nl);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
@@ -120,6 +124,7 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 		session_free(nl);
 		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "netlink socket: %s", strerror(-r));
 	}
+	nl->nsfd = TAKE_FD(nsfd);
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned)time(NULL);
 	if (ctx->n_sessions >= ctx->max_sessions)
@@ -129,6 +134,14 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 	ctx->n_sessions++;
 	*ret = nl;
 	return 0;
+}
+
+int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec)
+{
+	for (struct nsl_nl *n = ctx->nl; n; n = n->next)
+		if (n->key && spec && STREQ(n->key, spec))
+			return n->nsfd;
+	return -1;
 }
 
 void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec)

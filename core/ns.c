@@ -63,6 +63,15 @@ int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_e
 		*ret_fd = fd;
 		return 0;
 	}
+	/* A netns we already hold a session in: no path walk, no check, just a dup. */
+	fd = nsl_nl_cached_nsfd(ctx, spec);
+	if (fd >= 0) {
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), spec, NULL);
+		*ret_fd = fd;
+		return 0;
+	}
 	if (strchr(spec, '/')) {
 		snprintf(path, sizeof(path), "%s", spec);
 	} else if (STREQ(spec, ".") || STREQ(spec, "..") || !nsl_ns_path(ctx, spec, path, sizeof(path))) {

@@ -2,8 +2,10 @@
 /*
  * ETC_DIR/NAME/{resolv.conf,hosts}: the files `ip netns exec` (and `nslab netns exec`)
  * bind-mount over /etc. Every path is opened relative to a directory fd with O_NOFOLLOW, so a
- * planted symlink cannot redirect a write, and every file is written to a temporary name,
- * fsync'd and renamed into place, so a reader sees the old file or the new one, never half.
+ * planted symlink cannot redirect a write, and every file is written to a temporary name and
+ * renamed into place, so a reader sees the old file or the new one, never half. No fsync:
+ * these files describe namespaces that do not outlive a reboot, and on a disk-backed /etc two
+ * fsyncs a file would cost more than the rest of a node's setup.
  * Input is validated so that no value can add a line of its own (resolv.conf and hosts are
  * line-based: a newline in a domain would be an injected directive).
  */
@@ -166,7 +168,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Write @content to @dfd/@name atomically: temporary file, fsync, rename, fsync the dir. */
+/* Write @content to @dfd/@name atomically: temporary file, then rename. */
 static int replace_file(int dfd, const char *name, const char *content, size_t len)
 {
 	_cleanup_close_ int fd = -1;
@@ -186,15 +188,12 @@ static int replace_file(int dfd, const char *name, const char *content, size_t l
 	r = fchmod(fd, 0644) < 0 ? negerrno() : 0;
 	if (r == 0)
 		r = write_all(fd, content, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = negerrno();
 	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
 		r = negerrno();
 	if (r < 0) {
 		unlinkat(dfd, tmp, 0);
 		return r;
 	}
-	(void)fsync(dfd);
 	return 0;
 }
 

@@ -17,8 +17,14 @@ t_classic_recipe() {
 	assert_match "$(ip netns exec c1 cat /etc/resolv.conf)" "nameserver 10.40.0.53" "resolv.conf"
 	# nslab -j and ip -j agree on links, addresses and routes, in both namespaces.
 	for n in "" "-n c1"; do
-		a=$(nsl $n -j link show | jq -c '[.[] | {ifname, mtu, operstate, address, master}]')
-		b=$(ip $n -j link show | jq -c '[.[] | {ifname, mtu, operstate, address, master}]')
+		# A bridge's operstate moves from UNKNOWN to UP on its own a moment after its first
+		# port comes up: read both again until they agree (or give up after 2 s).
+		for try in $(seq 20); do
+			a=$(nsl $n -j link show | jq -c '[.[] | {ifname, mtu, operstate, address, master}]')
+			b=$(ip $n -j link show | jq -c '[.[] | {ifname, mtu, operstate, address, master}]')
+			[ "$a" = "$b" ] && break
+			sleep 0.1
+		done
 		assert_eq "$a" "$b" "links ($n)"
 		a=$(nsl $n -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[] | select(.family=="inet") | {local, prefixlen}]}]')
 		b=$(ip $n -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[] | select(.family=="inet") | {local, prefixlen}]}]')
