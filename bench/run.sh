@@ -174,13 +174,21 @@ fi
 netns_live() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null; }
 NETNS_BASE=$(netns_live)
 settle() {
-	local i
-	[ -n "$NETNS_BASE" ] || return 0
-	for ((i = 0; i < 600; i++)); do
-		[ "$(netns_live)" -le "$NETNS_BASE" ] && return 0
+	local i last="" same=0 cur
+	[ -n "$NETNS_BASE" ] || { sleep 1; return 0; }
+	# SLUB keeps some freed objects on per-CPU lists, so the count may stay a little above
+	# the base: stop when it is back, or when it has not moved for a second (cap 10 s).
+	for ((i = 0; i < 200; i++)); do
+		cur=$(netns_live)
+		[ "$cur" -le "$NETNS_BASE" ] && return 0
+		if [ "$cur" = "$last" ]; then
+			same=$((same + 1))
+			[ $same -ge 20 ] && return 0
+		else
+			same=0 last=$cur
+		fi
 		sleep 0.05
 	done
-	log "  (the kernel still holds $(($(netns_live) - NETNS_BASE)) dead netns after 30 s)"
 }
 
 run_variant() { # run_variant a|b|c REP
