@@ -207,6 +207,37 @@ static void parse_extack(const struct nlmsghdr *nlh, struct nsl_err *err)
 		snprintf(err->extack, sizeof(err->extack), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 }
 
+/* One recvmsg into the session buffer, EINTR retried. */
+static int recv_chunk(struct nsl_nl *nl, int *ret_len, struct nsl_err *err)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
+
+		if (n >= 0) {
+			*ret_len = (int)n;
+			return 0;
+		}
+		if (errno != EINTR)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
+					   strerror(errno));
+	}
+}
+
+/* A NACK: the kernel's errno into @err, with its extack text kept. Returns the errno. */
+static int nack(const struct nlmsghdr *h, struct nsl_err *err)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	char keep[sizeof(err->extack)] = "";
+
+	parse_extack(h, err);
+	if (err)
+		memcpy(keep, err->extack, sizeof(keep));
+	nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, NULL);
+	if (err)
+		memcpy(err->extack, keep, sizeof(keep));
+	return e->error;
+}
+
 static void stamp(struct nsl_nl *nl, struct nlmsghdr *h)
 {
 	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -226,18 +257,12 @@ static int collect_acks(struct nsl_nl *nl, unsigned first, unsigned last, int *r
 	unsigned first_err_seq = 0;
 
 	while (pending > 0) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
-		const struct nlmsghdr *h;
-		int len;
+		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
+		int len, r = recv_chunk(nl, &len, err);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
-					   strerror(errno));
-		}
-		len = (int)n;
-		for (h = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		if (r < 0)
+			return r;
+		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
 			const struct nlmsgerr *e;
 
 			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq < first || h->nlmsg_seq > last)
@@ -247,27 +272,16 @@ static int collect_acks(struct nsl_nl *nl, unsigned first, unsigned last, int *r
 			e = mnl_nlmsg_get_payload(h);
 			pending--;
 			if (e->error && (!first_err || h->nlmsg_seq < first_err_seq)) {
-				first_err = e->error;
-				first_err_seq = h->nlmsg_seq;
 				if (err)
 					err->extack[0] = '\0';
-				parse_extack(h, err);
+				first_err = nack(h, err);
+				first_err_seq = h->nlmsg_seq;
 			}
 		}
 	}
-	if (first_err) {
-		if (ret_failed)
-			*ret_failed = (int)(first_err_seq - first);
-		if (err) {
-			char keep[sizeof(err->extack)];
-
-			memcpy(keep, err->extack, sizeof(keep));
-			nsl_err_set(err, NSL_E_SYSTEM, first_err, NULL, NULL);
-			memcpy(err->extack, keep, sizeof(keep));
-		}
-		return first_err;
-	}
-	return 0;
+	if (first_err && ret_failed)
+		*ret_failed = (int)(first_err_seq - first);
+	return first_err;
 }
 
 int nsl_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err)
@@ -334,16 +348,11 @@ static int dump_read(struct nsl_nl *nl, mnl_cb_t cb, void *data, struct nsl_err 
 	int cb_err = 0;
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len = (int)n;
+		int len, r = recv_chunk(nl, &len, err);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
-					   strerror(errno));
-		}
+		if (r < 0)
+			return r;
 		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
 			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
 				continue;
@@ -406,32 +415,18 @@ int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *dat
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s", strerror(errno));
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSZ);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len = (int)n;
+		int len, r = recv_chunk(nl, &len, err);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink receive: %s",
-					   strerror(errno));
-		}
+		if (r < 0)
+			return r;
 		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
 			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-				char keep[sizeof(err->extack)] = "";
 
-				if (!e->error)
-					return 0;
-				parse_extack(h, err);
-				if (err)
-					memcpy(keep, err->extack, sizeof(keep));
-				nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, NULL);
-				if (err)
-					memcpy(err->extack, keep, sizeof(keep));
-				return e->error;
+				return e->error ? nack(h, err) : 0;
 			}
 			if (cb(h, data) < MNL_CB_OK)
 				return nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink reply");
