@@ -10,13 +10,14 @@ static const struct cli_kw add_kw[] = {
 	{ NULL },
 };
 
-static int name_arg(struct cli *c, int argc, char **argv, int want)
+/* The leading interface names of a verb; @keywords: more arguments (keywords) may follow. */
+static int name_arg(struct cli *c, int argc, char **argv, int want, bool keywords)
 {
 	struct nsl_err err = { 0 };
 
 	if (argc < want)
 		return cli_usage(c, want == 2 ? "missing NAME PORT" : "missing NAME");
-	if (argc > want && want != 1)
+	if (argc > want && !keywords)
 		return cli_usage(c, "unexpected argument '%s'", argv[want]);
 	for (int i = 0; i < want; i++)
 		if (nsl_parse_ifname(argv[i], &err) < 0)
@@ -28,7 +29,7 @@ static int do_add(struct cli *c, int argc, char **argv)
 {
 	struct nsl_bridge b = { .up = true };
 	struct nsl_err err = { 0 };
-	int r = name_arg(c, argc, argv, 1);
+	int r = name_arg(c, argc, argv, 1, true);
 
 	if (r)
 		return r;
@@ -44,12 +45,10 @@ static int do_add(struct cli *c, int argc, char **argv)
 static int do_del(struct cli *c, int argc, char **argv)
 {
 	struct nsl_err err = { 0 };
-	int r = name_arg(c, argc, argv, 1);
+	int r = name_arg(c, argc, argv, 1, false);
 
 	if (r)
 		return r;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
 	if (nsl_bridge_del(c->ctx, NULL, argv[0], &err) < 0)
 		return cli_fail(c, argv[0], &err);
 	return 0;
@@ -58,7 +57,7 @@ static int do_del(struct cli *c, int argc, char **argv)
 static int do_attach(struct cli *c, int argc, char **argv)
 {
 	struct nsl_err err = { 0 };
-	int r = name_arg(c, argc, argv, 2);
+	int r = name_arg(c, argc, argv, 2, false);
 
 	if (r)
 		return r;
@@ -70,12 +69,10 @@ static int do_attach(struct cli *c, int argc, char **argv)
 static int do_detach(struct cli *c, int argc, char **argv)
 {
 	struct nsl_err err = { 0 };
-	int r = name_arg(c, argc, argv, 1);
+	int r = name_arg(c, argc, argv, 1, false);
 
 	if (r)
 		return r;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
 	if (nsl_bridge_detach(c->ctx, NULL, argv[0], &err) < 0)
 		return cli_fail(c, argv[0], &err);
 	return 0;

@@ -54,20 +54,31 @@ static int create_name_file(const char *path, const char *name, struct nsl_err *
 	return 0;
 }
 
+/*
+ * Steps 1-4 of `ip netns add`, shared by add and attach: a valid name, the run dir set up,
+ * and the mode-0 name file created O_EXCL at @path.
+ */
+static int reserve_name(struct nsl_ctx *ctx, const char *name, char *path, size_t size,
+			struct nsl_err *err)
+{
+	int r = name_ok(name, err);
+
+	if (r < 0)
+		return r;
+	if (!nsl_ns_path(ctx, name, path, size))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
+	r = nsl_ns_prepare_run_dir(ctx, err);
+	if (r < 0)
+		return r;
+	return create_name_file(path, name, err);
+}
+
 _public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 {
 	char path[4096];
 	int r;
 
-	r = name_ok(name, err);
-	if (r < 0)
-		return r;
-	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
-		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
-	r = nsl_ns_prepare_run_dir(ctx, err);
-	if (r < 0)
-		return r;
-	r = create_name_file(path, name, err);
+	r = reserve_name(ctx, name, path, sizeof(path), err);
 	if (r < 0)
 		return r;
 	r = nsl_ns_unshare_net(ctx, path, err);
@@ -92,20 +103,12 @@ _public_ int nsl_netns_attach(struct nsl_ctx *ctx, const char *name, pid_t pid, 
 	struct stat st;
 	int r;
 
-	r = name_ok(name, err);
-	if (r < 0)
-		return r;
 	if (pid <= 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid PID");
 	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
 	if (stat(src, &st) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, name, "no process %d", (int)pid);
-	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
-		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
-	r = nsl_ns_prepare_run_dir(ctx, err);
-	if (r < 0)
-		return r;
-	r = create_name_file(path, name, err);
+	r = reserve_name(ctx, name, path, sizeof(path), err);
 	if (r < 0)
 		return r;
 	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
