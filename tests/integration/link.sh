@@ -7,6 +7,9 @@ t_veth_both_ends_in_place() {
 	assert_eq "$(ip -n n1 -j link show a | jq -r '.[0].mtu')" 1400 "a mtu"
 	assert_eq "$(ip -n n2 -j link show b | jq -r '.[0].address')" 02:00:00:00:00:0b "b mac"
 	assert_eq "$(ip -n n1 -j link show a | jq -r '.[0].address')" 02:00:00:00:00:0a "a mac"
+	# One queue each way on both ends (the kernel default would be one per CPU, then trimmed).
+	assert_eq "$(ip -n n1 -d -j link show a | jq -r '.[0] | "\(.num_tx_queues) \(.num_rx_queues)"')" "1 1" "a queues"
+	assert_eq "$(ip -n n2 -d -j link show b | jq -r '.[0] | "\(.num_tx_queues) \(.num_rx_queues)"')" "1 1" "b queues"
 	# Neither end ever appears in the root netns.
 	ip link show a >/dev/null 2>&1 && fail "a in root"
 	ip link show b >/dev/null 2>&1 && fail "b in root"

@@ -56,6 +56,8 @@ static void veth(void)
 	ok((a = top(h, IFLA_MASTER)) && mnl_attr_get_u32(a) == 7, "enslaved in the same request");
 	ok((a = top(h, IFLA_ADDRESS)) && memcmp(mnl_attr_get_payload(a), mac, 6) == 0, "IFLA_ADDRESS");
 	ok(top(h, IFLA_NET_NS_FD) == NULL, "host end stays in the sending netns");
+	ok((a = top(h, IFLA_NUM_TX_QUEUES)) && mnl_attr_get_u32(a) == 1 && (a = top(h, IFLA_NUM_RX_QUEUES)) &&
+		   mnl_attr_get_u32(a) == 1, "one tx and rx queue (no RCU wait to trim one per CPU)");
 	li = top(h, IFLA_LINKINFO);
 	ok(li && (a = nested(li, IFLA_INFO_KIND, 0)) && strcmp(mnl_attr_get_str(a), "veth") == 0, "kind veth");
 	data = li ? nested(li, IFLA_INFO_DATA, 0) : NULL;
@@ -68,6 +70,8 @@ static void veth(void)
 		ok(a && mnl_attr_get_u32(a) == 42, "peer born in the target netns (IFLA_NET_NS_FD)");
 		a = nested(peer, IFLA_MTU, sizeof(struct ifinfomsg));
 		ok(a && mnl_attr_get_u32(a) == 1400, "peer mtu");
+		a = nested(peer, IFLA_NUM_TX_QUEUES, sizeof(struct ifinfomsg));
+		ok(a && mnl_attr_get_u32(a) == 1, "peer has one tx queue too");
 	}
 	nlmsg_free(msg);
 }
