@@ -394,6 +394,7 @@ struct run {
 	nsl_topo_progress_fn progress;
 	void *pdata;
 	unsigned k, n;
+	struct nsl_hosts *hosts; /* rendered on first use */
 };
 
 /* Tests: NSLAB_TEST_CRASH_AFTER=k dies by SIGKILL right after the k-th kernel change. */
@@ -445,32 +446,38 @@ static int fail_obj(struct nsl_err *err, const struct obj *x, int r)
 	return r;
 }
 
+/* The lab's hosts lines (each node's first address, IPv4 first), rendered once per run. */
 static int hosts_write(struct run *R, const struct nsl_topo *t, const char *netns, struct nsl_err *err)
 {
-	_cleanup_free_ struct nsl_host_entry *e = calloc(t->n_nodes + 1, sizeof(*e));
-	_cleanup_free_ const char **names = calloc(t->n_nodes + 1, sizeof(char *));
-	size_t n = 0;
+	if (!R->hosts) {
+		_cleanup_free_ struct nsl_host_entry *e = calloc(t->n_nodes + 1, sizeof(*e));
+		_cleanup_free_ const char **names = calloc(t->n_nodes + 1, sizeof(char *));
+		size_t n = 0;
+		int r;
 
-	if (!e || !names)
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct nsl_prefix *first = NULL;
+		if (!e || !names)
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		for (size_t i = 0; i < t->n_nodes; i++) {
+			const struct nsl_prefix *first = NULL;
 
-		for (int fam = 0; fam < 2 && !first; fam++)
-			for (size_t k = 0; k < t->nodes[i].n_ifaces && !first; k++)
-				for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs && !first; j++)
-					if (t->nodes[i].ifaces[k].addrs[j].family == (fam ? AF_INET6 : AF_INET))
-						first = &t->nodes[i].ifaces[k].addrs[j];
-		if (!first)
-			continue;
-		names[n] = t->nodes[i].name;
-		e[n].addr = *first;
-		e[n].names = &names[n];
-		e[n].n_names = 1;
-		n++;
+			for (int fam = 0; fam < 2 && !first; fam++)
+				for (size_t k = 0; k < t->nodes[i].n_ifaces && !first; k++)
+					for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs && !first; j++)
+						if (t->nodes[i].ifaces[k].addrs[j].family == (fam ? AF_INET6 : AF_INET))
+							first = &t->nodes[i].ifaces[k].addrs[j];
+			if (!first)
+				continue;
+			names[n] = t->nodes[i].name;
+			e[n].addr = *first;
+			e[n].names = &names[n];
+			e[n].n_names = 1;
+			n++;
+		}
+		r = nsl_hosts_prepare(e, n, &R->hosts, err);
+		if (r < 0)
+			return r;
 	}
-	(void)R;
-	return nsl_hosts_set(R->ctx, netns, e, n, err);
+	return nsl_hosts_set_prepared(R->ctx, netns, R->hosts, err);
 }
 
 static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_topo_node *n,
@@ -1677,6 +1684,7 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo
 		*ret_changes = changes;
 out:
 	journal_close(&U.R.j);
+	nsl_hosts_free(U.R.hosts);
 	if (U.R.dirfd >= 0)
 		close(U.R.dirfd);
 	journal_unlock(ctx, t->name, lockfd, U.fresh && r < 0);

@@ -59,6 +59,18 @@ struct nsl_host_entry {
  */
 int nsl_hosts_set(struct nsl_ctx *ctx, const char *netns, const struct nsl_host_entry *entries,
 		  size_t n, struct nsl_err *err);
+/**
+ * struct nsl_hosts - hosts lines validated and rendered once, to be written into many
+ * namespaces (a lab gives every node the same lines: rendering them per node costs N^2).
+ */
+struct nsl_hosts;
+/** nsl_hosts_prepare - validate and render @entries. Errors as nsl_hosts_set(), -ENOMEM. */
+int nsl_hosts_prepare(const struct nsl_host_entry *entries, size_t n, struct nsl_hosts **ret,
+		      struct nsl_err *err);
+/** nsl_hosts_set_prepared - nsl_hosts_set() with lines from nsl_hosts_prepare(). */
+int nsl_hosts_set_prepared(struct nsl_ctx *ctx, const char *netns, const struct nsl_hosts *h,
+			   struct nsl_err *err);
+void nsl_hosts_free(struct nsl_hosts *h);
 /** nsl_hosts_get - read ETC_DIR/@netns/hosts into a malloc'd string. Errors: -ENOENT. */
 int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);
 /** nsl_hosts_del - remove it (and ETC_DIR/@netns when left empty). Errors: -ENOENT. */
