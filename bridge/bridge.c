@@ -12,32 +12,36 @@
 #include "nslab/bridge.h"
 #include "nslab/parse.h"
 
-void nsl_bridge_put_add(struct nlmsghdr *h, const struct nsl_bridge *b)
+void nsl_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create)
 {
 	struct ifinfomsg *ifi;
 	struct nlattr *li, *data;
 
 	h->nlmsg_type = RTM_NEWLINK;
-	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	h->nlmsg_flags = create ? NLM_F_CREATE | NLM_F_EXCL : 0;
 	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	if (b->up) {
+	if (b->up && create) {
 		ifi->ifi_flags = IFF_UP;
 		ifi->ifi_change = IFF_UP;
 	}
 	mnl_attr_put_strz(h, IFLA_IFNAME, b->name);
 	if (b->mtu)
 		mnl_attr_put_u32(h, IFLA_MTU, b->mtu);
-	if (b->mac)
+	if (b->mac && create)
 		mnl_attr_put(h, IFLA_ADDRESS, 6, b->mac);
+	if (b->group && create)
+		mnl_attr_put_u32(h, IFLA_GROUP, b->group);
 	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
 	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
-	if (b->stp != NSL_TRI_KEEP || b->vlan_filtering != NSL_TRI_KEEP) {
+	if (b->stp != NSL_TRI_KEEP || b->vlan_filtering != NSL_TRI_KEEP || b->mcast_snooping != NSL_TRI_KEEP) {
 		data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
 		if (b->stp != NSL_TRI_KEEP)
 			mnl_attr_put_u32(h, IFLA_BR_STP_STATE, b->stp == NSL_TRI_ON);
 		if (b->vlan_filtering != NSL_TRI_KEEP)
 			mnl_attr_put_u8(h, IFLA_BR_VLAN_FILTERING, b->vlan_filtering == NSL_TRI_ON);
+		if (b->mcast_snooping != NSL_TRI_KEEP)
+			mnl_attr_put_u8(h, IFLA_BR_MCAST_SNOOPING, b->mcast_snooping == NSL_TRI_ON);
 		mnl_attr_nest_end(h, data);
 	}
 	mnl_attr_nest_end(h, li);
@@ -60,7 +64,7 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	r = nsl_nl_get(ctx, b->netns, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_bridge_put_add(h, b);
+	nsl_bridge_put(h, b, true);
 	r = nsl_nl_talk(nl, h, err);
 	if (r == -EEXIST)
 		return nsl_err_set(err, NSL_E_CONFLICT, r, b->name, "a device named '%s' already exists", b->name);
@@ -87,6 +91,28 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 		}
 	}
 	return 0;
+}
+
+_public_ int nsl_bridge_set(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_err *err)
+{
+	char buf[512] = { 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct nsl_nl *nl;
+	int r;
+
+	r = nsl_parse_ifname(b->name, err);
+	if (r < 0)
+		return r;
+	if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
+		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, b->name, "MTU out of range (68-65535)");
+	r = nsl_nl_get(ctx, b->netns, &nl, err);
+	if (r < 0)
+		return r;
+	nsl_bridge_put(h, b, false);
+	r = nsl_nl_talk(nl, h, err);
+	if (r < 0 && err)
+		snprintf(err->object, sizeof(err->object), "%s", b->name);
+	return r;
 }
 
 static int require_bridge(struct nsl_ctx *ctx, const char *netns, const char *name, struct nsl_err *err)

@@ -6,6 +6,7 @@
 static const struct cli_kw add_kw[] = {
 	CLI_KW(T_TRI, "stp", struct nsl_bridge, stp),
 	CLI_KW(T_TRI, "vlan-filtering", struct nsl_bridge, vlan_filtering),
+	CLI_KW(T_TRI, "mcast-snooping", struct nsl_bridge, mcast_snooping),
 	CLI_KW(T_MTU, "mtu", struct nsl_bridge, mtu),
 	{ NULL },
 };
@@ -129,7 +130,8 @@ static const struct cli_verb verbs[] = {
 const struct cli_object cli_obj_bridge = {
 	.name = "bridge",
 	.verbs = verbs,
-	.usage = "Usage: nslab [-n NETNS] bridge add NAME [stp on|off] [vlan-filtering on|off] [mtu N]\n"
+	.usage = "Usage: nslab [-n NETNS] bridge add NAME [stp on|off] [vlan-filtering on|off]\n"
+		 "                               [mcast-snooping on|off] [mtu N]\n"
 		 "       nslab [-n NETNS] bridge del NAME\n"
 		 "       nslab [-n NETNS] bridge attach NAME PORT\n"
 		 "       nslab [-n NETNS] bridge detach PORT\n"

@@ -23,7 +23,7 @@ struct nsl_bridge;
 /** veth/: the creating RTM_NEWLINK; fds -1 mean "the sending netns". */
 int nsl_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int master_index,
 		       struct nl_msg **ret);
-/** bridge/: the creating RTM_NEWLINK of a bridge. */
-void nsl_bridge_put_add(struct nlmsghdr *h, const struct nsl_bridge *b);
+/** bridge/: the RTM_NEWLINK creating a bridge (@create) or changing its options. */
+void nsl_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create);
 
 #endif

@@ -36,6 +36,10 @@ t_bridge_attach_detach_show() {
 		ip link show br1 >/dev/null 2>&1 && fail "br1 left behind"
 	fi
 	assert_eq "$(ip -d -j link show br0 | jq -r '.[0].linkinfo.info_data.stp_state')" 0 "stp off"
+	assert_eq "$(ip -d -j link show br0 | jq -r '.[0].linkinfo.info_data.mcast_snooping')" 1 "snooping: kernel default"
+	nsl bridge add br2 mcast-snooping off
+	assert_eq "$(ip -d -j link show br2 | jq -r '.[0].linkinfo.info_data.mcast_snooping')" 0 "snooping off"
+	nsl bridge del br2
 	assert_eq "$(ip -j link show br0 | jq -r '.[0].flags | index("UP") != null')" true "bridge up"
 	nsl veth add p0 peer p1
 	nsl bridge attach br0 p0

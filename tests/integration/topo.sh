@@ -180,6 +180,10 @@ t_topo_crash_every_step() {
 			nsl -q up "$TOPOS/twolans.yaml" >/dev/null
 			run "$NSLAB" test /tmp/tw.yaml
 			assert_rc 0 "test after crash at $k and up: $OUT"
+			# bridges are built with snooping off: the converging up turns it back on
+			for br in $(ip -j -d link show type bridge | jq -r '.[] | select(.ifalias == "nslab:twolans") | .ifname'); do
+				assert_eq "$(ip -j -d link show "$br" | jq '.[0].linkinfo.info_data.mcast_snooping')" 1 "$br snooping after crash at $k"
+			done
 			nsl -q down "$TOPOS/twolans.yaml" >/dev/null
 		fi
 		_nothing_left
@@ -286,6 +290,12 @@ t_topo_star200() {
 	assert_eq "$(ip -o link show master star200-br0 | wc -l)" 200 "200 bridge ports"
 	[ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 0 ] || fail "host IPv6 touched"
 	assert_eq "$(ip netns exec s-n7 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 1 "IPv6 off in a v4-only node"
+	# The bridge ends with the kernel's default multicast snooping, in the ports' device
+	# group (one group delete takes the whole lab's root side).
+	assert_eq "$(ip -j -d link show star200-br0 | jq '.[0].linkinfo.info_data.mcast_snooping')" 1 "snooping back on"
+	assert_eq "$(ip -j link show master star200-br0 | jq -r '[.[].group] | unique | length')" 1 "one group for the ports"
+	assert_eq "$(ip -j link show star200-br0 | jq -r '.[0].group')" \
+		"$(ip -j link show master star200-br0 | jq -r '.[0].group')" "bridge in the ports' group"
 	run "$NSLAB" -j test /tmp/s.yaml
 	assert_rc 0 "200 expectations"
 	assert_eq "$(jqr '.passed' "$OUT")" 200

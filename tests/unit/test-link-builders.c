@@ -80,10 +80,12 @@ static void bridge(void)
 {
 	char buf[512];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-	struct nsl_bridge b = { .name = "br0", .stp = NSL_TRI_ON, .mtu = 9000, .up = true };
+	struct nsl_bridge b = { .name = "br0", .stp = NSL_TRI_ON, .mtu = 9000, .up = true, .group = 77,
+				.mcast_snooping = NSL_TRI_OFF };
 	const struct nlattr *li, *data, *a;
+	const struct ifinfomsg *ifi;
 
-	nsl_bridge_put_add(h, &b);
+	nsl_bridge_put(h, &b, true);
 	ok(h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_EXCL), "bridge RTM_NEWLINK EXCL");
 	ok((a = top(h, IFLA_IFNAME)) && strcmp(mnl_attr_get_str(a), "br0") == 0, "name");
 	li = top(h, IFLA_LINKINFO);
@@ -91,6 +93,20 @@ static void bridge(void)
 	data = li ? nested(li, IFLA_INFO_DATA, 0) : NULL;
 	ok(data && (a = nested(data, IFLA_BR_STP_STATE, 0)) && mnl_attr_get_u32(a) == 1, "stp on");
 	ok(data && !nested(data, IFLA_BR_VLAN_FILTERING, 0), "vlan filtering left alone");
+	ok(data && (a = nested(data, IFLA_BR_MCAST_SNOOPING, 0)) && mnl_attr_get_u8(a) == 0, "snooping off");
+	ok((a = top(h, IFLA_GROUP)) && mnl_attr_get_u32(a) == 77, "device group");
+
+	/* The same options on an existing bridge: no CREATE, no up, no group. */
+	h = mnl_nlmsg_put_header(buf);
+	memset(mnl_nlmsg_get_payload(h), 0, sizeof(*ifi));
+	b.mcast_snooping = NSL_TRI_ON;
+	nsl_bridge_put(h, &b, false);
+	ifi = mnl_nlmsg_get_payload(h);
+	ok(h->nlmsg_type == RTM_NEWLINK && !(h->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)), "set: no CREATE");
+	ok(!(ifi->ifi_change & IFF_UP) && !top(h, IFLA_GROUP), "set: leaves flags and group");
+	li = top(h, IFLA_LINKINFO);
+	data = li ? nested(li, IFLA_INFO_DATA, 0) : NULL;
+	ok(data && (a = nested(data, IFLA_BR_MCAST_SNOOPING, 0)) && mnl_attr_get_u8(a) == 1, "set: snooping on");
 }
 
 static void set_and_del(void)
