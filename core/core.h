@@ -60,7 +60,10 @@ int nsl_ns_call_in(struct nsl_ctx *ctx, int nsfd, int (*fn)(void *), void *data)
  */
 int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *err);
 
-/** nsl_ns_open_file - open() @path while in the netns @spec (for /proc/sys/net). */
+/**
+ * nsl_ns_open_file - open() @path while in the netns @spec (for /proc/sys/net). A path
+ * under /proc/ is looked up in a procfs instance of the context's own (see ns.c).
+ */
 int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
 		     int *ret_fd, struct nsl_err *err);
 

@@ -28,6 +28,7 @@ _public_ int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err)
 				   strerror(-r));
 	}
 	ctx->max_sessions = 256;
+	ctx->proc_fd = -1;
 	for (int i = 0; i < _NSL_DIR_MAX; i++) {
 		const char *e = secure_getenv(dir_defaults[i].env);
 
@@ -46,6 +47,8 @@ _public_ struct nsl_ctx *nsl_ctx_free(struct nsl_ctx *ctx)
 	if (!ctx)
 		return NULL;
 	nsl_nl_close_all(ctx);
+	if (ctx->proc_fd >= 0)
+		close(ctx->proc_fd);
 	for (int i = 0; i < _NSL_DIR_MAX; i++)
 		free(ctx->dirs[i]);
 	free(ctx->netns);

@@ -6,10 +6,12 @@
  */
 #include <ctype.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/vfs.h>
 
@@ -153,6 +155,7 @@ int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *er
 }
 
 struct open_args {
+	int dirfd;
 	const char *path;
 	int flags;
 	int fd;
@@ -162,20 +165,56 @@ static int open_there(void *data)
 {
 	struct open_args *a = data;
 
-	a->fd = open(a->path, a->flags | O_CLOEXEC);
+	a->fd = openat(a->dirfd, a->path, a->flags | O_CLOEXEC);
 	return a->fd < 0 ? negerrno() : 0;
+}
+
+/*
+ * /proc/sys/net/... of a netns is looked up by name among the dentries every netns left in
+ * the one procfs superblock: each lookup compares against those of all live namespaces, so
+ * a lab's N sysctl writes cost N^2 (70 us a lookup with 1000 netns). A procfs instance of
+ * our own, detached (fsmount, never attached to the tree) and replaced every
+ * PROC_RENEW lookups, keeps that list short. Without the new mount API: plain /proc.
+ */
+#define PROC_RENEW 64
+
+static int proc_dirfd(struct nsl_ctx *ctx)
+{
+	_cleanup_close_ int fs = -1;
+	int m;
+
+	if (ctx->proc_fd >= 0 && ctx->proc_uses++ < PROC_RENEW)
+		return ctx->proc_fd;
+	if (ctx->proc_fd == -2)
+		return AT_FDCWD;
+	if (ctx->proc_fd >= 0)
+		close(TAKE_FD(ctx->proc_fd));
+	fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0)) < 0) {
+		ctx->proc_fd = -2;
+		return AT_FDCWD;
+	}
+	ctx->proc_fd = m;
+	ctx->proc_uses = 1;
+	return m;
 }
 
 int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
 		     int *ret_fd, struct nsl_err *err)
 {
-	struct open_args a = { .path = path, .flags = flags, .fd = -1 };
+	struct open_args a = { .dirfd = AT_FDCWD, .path = path, .flags = flags, .fd = -1 };
 	_cleanup_close_ int nsfd = -1;
 	int r;
 
 	r = nsl_ns_open(ctx, spec, &nsfd, err);
 	if (r < 0)
 		return r;
+	if (strncmp(path, "/proc/", 6) == 0 && path[6] && path[6] != '/') {
+		a.dirfd = proc_dirfd(ctx);
+		if (a.dirfd != AT_FDCWD)
+			a.path = path + 6;
+	}
 	r = nsl_ns_call_in(ctx, nsfd, open_there, &a);
 	if (r < 0)
 		return nsl_err_set(err, r == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, r, path, NULL);
