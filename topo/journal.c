@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "core.h"
 #include "journal.h"
 #include "macro.h"
 
@@ -210,6 +211,56 @@ int state_read(int dirfd, const char *name, char **ret, size_t *ret_len)
 }
 
 /* Parse the journal into its live entries: "+" lines add, "-" lines remove. */
+/* The slot of @line in js->slot: its entry's, or the empty one where it would go. */
+static size_t *jstate_slot(const struct jstate *js, const char *line)
+{
+	size_t mask = js->n_slots - 1, i = (size_t)nsl_hash64(NULL, line, 0) & mask;
+
+	while (js->slot[i] && !STREQ(js->v[js->slot[i] - 1].line, line))
+		i = (i + 1) & mask;
+	return &js->slot[i];
+}
+
+/* Keep the table at most half full: lines are looked up once per journal line. */
+static int jstate_grow(struct jstate *js)
+{
+	size_t *old = js->slot, n_old = js->n_slots;
+
+	if (js->n + 1 <= js->n_slots / 2)
+		return 0;
+	js->n_slots = n_old ? n_old * 2 : 64;
+	js->slot = calloc(js->n_slots, sizeof(*js->slot));
+	if (!js->slot) {
+		js->slot = old;
+		js->n_slots = n_old;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < js->n; i++)
+		*jstate_slot(js, js->v[i].line) = i + 1;
+	free(old);
+	return 0;
+}
+
+/* Remove the entry in @slot: the last entry takes its place in v, and linear probing
+ * gets its chain mended by re-inserting what follows the hole. */
+static void jstate_remove(struct jstate *js, size_t *slot)
+{
+	size_t mask = js->n_slots - 1, i = (size_t)(slot - js->slot), k = *slot - 1;
+
+	free(js->v[k].line);
+	*slot = 0;
+	for (size_t j = (i + 1) & mask; js->slot[j]; j = (j + 1) & mask) {
+		size_t e = js->slot[j];
+
+		js->slot[j] = 0;
+		*jstate_slot(js, js->v[e - 1].line) = e;
+	}
+	if (k != --js->n) {
+		js->v[k] = js->v[js->n];
+		*jstate_slot(js, js->v[k].line) = k + 1;
+	}
+}
+
 int journal_read(int dirfd, struct jstate *js)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -225,31 +276,27 @@ int journal_read(int dirfd, struct jstate *js)
 	js->exists = true;
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		bool del = l[0] == '-';
-		struct jentry *e;
+		size_t *slot;
 
 		js->committed = STREQ(l, "commit");
 		if (STREQ(l, "commit") || STREQ(l, "begin"))
 			continue;
 		if (del)
 			l++;
-		for (size_t i = 0; i < js->n; i++)
-			if (STREQ(js->v[i].line, l)) {
-				if (del) {
-					free(js->v[i].line);
-					js->v[i] = js->v[--js->n];
-				}
-				goto next;
-			}
+		if (jstate_grow(js) < 0 || !GREEDY_REALLOC(js->v, js->cap, js->n + 1))
+			return -ENOMEM;
+		slot = jstate_slot(js, l);
+		if (*slot) {
+			if (del)
+				jstate_remove(js, slot);
+			continue;
+		}
 		if (del)
 			continue;
-		if (!GREEDY_REALLOC(js->v, js->cap, js->n + 1))
+		js->v[js->n].line = strdup(l);
+		if (!js->v[js->n].line)
 			return -ENOMEM;
-		e = &js->v[js->n];
-		e->line = strdup(l);
-		if (!e->line)
-			return -ENOMEM;
-		js->n++;
-	next:;
+		*slot = ++js->n;
 	}
 	return 0;
 }
@@ -259,13 +306,6 @@ void jstate_free(struct jstate *js)
 	for (size_t i = 0; i < js->n; i++)
 		free(js->v[i].line);
 	free(js->v);
+	free(js->slot);
 	memset(js, 0, sizeof(*js));
-}
-
-bool jstate_has(const struct jstate *js, const char *line)
-{
-	for (size_t i = 0; i < js->n; i++)
-		if (STREQ(js->v[i].line, line))
-			return true;
-	return false;
 }

@@ -29,6 +29,7 @@ struct jstate {
 	bool exists, committed;
 	struct jentry *v;
 	size_t n, cap;
+	size_t *slot, n_slots; /* open addressing: index into v + 1, 0 for empty */
 };
 
 int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err);
@@ -36,7 +37,6 @@ void journal_close(struct journal *j);
 int journal_add(struct journal *j, const char *line, struct nsl_err *err);
 int journal_read(int dirfd, struct jstate *js);
 void jstate_free(struct jstate *js);
-bool jstate_has(const struct jstate *js, const char *line);
 int state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err);
 int state_read(int dirfd, const char *name, char **ret, size_t *ret_len);
 
