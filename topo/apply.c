@@ -395,6 +395,7 @@ struct run {
 	void *pdata;
 	unsigned k, n;
 	struct nsl_hosts *hosts; /* rendered on first use */
+	int *br_ifindex;	  /* per topology bridge, 0 until looked up */
 };
 
 /* Tests: NSLAB_TEST_CRASH_AFTER=k dies by SIGKILL right after the k-th kernel change. */
@@ -568,6 +569,23 @@ static const char *br_netns(const struct nsl_topo *t, const struct nsl_topo_brid
 	return br->node_idx >= 0 ? t->nodes[br->node_idx].netns : NULL;
 }
 
+/* The ifindex of bridge @i, looked up once per run (a star's N ports would ask N times);
+ * 0 when unknown, and nsl_veth_add() asks itself. */
+static int bridge_ifindex(struct run *R, const struct nsl_topo *t, int i)
+{
+	_cleanup_free_ struct nsl_link_info *li = NULL;
+	size_t n = 0;
+
+	if (!R->br_ifindex)
+		R->br_ifindex = calloc(t->n_bridges + 1, sizeof(int));
+	if (!R->br_ifindex)
+		return 0;
+	if (!R->br_ifindex[i] &&
+	    nsl_link_list(R->ctx, br_netns(t, &t->bridges[i]), t->bridges[i].ifname, &li, &n, NULL) == 0 && n == 1)
+		R->br_ifindex[i] = li->ifindex;
+	return R->br_ifindex[i];
+}
+
 /* Create @x of model @t. */
 static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
@@ -622,6 +640,8 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 			if (r < 0)
 				return r;
 		}
+		if (R->br_ifindex)
+			R->br_ifindex[x->bridge] = 0; /* made anew */
 		r = nsl_bridge_add(R->ctx, &b, err);
 		if (r < 0)
 			return r;
@@ -660,6 +680,7 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 			if (r < 0)
 				return r;
 		}
+		v.master_ifindex = bridge_ifindex(R, t, ifc->bridge_idx);
 		r = nsl_veth_add(R->ctx, &v, err);
 		break;
 	}
@@ -1737,6 +1758,7 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo
 out:
 	journal_close(&U.R.j);
 	nsl_hosts_free(U.R.hosts);
+	free(U.R.br_ifindex);
 	if (U.R.dirfd >= 0)
 		close(U.R.dirfd);
 	journal_unlock(ctx, t->name, lockfd, U.fresh && r < 0);

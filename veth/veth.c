@@ -162,7 +162,9 @@ _public_ int nsl_veth_add(struct nsl_ctx *ctx, const struct nsl_veth *v, struct 
 	r = nsl_nl_get(ctx, v->netns, &nl, err);
 	if (r < 0)
 		return r;
-	if (v->master) {
+	if (v->master_ifindex > 0) {
+		master = v->master_ifindex;
+	} else if (v->master) {
 		master = nsl_nl_ifindex(nl, v->master, err);
 		if (master < 0)
 			return master;

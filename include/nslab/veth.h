@@ -30,6 +30,7 @@ struct nsl_veth {
 	uint32_t mtu;
 	const uint8_t *mac, *peer_mac;
 	const char *master;
+	int master_ifindex; /* of @master when the caller knows it: saves a lookup */
 	bool up, peer_up;
 	const char *alias, *peer_alias;
 	const char *altname, *peer_altname;
