@@ -11,6 +11,7 @@
 #include <netlink/errno.h>
 #include <netlink/msg.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <time.h>
 
 #include "core.h"
@@ -91,9 +92,36 @@ static void evict_lru(struct nsl_ctx *ctx)
 	}
 }
 
+/* A new session of @sock (ours now) and @nsfd (taken), cached under @spec, in front. */
+static int session_add(struct nsl_ctx *ctx, const char *spec, struct mnl_socket *sock, int nsfd,
+		       struct nsl_nl **ret, struct nsl_err *err)
+{
+	struct nsl_nl *nl = calloc(1, sizeof(*nl));
+
+	if (!nl || (spec && !(nl->key = strdup(spec)))) {
+		free(nl);
+		mnl_socket_close(sock);
+		close(nsfd);
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	}
+	nl->sock = sock;
+	nl->nsfd = nsfd;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned)time(NULL);
+	if (ctx->n_sessions >= ctx->max_sessions)
+		evict_lru(ctx);
+	nl->next = ctx->nl;
+	ctx->nl = nl;
+	ctx->n_sessions++;
+	if (ret)
+		*ret = nl;
+	return 0;
+}
+
 int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err)
 {
 	_cleanup_close_ int nsfd = -1;
+	struct mnl_socket *sock = NULL;
 	struct nsl_nl **pp, *nl;
 	int r;
 
@@ -112,28 +140,27 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 	r = nsl_ns_open(ctx, spec, &nsfd, err);
 	if (r < 0)
 		return r;
-	nl = calloc(1, sizeof(*nl));
-	if (nl)
-		nl->nsfd = -1;
-	if (!nl || (spec && !(nl->key = strdup(spec)))) {
-		session_free(nl);
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	}
-	r = nsl_ns_call_in(ctx, nsfd, sock_open, &nl->sock);
-	if (r < 0) {
-		session_free(nl);
+	r = nsl_ns_call_in(ctx, nsfd, sock_open, &sock);
+	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "netlink socket: %s", strerror(-r));
+	return session_add(ctx, spec, sock, TAKE_FD(nsfd), ret, err);
+}
+
+int nsl_nl_open_here(struct nsl_ctx *ctx, const char *key, struct nsl_err *err)
+{
+	struct mnl_socket *sock = NULL;
+	int nsfd, r;
+
+	nsl_nl_forget(ctx, key);
+	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), key, "open own netns: %s", strerror(errno));
+	r = sock_open(&sock);
+	if (r < 0) {
+		close(nsfd);
+		return nsl_err_set(err, NSL_E_SYSTEM, r, key, "netlink socket: %s", strerror(-r));
 	}
-	nl->nsfd = TAKE_FD(nsfd);
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (unsigned)time(NULL);
-	if (ctx->n_sessions >= ctx->max_sessions)
-		evict_lru(ctx);
-	nl->next = ctx->nl;
-	ctx->nl = nl;
-	ctx->n_sessions++;
-	*ret = nl;
-	return 0;
+	return session_add(ctx, key, sock, nsfd, NULL, err);
 }
 
 int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec)

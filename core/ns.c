@@ -132,7 +132,34 @@ static int bind_self_net(void *data)
 }
 
 
-int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *err)
+static int proc_dirfd(struct nsl_ctx *ctx);
+
+/* Write @kv in the calling thread's netns; a key the kernel lacks is skipped. */
+static int sysctls_here(struct nsl_ctx *ctx, const struct nsl_sysctl_kv *kv, size_t n, struct nsl_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int dfd = proc_dirfd(ctx), fd, r;
+		char path[256];
+		ssize_t w;
+
+		snprintf(path, sizeof(path), "%s%s", dfd == AT_FDCWD ? "/proc/sys/" : "sys/", kv[i].path);
+		fd = openat(dfd, path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), kv[i].path, "cannot open: %s", strerror(errno));
+		w = write(fd, kv[i].value, strlen(kv[i].value));
+		r = w < 0 ? negerrno() : 0;
+		close(fd);
+		if (r < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, r, kv[i].path, "cannot set to %s: %s", kv[i].value,
+					   strerror(-r));
+	}
+	return 0;
+}
+
+int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
+		       const struct nsl_sysctl_kv *kv, size_t n, struct nsl_err *err)
 {
 	struct bind_args a = { .path = path };
 	int r;
@@ -143,15 +170,18 @@ int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, struct nsl_err *er
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), path, "unshare(CLONE_NEWNET): %s",
 				   strerror(errno));
 	r = bind_self_net(&a);
+	if (r < 0)
+		nsl_err_set(err, NSL_E_SYSTEM, r, path, "bind mount of the new netns: %s", strerror(-r));
+	if (r == 0)
+		r = sysctls_here(ctx, kv, n, err);
+	if (r == 0 && key)
+		r = nsl_nl_open_here(ctx, key, err);
 	if (setns(ctx->home_fd, CLONE_NEWNET) < 0) {
 		ctx->broken = true;
 		return nsl_err_set(err, NSL_E_PARTIAL, -ENOTRECOVERABLE, NULL,
 				   "cannot return to the original netns");
 	}
-	if (r < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, r, path, "bind mount of the new netns: %s",
-				   strerror(-r));
-	return 0;
+	return r;
 }
 
 struct open_args {

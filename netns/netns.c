@@ -73,17 +73,20 @@ static int reserve_name(struct nsl_ctx *ctx, const char *name, char *path, size_
 	return create_name_file(path, name, err);
 }
 
-_public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+_public_ int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const struct nsl_netns_opts *o,
+				struct nsl_err *err)
 {
+	static const struct nsl_sysctl_kv ipv6_off = { "net/ipv6/conf/all/disable_ipv6", "1" };
 	char path[4096];
 	int r;
 
 	r = reserve_name(ctx, name, path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	r = nsl_ns_unshare_net(ctx, path, err);
+	/* The session and the sysctls are set up from inside: no setns pair for each. */
+	r = nsl_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, err);
 	if (r < 0)
-		goto err_unlink;
+		goto err_umount;
 	r = lo_up(ctx, name, err);
 	if (r < 0)
 		goto err_umount;
@@ -91,10 +94,14 @@ _public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err
 
 err_umount:
 	nsl_nl_forget(ctx, name);
-	umount2(path, MNT_DETACH);
-err_unlink:
+	umount2(path, MNT_DETACH); /* EINVAL when the bind mount itself failed */
 	unlink(path);
 	return r;
+}
+
+_public_ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+{
+	return nsl_netns_add_opts(ctx, name, NULL, err);
 }
 
 _public_ int nsl_netns_attach(struct nsl_ctx *ctx, const char *name, pid_t pid, struct nsl_err *err)

@@ -598,21 +598,14 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		r = jadd(R, "netns %s", n->netns);
 		if (r < 0)
 			return r;
-		r = nsl_netns_add(R->ctx, n->netns, err);
-		if (r < 0)
-			return r;
-		changed(R);
 		/* Without IPv6 addresses a node gets no IPv6 at all, before its links come up:
 		 * otherwise every new port's router solicitations and MLD reports flood the
 		 * bridge (N^2 packets), and even ARP is dropped in a big star. */
-		if (!n->has_ipv6) {
-			r = nsl_sysctl_set(R->ctx, n->netns, "net.ipv6.conf.all.disable_ipv6", "1", err);
-			if (r == -ENOENT)
-				r = 0; /* kernel without IPv6 */
-			if (r < 0)
-				return r;
-			changed(R);
-		}
+		r = nsl_netns_add_opts(R->ctx, n->netns, &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6 },
+				       err);
+		if (r < 0)
+			return r;
+		changed(R);
 		return 0;
 	case O_SYSCTL:
 		r = nsl_sysctl_set(R->ctx, n->netns, n->sysctls[x->idx].key, n->sysctls[x->idx].value, err);

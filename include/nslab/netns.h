@@ -22,6 +22,19 @@ extern "C" {
 int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
 
 /**
+ * struct nsl_netns_opts - for nsl_netns_add_opts().
+ * @ipv6_off: IPv6 disabled (net.ipv6.conf.all and default disable_ipv6=1) before anything,
+ *            lo included, comes up; on a kernel without IPv6 it is already off.
+ */
+struct nsl_netns_opts {
+	bool ipv6_off;
+};
+
+/** nsl_netns_add_opts - nsl_netns_add() with @o (NULL: the defaults). */
+int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const struct nsl_netns_opts *o,
+		       struct nsl_err *err);
+
+/**
  * nsl_netns_attach - name the netns of process @pid (`ip netns attach`).
  * Errors: -ESRCH, -EEXIST, -EPERM.
  */
