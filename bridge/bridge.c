@@ -47,6 +47,19 @@ void nsl_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create)
 	mnl_attr_nest_end(h, li);
 }
 
+/* Check what add and set share, and get the session of @b's netns. */
+static int bridge_session(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_nl **ret,
+			  struct nsl_err *err)
+{
+	int r = nsl_parse_ifname(b->name, err);
+
+	if (r < 0)
+		return r;
+	if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
+		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, b->name, "MTU out of range (68-65535)");
+	return nsl_nl_get(ctx, b->netns, ret, err);
+}
+
 _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_err *err)
 {
 	char buf[512] = { 0 }, b2[512] = { 0 };
@@ -54,14 +67,9 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_parse_ifname(b->name, err);
-	if (r < 0)
-		return r;
-	if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
-		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, b->name, "MTU out of range (68-65535)");
 	if (b->alias && strlen(b->alias) >= 256)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, b->name, "alias longer than 255 bytes");
-	r = nsl_nl_get(ctx, b->netns, &nl, err);
+	r = bridge_session(ctx, b, &nl, err);
 	if (r < 0)
 		return r;
 	nsl_bridge_put(h, b, true);
@@ -100,12 +108,7 @@ _public_ int nsl_bridge_set(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_parse_ifname(b->name, err);
-	if (r < 0)
-		return r;
-	if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
-		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, b->name, "MTU out of range (68-65535)");
-	r = nsl_nl_get(ctx, b->netns, &nl, err);
+	r = bridge_session(ctx, b, &nl, err);
 	if (r < 0)
 		return r;
 	nsl_bridge_put(h, b, false);

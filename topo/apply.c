@@ -1207,6 +1207,23 @@ static bool group_is_mine(const struct run *R, const struct nsl_link_info *root,
 	return mine > 0;
 }
 
+/* The device of the journal line @e ("link NAME") in @root (sorted), when it is the lab's:
+ * it carries the lab's marker, or none (up died between the create and the marker).
+ * Someone else's device of that name is never touched. */
+static struct nsl_link_info *journal_link(const struct run *R, const struct jentry *e,
+					  struct nsl_link_info *root, size_t n_root)
+{
+	struct nsl_link_info key = { 0 }, *li;
+
+	if (strncmp(e->line, "link ", 5))
+		return NULL;
+	snprintf(key.ifname, sizeof(key.ifname), "%s", e->line + 5);
+	li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
+	if (!li || (li->alias[0] && !STREQ(li->alias, R->mark)))
+		return NULL;
+	return li;
+}
+
 static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *root = NULL;
@@ -1261,13 +1278,9 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < js->n; i++) {
-		struct nsl_link_info key = { 0 }, *li;
+		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
 
-		if (strncmp(js->v[i].line, "link ", 5))
-			continue;
-		snprintf(key.ifname, sizeof(key.ifname), "%s", js->v[i].line + 5);
-		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
-		if (!li || !STREQ(li->kind, "bridge") || (li->alias[0] && !STREQ(li->alias, R->mark)))
+		if (!li || !STREQ(li->kind, "bridge"))
 			continue;
 		nsl_bridge_set(R->ctx, &(struct nsl_bridge){ .name = li->ifname, .mcast_snooping = NSL_TRI_OFF },
 			       NULL);
@@ -1309,17 +1322,9 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < js->n; i++) {
-		struct nsl_link_info key = { 0 }, *li;
+		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
 
-		if (strncmp(js->v[i].line, "link ", 5))
-			continue;
-		snprintf(key.ifname, sizeof(key.ifname), "%s", js->v[i].line + 5);
-		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
 		if (!li)
-			continue;
-		/* Only what carries the lab's marker, or nothing (up died between the create
-		 * and the marker): someone else's device of that name is never touched. */
-		if (li->alias[0] && !STREQ(li->alias, R->mark))
 			continue;
 		/* Bridges outside the group do not go with any netns: they are deleted below,
 		 * once their ports are gone. The veths go with their peer's netns. */
