@@ -38,6 +38,8 @@ struct cli_object {
 
 /** Print "nslab: OBJECT VERB 'NAME': MSG[: EXTACK]" and return the exit code of @err->kind. */
 int cli_fail(struct cli *c, const char *name, const struct nsl_err *err);
+/** cli_fail_exit - cli_fail() with exit status @exitc (126/127 of a command not run). */
+int cli_fail_exit(struct cli *c, const char *name, const struct nsl_err *err, int exitc);
 /** Usage error: one line plus "Try 'nslab OBJECT help'."; returns 1. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Exit code for a library error kind. */

@@ -79,8 +79,12 @@ static void prefix(struct cli *c)
 
 int cli_fail(struct cli *c, const char *name, const struct nsl_err *err)
 {
+	return cli_fail_exit(c, name, err, cli_exit_code(err->kind));
+}
+
+int cli_fail_exit(struct cli *c, const char *name, const struct nsl_err *err, int exitc)
+{
 	char msg[600];
-	int exitc = cli_exit_code(err->kind);
 
 	nsl_err_format(err, msg, sizeof(msg));
 	if (!name || !*name)

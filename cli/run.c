@@ -300,9 +300,9 @@ static int parse_opts(struct cli *c, const struct run_opt *tbl, bool enter, stru
 /* Report a failed launch; a command that could not be executed exits 127 or 126. */
 static int launch_failed(struct cli *c, int status, const struct nsl_err *err)
 {
-	int code = cli_fail(c, NULL, err);
-
-	return status == 127 || status == 126 ? status : code;
+	if (status == 127 || status == 126)
+		return cli_fail_exit(c, NULL, err, status);
+	return cli_fail(c, NULL, err);
 }
 
 /* Without a command: $SHELL, or /bin/sh (as unshare and nsenter do). */

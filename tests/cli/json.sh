@@ -47,3 +47,13 @@ t_json_error_object() {
 	assert_eq "$(jq -c '.error | {object, verb, name, exit_code}' <<<"$OUT")" \
 		'{"object":"veth","verb":"add","name":"toolongname12345","exit_code":1}' "error object"
 }
+t_json_error_exit_code_of_command_not_run() {
+	# The JSON error object carries the status the command exits with: 127 not found,
+	# 126 not executable (not the 2 of a system error).
+	run "$NSLAB" -j run -- /nonexistent
+	assert_rc 127
+	assert_eq "$(jq -c '.error | {object, exit_code}' <<<"$OUT")" '{"object":"run","exit_code":127}' "not found"
+	run "$NSLAB" -j run -- /etc
+	assert_rc 126
+	assert_eq "$(jq -r '.error.exit_code' <<<"$OUT")" 126 "not executable"
+}
