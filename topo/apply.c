@@ -411,6 +411,8 @@ static void step(struct run *R, const char *op, const char *what)
 	char buf[400];
 
 	R->k++;
+	if (R->k > R->n)
+		R->n = R->k; /* more than counted: never show k above n */
 	if (!R->progress)
 		return;
 	snprintf(buf, sizeof(buf), "%s %s", op, what);
@@ -1231,14 +1233,32 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	_cleanup_free_ const char **bridges = calloc(js->n + 1, sizeof(char *));
 	_cleanup_free_ int *hold = NULL;
 	size_t n_root = 0, n_links = 0, n_bridges = 0, n_hold = 0;
-	unsigned removed = 0, in_group = 0;
+	unsigned removed = 0, in_group = 0, n_br = 0;
 	bool group;
 	int r;
 
 	if (!links || !bridges)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	/* The lab's bridges in the root netns stop multicast snooping first: with it on, a
+	 * bridge re-arms the multicast timers of every port whenever one port leaves, N^2
+	 * timer operations for N ports (a third of the group delete below). */
+	r = root_links(R->ctx, &root, &n_root, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < js->n; i++) {
+		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
+
+		if (!li || !STREQ(li->kind, "bridge"))
+			continue;
+		nsl_bridge_set(R->ctx, &(struct nsl_bridge){ .name = li->ifname, .mcast_snooping = NSL_TRI_OFF },
+			       NULL);
+		n_br++;
+		in_group += li->group == R->group;
+	}
+	group = group_is_mine(R, root, n_root);
+	/* The steps: each process stopped, each netns, the wait, each bridge outside the group. */
 	R->k = 0;
-	R->n = 1; /* the wait */
+	R->n = 1 + (group ? n_br - in_group : n_br);
 	for (size_t i = 0; i < js->n; i++)
 		R->n += !strncmp(js->v[i].line, "pid ", 4) || !strncmp(js->v[i].line, "netns ", 6);
 	for (size_t i = 0; i < js->n; i++) {
@@ -1271,21 +1291,6 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 			if (nsl_launch_stop(pids[k], 0, 2000, NULL) > 0)
 				removed++;
 	}
-	/* The lab's bridges in the root netns stop multicast snooping first: with it on, a
-	 * bridge re-arms the multicast timers of every port whenever one port leaves, N^2
-	 * timer operations for N ports (a third of the group delete below). */
-	r = root_links(R->ctx, &root, &n_root, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < js->n; i++) {
-		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
-
-		if (!li || !STREQ(li->kind, "bridge"))
-			continue;
-		nsl_bridge_set(R->ctx, &(struct nsl_bridge){ .name = li->ifname, .mcast_snooping = NSL_TRI_OFF },
-			       NULL);
-		in_group += li->group == R->group;
-	}
 	/* The lab's host-side veths and bridges share one device group: when every device of
 	 * that group is the lab's, one request deletes them all in one kernel batch (one
 	 * unregister wait, not one per device). The netns names go first, each held open so
@@ -1293,7 +1298,6 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 	 * fighting the group delete for the RTNL lock): umounting after the group delete
 	 * instead costs 5x as much, in the kernel's wake. Deleting the netns lets the kernel
 	 * tear down every device inside in one batch, once the holds are closed. */
-	group = group_is_mine(R, root, n_root);
 	if (group) {
 		hold = calloc(js->n + 1, sizeof(int));
 		if (!hold)
@@ -1338,8 +1342,8 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 		if (!strncmp(js->v[i].line, "etc ", 4)) {
 			nsl_netconf_del(R->ctx, js->v[i].line + 4, NULL);
 		}
+	step(R, "wait", "for the kernel to remove the links");
 	if (n_links) {
-		step(R, "wait", "for the kernel to remove the links");
 		/* The kernel's batch takes about a millisecond a link. A veth still there after
 		 * that has a peer in a netns that someone else keeps alive (a process in it):
 		 * delete those one by one. */
@@ -1354,7 +1358,6 @@ static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, str
 		removed += (unsigned)n_links;
 	}
 	for (size_t i = 0; i < n_bridges; i++) {
-		R->n++;
 		step(R, "del link", bridges[i]);
 		r = nsl_link_del(R->ctx, NULL, bridges[i], NULL);
 		if (r == 0)

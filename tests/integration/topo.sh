@@ -384,10 +384,19 @@ P
 }
 
 t_topo_progress() {
+	local n
 	run "$NSLAB" up "$TOPOS/demo.yaml"
 	assert_match "$ERR" "^\[1/[0-9]+\] add node web" "progress lines on stderr"
 	run "$NSLAB" -q down demo
 	assert_eq "$ERR" "" "quiet"
+	# down counts its steps up front: one total, 1..n in order, ending at n/n
+	for lab in demo twolans; do
+		nsl -q up "$TOPOS/$lab.yaml" >/dev/null
+		run "$NSLAB" down $lab
+		n=$(grep -c '^\[' <<<"$ERR")
+		assert_eq "$(grep -o '^\[[0-9]*/[0-9]*\]' <<<"$ERR" | tr '\n' ' ')" \
+			"$(for ((i = 1; i <= n; i++)); do printf '[%d/%d] ' $i $n; done)" "$lab down progress"
+	done
 }
 
 t_topo_drift_repair() {
