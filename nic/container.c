@@ -7,8 +7,10 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "macro.h"
 #include "nic-internal.h"
@@ -48,16 +50,48 @@ struct inspect_out {
 	int status;
 };
 
-/* Read both pipes to the end (the CLI may fill stderr first), keeping the first bytes. */
-static void drain(int ofd, int efd, struct inspect_out *o)
+/* How long `inspect` may take: an engine whose daemon hangs must not hang nslab with it. */
+static int inspect_timeout_ms(void)
+{
+	const char *s = secure_getenv("NSLAB_TEST_INSPECT_TIMEOUT_MS");
+
+	return s && atoi(s) > 0 ? atoi(s) : 10000;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Read both pipes to the end (the CLI may fill stderr first), keeping the first bytes.
+ * -ETIMEDOUT when they are still open after @timeout_ms. */
+static int drain(int ofd, int efd, struct inspect_out *o, int timeout_ms)
 {
 	struct pollfd p[2] = { { .fd = ofd, .events = POLLIN }, { .fd = efd, .events = POLLIN } };
 	size_t used[2] = { 0, 0 };
 	char *bufs[2] = { o->out, o->errline };
 	size_t caps[2] = { sizeof(o->out) - 1, sizeof(o->errline) - 1 };
-	int open_fds = 2;
+	int open_fds = 2, r = 0;
+	struct timespec t0;
 
-	while (open_fds > 0 && poll(p, 2, -1) >= 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (open_fds > 0) {
+		long left = timeout_ms - ms_since(&t0);
+		int ready = left > 0 ? poll(p, 2, (int)left) : 0;
+
+		if (ready == 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			r = negerrno();
+			break;
+		}
 		for (int i = 0; i < 2; i++) {
 			char tmp[512];
 			ssize_t n;
@@ -79,6 +113,7 @@ static void drain(int ofd, int efd, struct inspect_out *o)
 	o->out[used[0]] = '\0';
 	o->errline[used[1]] = '\0';
 	o->errline[strcspn(o->errline, "\n")] = '\0';
+	return r;
 }
 
 /* Run `CLI inspect --format {{.State.Pid}} NAME`. -ENOENT when CLI is not installed. */
@@ -106,11 +141,13 @@ static int run_inspect(const char *cli, const char *name, struct inspect_out *o)
 		return -r;
 	closep(&owfd), owfd = -1;
 	closep(&ewfd), ewfd = -1;
-	drain(orfd, erfd, o);
+	r = drain(orfd, erfd, o, inspect_timeout_ms());
+	if (r < 0)
+		kill(pid, SIGKILL); /* ours: it answers no more */
 	while (waitpid(pid, &o->status, 0) < 0)
 		if (errno != EINTR)
 			return negerrno();
-	return 0;
+	return r;
 }
 
 static int parse_pid(const char *cli, const char *name, const struct inspect_out *o, pid_t *ret,
@@ -147,6 +184,9 @@ int nic_container_pid(const char *name, pid_t *ret, struct nsl_err *err)
 		r = run_inspect(clis[i], bare, &o);
 		if (r == -ENOENT)
 			continue;
+		if (r == -ETIMEDOUT)
+			return nsl_err_set(err, NSL_E_SYSTEM, r, name, "%s inspect did not answer within %d ms",
+					   clis[i], inspect_timeout_ms());
 		if (r < 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, r, name, "cannot run %s: %s", clis[i],
 					   strerror(-r));

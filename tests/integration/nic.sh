@@ -378,6 +378,41 @@ t_nic_container_target() {
 	assert_eq "$(nic_state_files)" "" "state records"
 }
 
+# docker:NAME through the engine's CLI (`docker inspect --format {{.State.Pid}}`), here a
+# stand-in on PATH that knows one container; an engine that hangs is given up on in time.
+t_nic_container_via_engine_cli() {
+	local c1 before a t0
+	nic_ctr c1
+	mkdir -p /tmp/fakebin
+	cat >/tmp/fakebin/docker <<'SH'
+#!/bin/sh
+[ "$1 $2 $3 $4" = "inspect --format {{.State.Pid}} --" ] || { echo "unexpected: $*" >&2; exit 2; }
+case $5 in
+web1) echo "$FAKE_PID" ;;
+hung) exec sleep 29.75 ;;
+*) echo "Error: No such object: $5" >&2; exit 1 ;;
+esac
+SH
+	chmod +x /tmp/fakebin/docker
+	FAKE_PID=$c1 PATH=/tmp/fakebin:$PATH nsl nic add docker:web1 bridge br0 name eth1 addr 10.31.0.2/24 >/dev/null
+	a=$(nic_in "$c1" ip -j addr show dev eth1)
+	assert_eq "$(jqr '.[0].addr_info[] | select(.family=="inet") | .local' "$a")" 10.31.0.2 "eth1 in the container"
+	before=$(state_snapshot)
+	FAKE_PID=$c1 PATH=/tmp/fakebin:$PATH run "$NSLAB" nic add docker:nosuch bridge br0
+	assert_rc 2
+	assert_match "$ERR" "^nslab: nic add 'docker:nosuch': docker inspect failed: Error: No such object: nosuch$" "unknown"
+	t0=$SECONDS
+	NSLAB_TEST_INSPECT_TIMEOUT_MS=300 PATH=/tmp/fakebin:$PATH run "$NSLAB" nic add docker:hung bridge br0
+	assert_rc 2
+	assert_match "$ERR" "docker inspect did not answer within 300 ms" "hung engine"
+	[ $((SECONDS - t0)) -lt 5 ] || fail "waited for the hung engine"
+	pgrep -fx "sleep 29.75" >/dev/null && fail "the hung inspect was left running"
+	assert_eq "$(state_snapshot)" "$before" "system state after the failures"
+	FAKE_PID=$c1 PATH=/tmp/fakebin:$PATH nsl nic del docker:web1 name eth1 >/dev/null
+	nic_in "$c1" ip link show eth1 >/dev/null 2>&1 && fail "eth1 left in the container"
+	return 0
+}
+
 # Parallel adds with default names to one target: the state lock hands out eth0..eth3 once each.
 t_nic_parallel_default_names() {
 	local c1 i pids=()
