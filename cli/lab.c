@@ -503,15 +503,15 @@ static int do_test(struct cli *c, int argc, char **argv)
 		pr_bool(c, "ok", NULL, ok);
 		pr_uint(c, "rtt_us", NULL, pr[i].rtt_us);
 		if (!reached)
-			pr_str(c, "error", NULL, nsl_probe_strerror(pr[i].result));
+			pr_str(c, "error", NULL, strerror(-pr[i].result));
 		if (ok && reached)
 			pr_text(c, "ok  %.3f ms\n", pr[i].rtt_us / 1000.0);
 		else if (ok)
-			pr_text(c, "ok  (%s)\n", nsl_probe_strerror(pr[i].result));
+			pr_text(c, "ok  (%s)\n", strerror(-pr[i].result));
 		else if (reached)
 			pr_text(c, "FAIL (reached)\n");
 		else
-			pr_text(c, "FAIL (%s)\n", nsl_probe_strerror(pr[i].result));
+			pr_text(c, "FAIL (%s)\n", strerror(-pr[i].result));
 		pr_obj_end(c);
 	}
 	pr_array_end(c);

@@ -336,10 +336,6 @@ static void send_one(struct run *r, size_t i)
 		if (sendto(s->fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, sl) >= 0)
 			return;
 		e = errno;
-		/* A full neighbour table (gc_thresh3 of the root netns, shared by all of them)
-		 * drops the packet: remembered, so the probe does not end as a plain timeout. */
-		if (e == ENOBUFS)
-			r->st[i].last_err = -ENOBUFS;
 		if (!fatal_send_error(e))
 			return;
 		/* Maybe a pending error of another probe's ICMP reply: take it off and retry once. */
@@ -466,15 +462,6 @@ _public_ int nsl_probe_ping_many(struct nsl_ctx *ctx, struct nsl_probe *probes, 
 	return (int)(answered > INT32_MAX ? INT32_MAX : answered);
 }
 
-_public_ const char *nsl_probe_strerror(int result)
-{
-	if (result == -ENOBUFS)
-		return "neighbour table full (net.ipv4.neigh.default.gc_thresh3 of the root netns)";
-	if (result == -ETIMEDOUT)
-		return "no reply";
-	return strerror(-result);
-}
-
 _public_ int nsl_probe_ping(struct nsl_ctx *ctx, const char *netns, const struct nsl_prefix *dst,
 			    unsigned timeout_ms, unsigned *ret_rtt_us, struct nsl_err *err)
 {
@@ -491,7 +478,7 @@ _public_ int nsl_probe_ping(struct nsl_ctx *ctx, const char *netns, const struct
 			return nsl_err_set(err, NSL_E_SYSTEM, p.result, netns, "no reply from %s within %u ms",
 					   buf, timeout_ms);
 		return nsl_err_set(err, p.result == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, p.result, netns,
-				   "%s: %s", buf, nsl_probe_strerror(p.result));
+				   "%s: %s", buf, strerror(-p.result));
 	}
 	if (ret_rtt_us)
 		*ret_rtt_us = p.rtt_us;

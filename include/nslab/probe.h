@@ -66,13 +66,6 @@ int nsl_probe_ping(struct nsl_ctx *ctx, const char *netns, const struct nsl_pref
 		   unsigned timeout_ms, unsigned *ret_rtt_us, struct nsl_err *err);
 
 /**
- * nsl_probe_strerror - the words for a probe's @result: strerror(), but "no reply" for
- * -ETIMEDOUT and the neighbour table named for -ENOBUFS (all namespaces share the root
- * netns's gc_thresh3: a lab of more than about 500 talking pairs fills it).
- */
-const char *nsl_probe_strerror(int result);
-
-/**
  * nsl_probe_ping_many - run @n probes concurrently, all within one @timeout_ms.
  * @ctx:        the library context
  * @probes:     array of @n probes; @netns and @dst are read, @result and @rtt_us written
