@@ -83,6 +83,12 @@ int nsl_ns_socket(struct nsl_ctx *ctx, const char *spec, int domain, int type, i
 int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *ret_ino,
 		 struct nsl_err *err);
 
+/**
+ * nsl_ctx_etc_fd - NSL_DIR_ETC as a directory fd (O_NOFOLLOW; made first when @create),
+ * kept by the context until the directory is unlinked or changed (do not close).
+ * Return: the fd, or a negative errno of mkdir/open.
+ */
+int nsl_ctx_etc_fd(struct nsl_ctx *ctx, bool create);
 /** nsl_ctx_home_fd - fd of the namespace the context was created in (do not close). */
 int nsl_ctx_home_fd(const struct nsl_ctx *ctx);
 

@@ -22,6 +22,7 @@ struct nsl_ctx {
 	bool run_dir_ready; /* the run dir is known to be a shared mount */
 	struct nsl_nl *nl; /* sessions, most recently used first */
 	unsigned n_sessions, max_sessions;
+	int etc_fd;	    /* NSL_DIR_ETC, opened once (nsl_ctx_etc_fd), or -1 */
 	int proc_fd;	    /* a detached procfs of our own: -1 none yet, -2 unavailable */
 	unsigned proc_uses; /* lookups through it */
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <fcntl.h>
 
+#include <sys/stat.h>
+
 #include "core.h"
 #include "ctx-internal.h"
 
@@ -29,6 +31,7 @@ _public_ int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err)
 	}
 	ctx->max_sessions = 256;
 	ctx->proc_fd = -1;
+	ctx->etc_fd = -1;
 	for (int i = 0; i < _NSL_DIR_MAX; i++) {
 		const char *e = secure_getenv(dir_defaults[i].env);
 
@@ -49,6 +52,8 @@ _public_ struct nsl_ctx *nsl_ctx_free(struct nsl_ctx *ctx)
 	nsl_nl_close_all(ctx);
 	if (ctx->proc_fd >= 0)
 		close(ctx->proc_fd);
+	if (ctx->etc_fd >= 0)
+		close(ctx->etc_fd);
 	for (int i = 0; i < _NSL_DIR_MAX; i++)
 		free(ctx->dirs[i]);
 	free(ctx->netns);
@@ -70,7 +75,25 @@ _public_ int nsl_ctx_set_dir(struct nsl_ctx *ctx, enum nsl_dir which, const char
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	free(ctx->dirs[which]);
 	ctx->dirs[which] = p;
+	if (which == NSL_DIR_ETC && ctx->etc_fd >= 0)
+		close(TAKE_FD(ctx->etc_fd));
 	return 0;
+}
+
+int nsl_ctx_etc_fd(struct nsl_ctx *ctx, bool create)
+{
+	const char *etc = ctx->dirs[NSL_DIR_ETC];
+	struct stat st;
+
+	/* Kept while it is still linked in: a lab writes two files a node into it. */
+	if (ctx->etc_fd >= 0 && fstat(ctx->etc_fd, &st) == 0 && st.st_nlink > 0)
+		return ctx->etc_fd;
+	if (ctx->etc_fd >= 0)
+		close(TAKE_FD(ctx->etc_fd));
+	if (create && mkdir(etc, 0755) < 0 && errno != EEXIST)
+		return negerrno();
+	ctx->etc_fd = open(etc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return ctx->etc_fd >= 0 ? ctx->etc_fd : negerrno();
 }
 
 _public_ const char *nsl_ctx_get_dir(const struct nsl_ctx *ctx, enum nsl_dir which)

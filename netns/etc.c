@@ -125,30 +125,29 @@ static int check_netns(struct nsl_ctx *ctx, const char *netns, bool must_exist, 
 	return nsl_ns_open(ctx, netns, &fd, err);
 }
 
-/* Open ETC_DIR/@netns as a directory, creating both levels when @create. */
+/* Open ETC_DIR/@netns as a directory, creating both levels when @create. *@ret_parent,
+ * when asked for, is ETC_DIR: the context's, not to be closed. */
 static int open_netns_dir(struct nsl_ctx *ctx, const char *netns, bool create, int *ret_parent,
 			  int *ret_fd, struct nsl_err *err)
 {
 	const char *etc = nsl_ctx_get_dir(ctx, NSL_DIR_ETC);
-	_cleanup_close_ int dfd = -1;
-	int fd;
+	int dfd = nsl_ctx_etc_fd(ctx, create), fd;
 
-	if (create && mkdir(etc, 0755) < 0 && errno != EEXIST)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), etc, "cannot create %s: %s", etc,
-				   strerror(errno));
-	dfd = open(etc, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), netns,
-				   "cannot open %s: %s", etc, strerror(errno));
-	if (create && mkdirat(dfd, netns, 0755) < 0 && errno != EEXIST)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot create %s/%s: %s", etc,
-				   netns, strerror(errno));
+		return nsl_err_set(err, dfd == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, dfd, netns,
+				   "cannot %s %s: %s", create ? "create" : "open", etc, strerror(-dfd));
 	fd = openat(dfd, netns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dfd, netns, 0755) < 0 && errno != EEXIST)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), netns, "cannot create %s/%s: %s",
+					   etc, netns, strerror(errno));
+		fd = openat(dfd, netns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), netns,
 				   "cannot open %s/%s: %s", etc, netns, strerror(errno));
 	if (ret_parent)
-		*ret_parent = TAKE_FD(dfd);
+		*ret_parent = dfd;
 	*ret_fd = fd;
 	return 0;
 }
@@ -266,7 +265,8 @@ static int get_file(struct nsl_ctx *ctx, const char *netns, const char *name, ch
 
 static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, struct nsl_err *err)
 {
-	_cleanup_close_ int parent = -1, dfd = -1;
+	_cleanup_close_ int dfd = -1;
+	int parent = -1; /* the context's */
 	int r;
 
 	r = check_netns(ctx, netns, false, err);
@@ -291,7 +291,8 @@ static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, st
 _public_ int nsl_netconf_del(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err)
 {
 	static const char *const files[] = { "resolv.conf", "hosts" };
-	_cleanup_close_ int parent = -1, dfd = -1;
+	_cleanup_close_ int dfd = -1;
+	int parent = -1; /* the context's */
 	int r;
 
 	r = check_netns(ctx, netns, false, err);
