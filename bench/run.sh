@@ -10,7 +10,7 @@
 # Usage: bench/run.sh [-A] [-P] [-K] N [REPS]
 #   -A  skip variant (a) (one `ip` per step takes minutes at N=1000)
 #   -P  skip the nslab profile (peak RSS and strace -c)
-#   -K  also the crash check of issue 6 target 5: `kill -9` of `nslab up` halfway through,
+#   -K  also the crash check of issue 6 target 5: `kill -9` of `nslab up` at 1/2 and 3/4 of its time,
 #       then `nslab down LAB` (without the file) must leave nothing
 # Env: NSLAB (default build/nslab).
 set -u
@@ -260,28 +260,33 @@ if [ $PROFILE = 1 ] && [ $NSLAB_OK = 1 ]; then
 fi
 
 # ---- crash check: kill -9 in the middle of up, then down by lab name ----
-CRASH=""
-if [ $KILLTEST = 1 ] && [ $NSLAB_OK = 1 ]; then
-	half=$(median "${UP[c]:-}")
-	half=$(((${half:-1000000} / 2) / 1000))
+# Twice: at 1/2 of the median up (the netns are made first) and at 3/4 (ports and addresses).
+crash_at() { # crash_at MS
+	local at=$1 pid made left
 	"$NSLAB" -q up "$TOPO" >/dev/null 2>&1 &
 	pid=$!
-	read -r -t "$(awk -v m="$half" 'BEGIN { printf "%.3f", m / 1000 }')" -u "$TICK" _ || true
+	read -r -t "$(awk -v m="$at" 'BEGIN { printf "%.3f", m / 1000 }')" -u "$TICK" _ || true
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	made=$(($(nlinks) - BASE_LINKS))
 	if ! "$NSLAB" -q down "star$N" >"$WORK/out" 2>&1; then
-		CRASH="FAIL: down after kill -9 failed: $(head -n 1 "$WORK/out")"
+		echo "FAIL: down after kill -9 failed: $(head -n 1 "$WORK/out")"
 	else
 		wait_links "$BASE_LINKS"
 		left="$(ls /run/netns /etc/netns /run/nslab 2>/dev/null | grep -v ':$' | grep -c .)"
 		if [ "$left" -ne 0 ] || [ "$(nlinks)" -ne "$BASE_LINKS" ]; then
-			CRASH="FAIL: after kill -9 at ${half} ms ($made links made) and down: $left files and $(($(nlinks) - BASE_LINKS)) links left"
+			echo "FAIL: after kill -9 at ${at} ms ($made links made) and down: $left files and $(($(nlinks) - BASE_LINKS)) links left"
 		else
-			CRASH="ok: kill -9 after ${half} ms ($made root links made), then down by name, left nothing"
+			echo "ok: kill -9 after ${at} ms ($made root links made), then down by name, left nothing"
 		fi
 	fi
 	reset_lab
+}
+CRASH=""
+if [ $KILLTEST = 1 ] && [ $NSLAB_OK = 1 ]; then
+	m=$(median "${UP[c]:-}")
+	m=$(((${m:-1000000}) / 1000))
+	CRASH="$(crash_at $((m / 2)))"$'\n'"nslab crash check: $(crash_at $((m * 3 / 4)))"
 fi
 
 # ---- report ----
