@@ -263,16 +263,22 @@ static int get_file(struct nsl_ctx *ctx, const char *netns, const char *name, ch
 	return 0;
 }
 
+/* ETC_DIR/@netns for removals: -ENOENT when there is none. */
+static int open_existing_dir(struct nsl_ctx *ctx, const char *netns, int *ret_parent, int *ret_fd,
+			     struct nsl_err *err)
+{
+	int r = check_netns(ctx, netns, false, err);
+
+	return r < 0 ? r : open_netns_dir(ctx, netns, false, ret_parent, ret_fd, err);
+}
+
 static int del_file(struct nsl_ctx *ctx, const char *netns, const char *name, struct nsl_err *err)
 {
 	_cleanup_close_ int dfd = -1;
 	int parent = -1; /* the context's */
 	int r;
 
-	r = check_netns(ctx, netns, false, err);
-	if (r < 0)
-		return r;
-	r = open_netns_dir(ctx, netns, false, &parent, &dfd, err);
+	r = open_existing_dir(ctx, netns, &parent, &dfd, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, r, netns, "no %s for netns '%s'", name, netns);
 	if (r < 0)
@@ -295,10 +301,7 @@ _public_ int nsl_netconf_del(struct nsl_ctx *ctx, const char *netns, struct nsl_
 	int parent = -1; /* the context's */
 	int r;
 
-	r = check_netns(ctx, netns, false, err);
-	if (r < 0)
-		return r;
-	r = open_netns_dir(ctx, netns, false, &parent, &dfd, err);
+	r = open_existing_dir(ctx, netns, &parent, &dfd, err);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
