@@ -102,9 +102,7 @@ static int set_mac(void *o, const char *v, struct nsl_err *e)
 static int set_alias(void *o, const char *v, struct nsl_err *e)
 {
 	((struct set_opts *)o)->s.alias = v;
-	if (strlen(v) >= 256)
-		return nsl_err_set(e, NSL_E_USAGE, -EINVAL, v, "alias longer than 255 bytes");
-	return 0;
+	return nsl_parse_alias(v, e);
 }
 
 static const struct cli_kw set_kw[] = {
@@ -192,7 +190,7 @@ const struct cli_object cli_obj_link = {
 	.name = "link",
 	.verbs = verbs,
 	.usage = "Usage: nslab [-n NETNS] link set NAME [up|down] [name NEW] [mtu N] [address MAC]\n"
-		 "                               [netns NS|PID|PATH] [master BR|nomaster] [alias TEXT]\n"
+		 "                               [netns NS|pid:PID|PATH] [master BR|nomaster] [alias TEXT]\n"
 		 "       nslab [-n NETNS] link del NAME\n"
 		 "       nslab [-n NETNS] link show [NAME]\n",
 };

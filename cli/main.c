@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -j, --json            one JSON value per command on stdout\n"
 	"  -p, --pretty          indent JSON\n"
-	"  -n, --netns NAME      run the verb inside netns NAME (like ip -n)\n"
+	"  -n, --netns NS        run the verb inside netns NS (like ip -n): a name, pid:PID\n"
+	"                        (the netns of process PID) or a path\n"
 	"  -b, --batch FILE|-    one command per line; stop at the first error unless --force\n"
 	"      --force           with -b: go on after errors\n"
 	"  -q, --quiet           no progress output\n"
@@ -84,11 +85,14 @@ int cli_fail(struct cli *c, const char *name, const struct nsl_err *err)
 
 int cli_fail_exit(struct cli *c, const char *name, const struct nsl_err *err, int exitc)
 {
-	char msg[600];
+	char msg[2048], safe[512];
 
 	nsl_err_format(err, msg, sizeof(msg));
 	if (!name || !*name)
 		name = err->object[0] ? err->object : NULL;
+	/* A name is shown as typed, less what would break the one line (see nsl_str_escape). */
+	if (name)
+		name = nsl_str_escape(name, safe, sizeof(safe));
 	prefix(c);
 	if (name)
 		fprintf(stderr, " '%s'", name);
@@ -99,12 +103,13 @@ int cli_fail_exit(struct cli *c, const char *name, const struct nsl_err *err, in
 
 int cli_usage(struct cli *c, const char *fmt, ...)
 {
-	char msg[512];
+	char raw[512], msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	nsl_str_escape(raw, msg, sizeof(msg));
 	prefix(c);
 	fprintf(stderr, ": %s\n", msg);
 	if (c->object)
@@ -201,28 +206,64 @@ static int split_line(char *line, char **words, int max, const char **ret_err)
 	return n;
 }
 
+#define BATCH_LINE_MAX 65536
+
+/*
+ * One line of at most BATCH_LINE_MAX bytes (newline excluded) into @buf. getline() would
+ * grow without bound on a file with no newline (`-b /dev/zero`), and hide a NUL byte that
+ * cuts a word short ("netns add a\0b" would add "a").
+ * Return: 1 with a line, 0 at EOF, -E2BIG for a longer line, -EILSEQ for a NUL byte.
+ */
+static int read_batch_line(FILE *f, char *buf)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			return -EILSEQ;
+		if (n == BATCH_LINE_MAX)
+			return -E2BIG;
+		buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	return ch == EOF && n == 0 ? 0 : 1;
+}
+
 static int run_batch(struct cli *c, const char *path)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	char spath[512];
 	unsigned lineno = 0;
-	int ret = 0;
+	int ret = 0, got;
 
+	nsl_str_escape(path, spath, sizeof(spath));
 	f = STREQ(path, "-") ? fdopen(dup(0), "re") : fopen(path, "re");
 	if (!f) {
-		fprintf(stderr, "nslab: batch '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, "nslab: batch '%s': %s\n", spath, strerror(errno));
 		return 1;
 	}
-	while (getline(&line, &cap, f) >= 0) {
+	line = malloc(BATCH_LINE_MAX + 1);
+	if (!line) {
+		fprintf(stderr, "nslab: batch '%s': %s\n", spath, strerror(ENOMEM));
+		return 1;
+	}
+	while ((got = read_batch_line(f, line)) != 0) {
 		char *words[256];
 		const char *why = NULL;
 		int n, r;
 
 		lineno++;
+		/* Not a text batch file: nothing after it can be trusted, --force or not. */
+		if (got < 0) {
+			fprintf(stderr, "nslab: batch '%s' line %u: %s\n", spath, lineno,
+				got == -E2BIG ? "line longer than 65536 bytes" : "NUL byte in line");
+			return 1;
+		}
 		n = split_line(line, words, (int)ELEMENTSOF(words), &why);
 		if (n < 0) {
-			fprintf(stderr, "nslab: batch '%s' line %u: %s\n", path, lineno, why);
+			fprintf(stderr, "nslab: batch '%s' line %u: %s\n", spath, lineno, why);
 			r = 1;
 		} else if (n == 0) {
 			continue;
@@ -233,10 +274,14 @@ static int run_batch(struct cli *c, const char *path)
 		if (r != 0) {
 			ret = r;
 			if (!c->force) {
-				fprintf(stderr, "nslab: batch '%s': stopped at line %u\n", path, lineno);
+				fprintf(stderr, "nslab: batch '%s': stopped at line %u\n", spath, lineno);
 				break;
 			}
 		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "nslab: batch '%s': %s\n", spath, strerror(errno));
+		return 1;
 	}
 	return ret;
 }
@@ -286,6 +331,15 @@ static void raise_nofile(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
+
+/* The directory options and the environment variables that stand in for them. */
+static const struct {
+	const char *opt, *env;
+} dir_opts[_NSL_DIR_MAX] = {
+	[NSL_DIR_RUN] = { "--run-dir", "NSLAB_RUN_DIR" },
+	[NSL_DIR_ETC] = { "--etc-dir", "NSLAB_ETC_DIR" },
+	[NSL_DIR_STATE] = { "--state-dir", "NSLAB_STATE_DIR" },
+};
 
 enum { OPT_FORCE = 256, OPT_RUN_DIR, OPT_ETC_DIR, OPT_STATE_DIR };
 
@@ -365,11 +419,19 @@ int main(int argc, char **argv)
 	r = nsl_ctx_new(&c.ctx, &err);
 	if (r < 0)
 		return cli_fail(&c, NULL, &err);
-	for (int i = 0; i < _NSL_DIR_MAX; i++)
-		if (dirs[i] && nsl_ctx_set_dir(c.ctx, (enum nsl_dir)i, dirs[i], &err) < 0) {
-			r = cli_fail(&c, NULL, &err);
+	for (int i = 0; i < _NSL_DIR_MAX; i++) {
+		const char *dir = dirs[i], *what = dir_opts[i].opt;
+
+		/* nsl_ctx_new() falls back to the default on a relative or empty override; here it
+		 * is the same error as the option's, not a silent use of /run/netns. */
+		if (!dir && (dir = secure_getenv(dir_opts[i].env)))
+			what = dir_opts[i].env;
+		if (dir && nsl_ctx_set_dir(c.ctx, (enum nsl_dir)i, dir, &err) < 0) {
+			c.object = what;
+			r = cli_fail(&c, dir, &err);
 			goto out;
 		}
+	}
 	if (netns && nsl_ctx_set_netns(c.ctx, netns, &err) < 0) {
 		c.object = "-n";
 		r = cli_fail(&c, netns, &err);

@@ -19,6 +19,7 @@ struct run_opts {
 	struct nsl_idmap uid[MAX_MAPS], gid[MAX_MAPS];
 	struct nsl_persist persist[MAX_PERSIST];
 	unsigned join; /* enter: namespaces to join */
+	bool map_root, map_one; /* --map-root; --map-user or --map-group */
 };
 
 enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -71,8 +72,18 @@ static int set_propagation(struct run_opts *o, const char *val, struct nsl_err *
 			   "propagation must be private, shared, slave or unchanged");
 }
 
+/* --map-root is --map-user 0 --map-group 0: with either of those, one would undo the other. */
+static int map_conflict(struct nsl_err *err)
+{
+	return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL,
+			   "--map-root and --map-user/--map-group exclude each other");
+}
+
 static int set_map_root(struct run_opts *o, const char *val, struct nsl_err *err)
 {
+	if (o->map_one)
+		return map_conflict(err);
+	o->map_root = true;
 	o->l.map_uid = o->l.map_gid = 0;
 	return 0;
 }
@@ -89,11 +100,17 @@ static int parse_id(const char *val, int64_t *ret, struct nsl_err *err)
 
 static int set_map_user(struct run_opts *o, const char *val, struct nsl_err *err)
 {
+	if (o->map_root)
+		return map_conflict(err);
+	o->map_one = true;
 	return parse_id(val, &o->l.map_uid, err);
 }
 
 static int set_map_group(struct run_opts *o, const char *val, struct nsl_err *err)
 {
+	if (o->map_root)
+		return map_conflict(err);
+	o->map_one = true;
 	return parse_id(val, &o->l.map_gid, err);
 }
 

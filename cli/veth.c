@@ -82,5 +82,6 @@ const struct cli_object cli_obj_veth = {
 	.usage = "Usage: nslab veth add NAME peer PEER [netns NS] [peer-netns NS] [mtu N]\n"
 		 "                      [address MAC] [peer-address MAC]\n"
 		 "Both ends are created in their namespaces with their names, in one request.\n"
-		 "NS is a netns name, a PID or a path. Remove a pair with `nslab link del NAME`.\n",
+		 "NS is a netns name, pid:PID (the netns of process PID) or a path; a name of digits is a\n"
+		 "name, never a PID. Remove a pair with `nslab link del NAME`.\n",
 };

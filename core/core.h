@@ -25,15 +25,18 @@ struct nsl_nl;
  * @salt; the same on every machine and run. For derived names, MACs and signatures.
  */
 uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt);
+/** nsl_crc32 - CRC-32 of @n bytes at @data, continuing @crc (0 to start); zlib's crc32(). */
+uint32_t nsl_crc32(uint32_t crc, const void *data, size_t n);
 
 /* ---- namespaces (core/ns.c) ---- */
 
 /**
  * nsl_ns_open - open a network namespace as an O_CLOEXEC fd.
- * @spec: NULL for the context's current netns; a string with '/' is a path; otherwise
- *        RUN_DIR/spec, and when that does not exist and spec is a number, /proc/spec/ns/net
- *        (the rule `ip link set … netns X` follows).
- * Return: 0, -ENOENT (no such netns: @err says which), -EINVAL (not a netns file).
+ * @spec: NULL for the context's current netns; a string with '/' is a path; "pid:N" is
+ *        the netns of process N (/proc/N/ns/net); anything else is a name, RUN_DIR/spec,
+ *        digits too (unlike `ip link set … netns X`, a name is never taken for a PID).
+ * Return: 0, -ENOENT (no such netns: @err says which), -ESRCH (no process N), -EINVAL
+ * (empty or invalid spec, not a namespace file, or a namespace that is not a netns).
  */
 int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err);
 
@@ -61,12 +64,15 @@ struct nsl_sysctl_kv {
 
 /**
  * nsl_ns_unshare_net - create a new network namespace and bind-mount it onto @path (which
- * must exist). While in it: open the context's netlink session for it under the name @key,
- * and write the @n sysctls @kv (one the kernel lacks is skipped); then return to the home
- * netns. Doing that from inside saves a setns pair each. Brings nothing up.
+ * must exist). While in it, before the bind mount: write the @n sysctls @kv (one the kernel
+ * lacks is skipped), open the context's netlink session for it under the name @key, and call
+ * @here (NULL: none) with that session ready; then return to the home netns. Doing that from
+ * inside saves a setns pair each.
  */
+typedef int (*nsl_ns_here_fn)(struct nsl_ctx *ctx, const char *key, void *data, struct nsl_err *err);
 int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
-		       const struct nsl_sysctl_kv *kv, size_t n, struct nsl_err *err);
+		       const struct nsl_sysctl_kv *kv, size_t n, nsl_ns_here_fn here, void *data,
+		       struct nsl_err *err);
 
 /**
  * nsl_ns_open_file - open() @path while in the netns @spec (for /proc/sys/net). A path

@@ -20,3 +20,17 @@ uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt)
 	h ^= h >> 31;
 	return h;
 }
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()), bit by bit: journal records are short. */
+uint32_t nsl_crc32(uint32_t crc, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+
+	crc = ~crc;
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}

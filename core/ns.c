@@ -4,11 +4,12 @@
  * stays bound to the netns it was created in, so every excursion here is "enter, open,
  * return at once" (iproute2 netns_save/netns_restore; CNI pkg/ns).
  */
-#include <ctype.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 
 #include "core.h"
 #include "ctx-internal.h"
+#include "nslab/parse.h"
 
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
@@ -29,25 +31,34 @@ const char *nsl_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, 
 	return n < 0 || (size_t)n >= size ? NULL : buf;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static int check_nsfs(int fd, const char *what, struct nsl_err *err)
 {
 	struct statfs sfs;
+	int type;
 
 	if (fstatfs(fd, &sfs) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), what, NULL);
 	if (sfs.f_type != (typeof(sfs.f_type))NSFS_MAGIC)
 		return nsl_err_set(err, NSL_E_SYSTEM, -EINVAL, what,
 				   "not a namespace (a stale file left by a failed mount?)");
+	/* /proc/self/ns/mnt is nsfs too; only setns() would tell, after the fact (EINVAL).
+	 * NS_GET_NSTYPE is Linux 4.11: without it, setns() still refuses. */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 && type != CLONE_NEWNET)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, what, "not a network namespace");
+	return 0;
+}
+
+/* "pid:N": the netns of process N. Return: 0 with /proc/N/ns/net in @path, or -EINVAL. */
+static int pid_path(const char *spec, char *path, size_t size, struct nsl_err *err)
+{
+	uint32_t pid;
+	int r;
+
+	r = nsl_parse_u32(spec + 4, 1, 4194304 /* PID_MAX_LIMIT */, "PID", &pid, err);
+	if (r < 0)
+		return r;
+	snprintf(path, size, "/proc/%u/ns/net", pid);
 	return 0;
 }
 
@@ -74,18 +85,21 @@ int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_e
 		*ret_fd = fd;
 		return 0;
 	}
+	/* A name is a name, digits or not: a process's netns is asked for as pid:N. */
+	if (!*spec)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, spec, "empty netns name");
 	if (strchr(spec, '/')) {
 		snprintf(path, sizeof(path), "%s", spec);
+	} else if (strncmp(spec, "pid:", 4) == 0) {
+		r = pid_path(spec, path, sizeof(path), err);
+		if (r < 0)
+			return r;
 	} else if (STREQ(spec, ".") || STREQ(spec, "..") || !nsl_ns_path(ctx, spec, path, sizeof(path))) {
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, spec, "invalid netns name");
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && all_digits(spec)) {
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", spec);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			return nsl_err_set(err, NSL_E_USAGE, -ESRCH, spec, "no such netns or process");
-	}
+	if (fd < 0 && errno == ENOENT && strncmp(spec, "pid:", 4) == 0)
+		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, spec, "no process %s", spec + 4);
 	if (fd < 0) {
 		r = negerrno();
 		if (r == -ENOENT)
@@ -159,7 +173,8 @@ static int sysctls_here(struct nsl_ctx *ctx, const struct nsl_sysctl_kv *kv, siz
 }
 
 int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
-		       const struct nsl_sysctl_kv *kv, size_t n, struct nsl_err *err)
+		       const struct nsl_sysctl_kv *kv, size_t n, nsl_ns_here_fn here, void *data,
+		       struct nsl_err *err)
 {
 	struct bind_args a = { .path = path };
 	int r;
@@ -169,13 +184,18 @@ int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
 	if (unshare(CLONE_NEWNET) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), path, "unshare(CLONE_NEWNET): %s",
 				   strerror(errno));
-	r = bind_self_net(&a);
-	if (r < 0)
-		nsl_err_set(err, NSL_E_SYSTEM, r, path, "bind mount of the new netns: %s", strerror(-r));
-	if (r == 0)
-		r = sysctls_here(ctx, kv, n, err);
+	/* Everything that marks the netns as its maker's happens before it gets its name: a
+	 * netns under that name is never seen (nor left by a crash) without it. */
+	r = sysctls_here(ctx, kv, n, err);
 	if (r == 0 && key)
 		r = nsl_nl_open_here(ctx, key, err);
+	if (r == 0 && here)
+		r = here(ctx, key, data, err);
+	if (r == 0) {
+		r = bind_self_net(&a);
+		if (r < 0)
+			nsl_err_set(err, NSL_E_SYSTEM, r, path, "bind mount of the new netns: %s", strerror(-r));
+	}
 	if (setns(ctx->home_fd, CLONE_NEWNET) < 0) {
 		ctx->broken = true;
 		return nsl_err_set(err, NSL_E_PARTIAL, -ENOTRECOVERABLE, NULL,

@@ -32,6 +32,17 @@ _public_ int nsl_parse_ifname(const char *s, struct nsl_err *err)
 	return 0;
 }
 
+_public_ int nsl_parse_alias(const char *s, struct nsl_err *err)
+{
+	if (strlen(s) > 255)
+		return bad(err, s, "alias longer than 255 bytes");
+	/* `ip link show` prints it raw: a newline would forge a line of its output. */
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return bad(err, s, "alias contains a newline or another control character");
+	return 0;
+}
+
 static bool nsname_char(unsigned char c)
 {
 	return isalnum(c) || c == '_' || c == '.' || c == '-';

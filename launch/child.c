@@ -433,7 +433,7 @@ _Noreturn static void command_main(const struct launch_plan *p)
 		die(p, l->wd);
 	report(p, MSG_READY, 0, 0, NULL);
 	wait_go(p); /* namespaces persisted */
-	if (l->detach)
+	if (l->detach || l->output_fd >= 0)
 		redirect_stdio(p);
 	/* Only 0-2 survive the execve; our own pipes are O_CLOEXEC anyway. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)

@@ -58,6 +58,11 @@ struct launch_msg {
 /* child.c: the helper process; never returns. */
 _Noreturn void launch_helper(const struct launch_plan *p);
 
+/* stop.c: whether @pidfd's process has exited (a zombie has); -ESRCH unless @pid is the
+ * live, non-zombie process @pidfd holds with start time @starttime (0: any). */
+bool launch_pidfd_exited(int pidfd);
+int launch_pidfd_check(int pidfd, pid_t pid, unsigned long long starttime);
+
 /* idmap.c */
 extern const unsigned launch_join_order[8];
 const char *launch_ns_name(unsigned bit);

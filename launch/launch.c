@@ -16,12 +16,21 @@
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "core.h"
 #include "nslab/launch.h"
 #include "launch-internal.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -80,11 +89,32 @@ static int check_maps(const struct nsl_launch *l, struct nsl_err *err)
 	return 0;
 }
 
+/*
+ * A bind mount onto a file that is already a mount point (a named netns, an earlier
+ * --persist) stacks on it and hides it: the old namespace is no longer reachable by that
+ * name, and `netns del` of it then fails with EBUSY.
+ */
+static int check_persist_target(const char *path, struct nsl_err *err)
+{
+	struct statx stx;
+	struct statfs sfs;
+
+	if (statfs(path, &sfs) == 0 && sfs.f_type == (typeof(sfs.f_type))NSFS_MAGIC)
+		return nsl_err_set(err, NSL_E_CONFLICT, -EBUSY, path,
+				   "already holds a namespace (a named netns or an earlier --persist)");
+	/* STATX_ATTR_MOUNT_ROOT is Linux 5.8; an older kernel leaves the bit unset in the mask. */
+	if (statx(AT_FDCWD, path, 0, 0, &stx) == 0 && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return nsl_err_set(err, NSL_E_CONFLICT, -EBUSY, path, "is a mount point already");
+	return 0;
+}
+
 static int check_persist(const struct nsl_launch *l, unsigned ns, struct nsl_err *err)
 {
 	for (unsigned i = 0; i < l->n_persist; i++) {
 		const struct nsl_persist *p = &l->persist[i];
 		struct stat st;
+		int r;
 
 		if (!launch_ns_name(p->type))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->path, "bad namespace type");
@@ -94,6 +124,9 @@ static int check_persist(const struct nsl_launch *l, unsigned ns, struct nsl_err
 		if (!p->path || stat(p->path, &st) < 0)
 			return nsl_err_set(err, NSL_E_USAGE, -ENOENT, p->path,
 					   "the file to persist a namespace on must exist");
+		r = check_persist_target(p->path, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -127,6 +160,26 @@ static int check_combinations(const struct nsl_launch *l, unsigned ns, struct ns
 	return 0;
 }
 
+/*
+ * The kernel takes a time namespace offset only when the clock plus the offset stays within
+ * 0..KTIME_SEC_MAX/2 seconds (kernel/time/namespace.c, proc_timens_set_offset): ERANGE
+ * otherwise, after the child is made. Checked here first, against the clock now.
+ */
+#define TIMENS_SEC_MAX 4611686018LL /* KTIME_SEC_MAX / 2 */
+
+static int check_offset(clockid_t clock, int64_t off, const char *what, struct nsl_err *err)
+{
+	struct timespec now;
+
+	if (!off || clock_gettime(clock, &now) < 0)
+		return 0;
+	if (off < -(int64_t)now.tv_sec || off > TIMENS_SEC_MAX - (int64_t)now.tv_sec)
+		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, NULL,
+				   "%s offset %" PRId64 " out of range (the clock would leave 0 to %lld s)",
+				   what, off, TIMENS_SEC_MAX);
+	return 0;
+}
+
 _public_ int nsl_launch_check(const struct nsl_launch *l, struct nsl_err *err)
 {
 	unsigned ns = effective_ns(l);
@@ -138,6 +191,12 @@ _public_ int nsl_launch_check(const struct nsl_launch *l, struct nsl_err *err)
 	if (r < 0)
 		return r;
 	r = check_maps(l, err);
+	if (r < 0)
+		return r;
+	r = check_offset(CLOCK_MONOTONIC, l->monotonic, "monotonic", err);
+	if (r < 0)
+		return r;
+	r = check_offset(CLOCK_BOOTTIME, l->boottime, "boottime", err);
 	if (r < 0)
 		return r;
 	if (l->rootfs && (r = check_dir(l->rootfs, "rootfs", err)) < 0)
@@ -220,6 +279,9 @@ static int plan_join(struct launch_plan *p, pid_t pid, unsigned want, struct nsl
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pidfd_open(%d): %s",
 				   (int)pid, strerror(errno));
 	}
+	if (p->l->join_starttime && launch_pidfd_check(p->join_pidfd, pid, p->l->join_starttime) < 0)
+		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, NULL, "process %d is no longer running",
+				   (int)pid);
 	/* --all: what differs from ours. Our own user namespace cannot be "entered" (EINVAL). */
 	for (unsigned bit = 1; bit < NSL_NS_ALL; bit <<= 1)
 		if ((want & bit) && !(bit == NSL_NS_USER && same_ns(pid, "user")) &&
@@ -274,7 +336,7 @@ static int plan_prepare(struct nsl_ctx *ctx, const struct nsl_launch *l, struct 
 		if (r < 0)
 			return r;
 	}
-	if (l->detach) {
+	if (l->detach || l->output_fd >= 0) {
 		p->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (p->devnull < 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), "/dev/null", NULL);

@@ -29,8 +29,8 @@ static int validate_set(const char *ifname, const struct nsl_link_set *s, struct
 		return r;
 	if (s->master && s->nomaster)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, ifname, "master and nomaster together");
-	if (s->alias && strlen(s->alias) >= 256)
-		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, ifname, "alias longer than 255 bytes");
+	if (s->alias && nsl_parse_alias(s->alias, err) < 0)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, ifname, "%s", err ? err->msg : "bad alias");
 	return 0;
 }
 

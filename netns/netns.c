@@ -7,11 +7,17 @@
 #include <fcntl.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "core.h"
+#include "nslab/launch.h"
 #include "nslab/netns.h"
 #include "nslab/parse.h"
 
@@ -20,9 +26,12 @@ static int name_ok(const char *name, struct nsl_err *err)
 	return nsl_parse_nsname(name, err);
 }
 
-static int lo_up(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
+/* lo up, and its alias set to the maker's marker when there is one (nsl_netns_opts.lo_alias):
+ * called inside the new netns, before it is bind-mounted under its name. */
+static int lo_up(struct nsl_ctx *ctx, const char *name, void *data, struct nsl_err *err)
 {
-	char buf[128] = { 0 };
+	const char *alias = data;
+	char buf[512] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	struct nsl_nl *nl;
@@ -36,6 +45,8 @@ static int lo_up(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 	ifi->ifi_index = 1; /* loopback is always ifindex 1 in a new netns */
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	if (alias)
+		mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
 	return nsl_nl_talk(nl, h, err);
 }
 
@@ -84,10 +95,12 @@ _public_ int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const str
 	if (r < 0)
 		return r;
 	/* The session and the sysctls are set up from inside: no setns pair for each. */
-	r = nsl_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, err);
-	if (r < 0)
-		goto err_umount;
-	r = lo_up(ctx, name, err);
+	if (o && o->lo_alias && (!*o->lo_alias || strlen(o->lo_alias) >= 256)) {
+		unlink(path);
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "lo alias must be 1-255 bytes");
+	}
+	r = nsl_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, lo_up,
+			       (void *)(o ? o->lo_alias : NULL), err);
 	if (r < 0)
 		goto err_umount;
 	return 0;
@@ -154,18 +167,20 @@ _public_ int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_
 	_cleanup_close_ int fd = -1;
 	char path[4096];
 	struct stat st;
+	bool named = !strchr(name, '/') && strncmp(name, "pid:", 4) != 0 && *name &&
+		     !STREQ(name, ".") && !STREQ(name, "..");
 	int r = nsl_ns_open(ctx, name, &fd, NULL);
 
-	if (r == -ENOENT || r == -ESRCH || r == -EINVAL) {
-		/* A dangling symlink or a plain file left by a failed mount: stale. */
-		if (!strchr(name, '/') && nsl_ns_path(ctx, name, path, sizeof(path)) &&
-		    lstat(path, &st) == 0)
-			return 2;
+	if (r == 0)
+		return 1;
+	/* A dangling symlink or a plain file left by a failed mount: stale. */
+	if (named && (r == -ENOENT || r == -EINVAL))
+		return nsl_ns_path(ctx, name, path, sizeof(path)) && lstat(path, &st) == 0 ? 2 : 0;
+	/* A path that is not there is no netns; a bad path, a PID, a bad name is an error. */
+	if (r == -ENOENT && strchr(name, '/'))
 		return 0;
-	}
-	if (r < 0)
-		return nsl_ns_open(ctx, name, &fd, err);
-	return 1;
+	r = nsl_ns_open(ctx, name, &fd, err);
+	return r == 0 ? 1 : r;
 }
 
 /* RTM_GETNSID for the netns file @fd, asked in the context's current netns. */
@@ -348,4 +363,196 @@ _public_ int nsl_netns_pids(struct nsl_ctx *ctx, const char *name, pid_t **ret, 
 	*ret = TAKE_PTR(v);
 	*ret_n = n;
 	return 0;
+}
+
+/* ---- the processes of many netns at once (stopping a lab) ---- */
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+_public_ int nsl_netns_inode(struct nsl_ctx *ctx, const char *name, dev_t *ret_dev, ino_t *ret_ino,
+			     struct nsl_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	char path[4096];
+	struct statfs sfs;
+	struct stat st;
+
+	if (!name || !*name || strchr(name, '/') || STREQ(name, ".") || STREQ(name, ".."))
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid netns name");
+	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
+	/* An nsfs inode is a regular file: anything else (a FIFO would block the open) is not
+	 * a namespace. A dangling symlink is ENOENT. */
+	if (stat(path, &st) < 0)
+		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), name,
+				   errno == ENOENT ? "netns '%s' does not exist" : "%s: %s", name,
+				   strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "'%s' is not a namespace", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), name, "open %s: %s", path,
+				   strerror(errno));
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), name, NULL);
+	if (sfs.f_type != (typeof(sfs.f_type))NSFS_MAGIC)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name,
+				   "not a namespace (a stale file left by a failed mount?)");
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "not a network namespace");
+	*ret_dev = st.st_dev;
+	*ret_ino = st.st_ino;
+	return 0;
+}
+
+/* A sorted copy of the inode numbers, for bsearch. Every netns inode lives on the one nsfs
+ * superblock, so the number alone names a namespace. */
+struct ino_set {
+	ino_t *v;
+	size_t n;
+};
+
+static int cmp_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int ino_set_make(const ino_t *inos, size_t n, struct ino_set *ret, struct nsl_err *err)
+{
+	ino_t *v;
+
+	if (n && !inos)
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "no namespaces given");
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	if (n)
+		memcpy(v, inos, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_ino);
+	*ret = (struct ino_set){ .v = v, .n = n };
+	return 0;
+}
+
+static bool ino_set_has(const struct ino_set *s, ino_t ino)
+{
+	return s->n && bsearch(&ino, s->v, s->n, sizeof(*s->v), cmp_ino);
+}
+
+static bool pid_in_set(const struct ino_set *s, int procfd, const char *pid)
+{
+	char p[300];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/ns/net", pid);
+	return fstatat(procfd, p, &st, 0) == 0 && ino_set_has(s, st.st_ino);
+}
+
+/*
+ * One pass over /proc, as `ip netns pids` (the netns of each process's main thread; a
+ * zombie has none). @skip (the caller, for kill) is left out. The start time is read after
+ * the netns: if the PID was reused in between, the start time is the new process's, and
+ * nsl_netns_kill_all() sees that it is not in the namespace.
+ */
+static int scan_procs(const struct ino_set *s, pid_t skip, struct nsl_proc_ref **ret, size_t *ret_n,
+		      struct nsl_err *err)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_free_ struct nsl_proc_ref *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	d = opendir("/proc");
+	if (!d)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), "/proc", NULL);
+	while (s->n && (de = readdir(d))) {
+		unsigned long long st;
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]) || !pid_in_set(s, dirfd(d), de->d_name))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (pid == skip || nsl_launch_starttime(pid, &st, NULL) < 0)
+			continue;
+		if (!GREEDY_REALLOC(v, cap, n + 1))
+			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		v[n++] = (struct nsl_proc_ref){ .pid = pid, .starttime = st };
+	}
+	*ret = TAKE_PTR(v);
+	*ret_n = n;
+	return 0;
+}
+
+_public_ int nsl_netns_pids_in(const ino_t *inos, size_t n, struct nsl_proc_ref **ret,
+			       size_t *ret_n, struct nsl_err *err)
+{
+	struct ino_set s;
+	int r;
+
+	r = ino_set_make(inos, n, &s, err);
+	if (r < 0)
+		return r;
+	r = scan_procs(&s, 0, ret, ret_n, err);
+	free(s.v);
+	return r;
+}
+
+/* The filter of the kill: the held process is still in one of the namespaces. The /proc
+ * read is about it only if its pidfd has not become readable since (PIDs are reused only
+ * after the exit). */
+static int still_inside(const struct nsl_proc_ref *ref, int pidfd, void *data)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ref->pid);
+	if (stat(path, &st) < 0 || !ino_set_has(data, st.st_ino))
+		return 0;
+	return poll(&p, 1, 0) == 0;
+}
+
+/* Rounds of scan + stop: a process that forks while it handles SIGTERM leaves children the
+ * first round did not see. */
+#define KILL_ROUNDS 4
+
+static int kill_rounds(const struct ino_set *s, unsigned grace_ms, struct nsl_err *err)
+{
+	int killed = 0, r;
+
+	for (int round = 0; round <= KILL_ROUNDS; round++) {
+		_cleanup_free_ struct nsl_proc_ref *v = NULL;
+		size_t n;
+
+		r = scan_procs(s, getpid(), &v, &n, err);
+		if (r < 0)
+			return r;
+		if (n == 0)
+			return killed;
+		if (round == KILL_ROUNDS)
+			return nsl_err_set(err, NSL_E_SYSTEM, -EBUSY, NULL,
+					   "%zu processes are still in the namespaces after %d rounds (PID %d)",
+					   n, KILL_ROUNDS, (int)v[0].pid);
+		r = nsl_launch_stop_all_filter(v, n, grace_ms, still_inside, (void *)s, err);
+		if (r < 0)
+			return r;
+		killed += r;
+	}
+	return killed;
+}
+
+_public_ int nsl_netns_kill_all(const ino_t *inos, size_t n, unsigned grace_ms, struct nsl_err *err)
+{
+	struct ino_set s;
+	int r;
+
+	r = ino_set_make(inos, n, &s, err);
+	if (r < 0)
+		return r;
+	r = kill_rounds(&s, grace_ms, err);
+	free(s.v);
+	return r;
 }

@@ -29,6 +29,9 @@ static int validate(const struct nsl_veth *v, struct nsl_err *err)
 		return r;
 	if (v->master && (r = nsl_parse_ifname(v->master, err)) < 0)
 		return r;
+	if ((v->alias && (r = nsl_parse_alias(v->alias, err)) < 0) ||
+	    (v->peer_alias && (r = nsl_parse_alias(v->peer_alias, err)) < 0))
+		return r;
 	if (v->mtu && (v->mtu < 68 || v->mtu > 65535))
 		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, v->name, "MTU out of range (68-65535)");
 	if (STREQ(v->name, v->peer) && ((!v->netns && !v->peer_netns) ||

@@ -94,10 +94,14 @@ struct nsl_persist {
  * @detach:      the command is not the caller's child: it is reparented to init, starts a
  *               new session, gets /dev/null as stdin and @output_fd (or /dev/null) as
  *               stdout and stderr. Stop it with nsl_launch_stop(). Excludes @kill_child.
- * @output_fd:   with @detach: where stdout/stderr go; -1 = /dev/null
+ * @output_fd:   where the command's stdout and stderr go (stdin is then /dev/null);
+ *               -1: /dev/null with @detach, the caller's stdio otherwise
  * @wd:          working directory of the command (inside @rootfs when given)
  * @persist, @n_persist: namespaces to bind-mount onto existing files (like
  *               `unshare --net=FILE`); each type must also be in @new_ns
+ * @join_starttime: with @join_pid: when not 0, @join_pid is only joined if its start time
+ *               (see nsl_launch_starttime()) is this, checked on the pidfd joined through;
+ *               otherwise -ESRCH "process N is no longer running"
  */
 struct nsl_launch {
 	char *const *argv;
@@ -124,6 +128,7 @@ struct nsl_launch {
 	const char *wd;
 	const struct nsl_persist *persist;
 	unsigned n_persist;
+	unsigned long long join_starttime;
 };
 
 /**
@@ -147,8 +152,11 @@ struct nsl_launch_proc {
 
 /**
  * nsl_launch_check - validate @l without touching the kernel: combinations, hostname
- * length, maps (no overlaps), that @rootfs, @wd (when no rootfs) and persist files exist.
- * Return: 0 or -EINVAL/-ENOENT with @err kind NSL_E_USAGE.
+ * length, maps (no overlaps), clock offsets that keep the clock within what the kernel takes
+ * (0 to KTIME_SEC_MAX/2 seconds, against the clock now), that @rootfs, @wd (when no rootfs)
+ * and persist files exist, and that no persist file is a mount point already.
+ * Return: 0 or -EINVAL/-ENOENT/-ERANGE with @err kind NSL_E_USAGE; -EBUSY with kind
+ * NSL_E_CONFLICT for a persist file that already holds a namespace or is a mount point.
  */
 int nsl_launch_check(const struct nsl_launch *l, struct nsl_err *err);
 
@@ -245,6 +253,89 @@ unsigned nsl_launch_parse_ns(const char *name);
  * either range). Return: 0, -EINVAL (kind NSL_E_USAGE).
  */
 int nsl_launch_parse_idmap(const char *s, struct nsl_idmap *ret, struct nsl_err *err);
+
+/**
+ * struct nsl_proc_ref - a process by a recorded identity, safe against PID reuse.
+ * @pid:       its PID (in the caller's PID namespace)
+ * @starttime: field 22 of /proc/PID/stat when it was recorded (nsl_launch_starttime());
+ *             0: no identity recorded, whatever process has @pid now is meant
+ */
+struct nsl_proc_ref {
+	pid_t pid;
+	unsigned long long starttime;
+};
+
+/**
+ * nsl_launch_pidfd - a pidfd (always O_CLOEXEC) for @ref, checked after opening to be that
+ * process: @ref->starttime matches (when not 0) and it has not exited (a zombie has).
+ * Return: 0 with the fd in *@ret_fd; -ESRCH when the process is gone, was recycled or is a
+ * zombie; -EINVAL for a PID <= 0 or a thread that is not a process; -EMFILE and other errors of
+ * pidfd_open() or of reading /proc.
+ */
+int nsl_launch_pidfd(const struct nsl_proc_ref *ref, int *ret_fd);
+
+/**
+ * nsl_launch_alive - whether @ref is still the same running process (start time matches,
+ * not a zombie). Works on any process, no privilege needed.
+ * Return: 1 yes; 0 no (gone, recycled or zombie); a negative errno when it cannot be told.
+ */
+int nsl_launch_alive(const struct nsl_proc_ref *ref);
+
+/**
+ * nsl_launch_keep_fn - a filter of nsl_launch_stop_all_filter(): called for each process
+ * after its pidfd @pidfd was opened and its identity checked; > 0 stops it, <= 0 leaves it.
+ * @pidfd is -1 where pidfd_open() is missing (valgrind): the process is held by start time.
+ */
+typedef int (*nsl_launch_keep_fn)(const struct nsl_proc_ref *ref, int pidfd, void *data);
+
+/**
+ * nsl_launch_stop_all - stop every process of @v[0..@n) at once, in about one grace period
+ * however many there are: hold each through a pidfd and check its identity (a gone, recycled
+ * or zombie one is skipped: a reused PID is never signalled), SIGTERM all, wait on all pidfds
+ * together up to @grace_ms, SIGKILL what is left and wait up to 5 s more. A zombie counts as
+ * stopped; the caller's own children are reaped (as nsl_launch_stop()). The caller's own
+ * process is never signalled. When pidfds run out (RLIMIT_NOFILE), the list is stopped in
+ * batches of what fits, one grace period each. Works on any process the caller may signal.
+ * Without pidfd_open() (valgrind, seccomp filters older than Linux 5.3) processes are held by
+ * their start time and watched through /proc instead.
+ * Note: the init of a PID namespace that does not catch SIGTERM only goes at the SIGKILL.
+ * Return: the number of processes that were running and are now gone (>= 0); or, after
+ * stopping all it could, the first error: -EPERM (not allowed to signal one), -ETIMEDOUT (one
+ * survived SIGKILL), -ENOMEM, with the PID named in @err.
+ */
+int nsl_launch_stop_all(const struct nsl_proc_ref *v, size_t n, unsigned grace_ms,
+			struct nsl_err *err);
+
+/**
+ * nsl_launch_stop_all_filter - nsl_launch_stop_all(), stopping only the processes for which
+ * @keep(ref, pidfd, @data) returns > 0 (NULL: all). @keep sees the process held: checks it
+ * makes about /proc/PID are about that process if the pidfd has not become readable after
+ * them (see nsl_netns_kill_all()).
+ */
+int nsl_launch_stop_all_filter(const struct nsl_proc_ref *v, size_t n, unsigned grace_ms,
+			       nsl_launch_keep_fn keep, void *data, struct nsl_err *err);
+
+/**
+ * nsl_launch_enter_ref - nsl_launch_enter() for a recorded identity: run @argv, to
+ * completion, in the namespaces @ns (NSL_NS_ALL or 0: all that differ from the caller's) of
+ * @ref, joined through a pidfd that is checked to be @ref (start time, not a zombie) before
+ * anything is entered.
+ * @out_fd: stdout and stderr of the command (stdin is /dev/null); -1: the caller's stdio
+ * Return: as nsl_launch_exec(); -ESRCH with "process N is no longer running" when @ref is
+ * gone, recycled or a zombie (nothing is run); -EINVAL for a PID <= 0.
+ */
+int nsl_launch_enter_ref(struct nsl_ctx *ctx, const struct nsl_proc_ref *ref, unsigned ns,
+			 char *const *argv, int out_fd, int *ret_status, struct nsl_err *err);
+
+/**
+ * nsl_launch_netns_exec_fd - nsl_launch_netns_exec() with the command's stdout and stderr
+ * on @out_fd and stdin on /dev/null, so a command that leaves a background process behind
+ * (`sleep 30 &`) does not hold the caller's stdout; -1: the caller's stdio, as
+ * nsl_launch_netns_exec(). @out_fd is not closed.
+ * Return: as nsl_launch_netns_exec().
+ */
+int nsl_launch_netns_exec_fd(struct nsl_ctx *ctx, const char *name, char *const *argv, int out_fd,
+			     int *ret_status, struct nsl_err *err);
 
 #ifdef __cplusplus
 }

@@ -25,9 +25,12 @@ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
  * struct nsl_netns_opts - for nsl_netns_add_opts().
  * @ipv6_off: IPv6 disabled (net.ipv6.conf.all and default disable_ipv6=1) before anything,
  *            lo included, comes up; on a kernel without IPv6 it is already off.
+ * @lo_alias: NULL, or an alias (1-255 bytes) given to lo before the netns gets its name: a
+ *            maker's marker that the netns carries from the moment it can be seen.
  */
 struct nsl_netns_opts {
 	bool ipv6_off;
+	const char *lo_alias;
 };
 
 /** nsl_netns_add_opts - nsl_netns_add() with @o (NULL: the defaults). */
@@ -89,8 +92,48 @@ int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct nsl_err *er
 /**
  * nsl_netns_exists - 1 when RUN_DIR/@name is a live netns, 0 when absent, 2 when the name
  * exists but is stale (a dangling symlink, or a file that is no longer an nsfs mount).
+ * @name may also be a path (0 when it does not exist) or "pid:N" (see nsl_ns_open); an
+ * all-digit @name is a name like any other, never a PID.
+ * Return: 1, 0, 2, or a negative errno: -EINVAL (empty, "." or "..", or a file that is no
+ * network namespace), -ESRCH (no process N).
  */
 int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
+
+struct nsl_proc_ref; /* launch.h */
+
+/**
+ * nsl_netns_inode - the identity of the named netns @name: device and inode of its nsfs file
+ * (what stat() of /proc/PID/ns/net shows for a process inside it). RUN_DIR/@name must be a
+ * mounted network namespace. No privilege beyond reading the run dir.
+ * Return: 0; -ENOENT (no such name, or a dangling symlink); -EINVAL (a bad name, a plain file
+ * left by a failed mount, or a namespace of another type); other errnos of open/fstatfs.
+ */
+int nsl_netns_inode(struct nsl_ctx *ctx, const char *name, dev_t *ret_dev, ino_t *ret_ino,
+		    struct nsl_err *err);
+
+/**
+ * nsl_netns_pids_in - every process whose network namespace (that of its main thread, as
+ * `ip netns pids`) is one of @inos[0..@n) (see nsl_netns_inode()), found in one pass over
+ * /proc however many namespaces there are, each with its start time. Zombies have no
+ * namespace and are not listed. The caller frees *@ret with free(); *@ret may be NULL when
+ * *@ret_n is 0. Needs to read /proc/PID/ns of other users' processes: root (CAP_SYS_PTRACE).
+ * Return: 0, -ENOMEM, or an errno of opening /proc.
+ */
+int nsl_netns_pids_in(const ino_t *inos, size_t n, struct nsl_proc_ref **ret, size_t *ret_n,
+		      struct nsl_err *err);
+
+/**
+ * nsl_netns_kill_all - stop every process inside the network namespaces @inos[0..@n),
+ * whatever started it (daemons that double-forked, setsid children, `ip netns exec`): scan
+ * (nsl_netns_pids_in()) and stop all found at once (nsl_launch_stop_all(), @grace_ms between
+ * SIGTERM and SIGKILL), again until a scan finds none, at most 4 rounds, so that children
+ * forked during the kill are caught too. A found process is only signalled when, held by its
+ * pidfd, it is still the process found and still in one of the namespaces. The caller's own
+ * process is never signalled. Needs root (CAP_KILL, CAP_SYS_PTRACE).
+ * Return: the number of processes stopped (>= 0); -EBUSY when processes are still found after
+ * the last round; or an error of nsl_launch_stop_all() (-EPERM, -ETIMEDOUT), named in @err.
+ */
+int nsl_netns_kill_all(const ino_t *inos, size_t n, unsigned grace_ms, struct nsl_err *err);
 
 #ifdef __cplusplus
 }

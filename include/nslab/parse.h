@@ -38,6 +38,8 @@ struct nsl_prefix {
 int nsl_parse_ifname(const char *s, struct nsl_err *err);
 /** Netns, node and lab names: [A-Za-z0-9_.-], 1..64 bytes, not "." or "..", no leading '-'. */
 int nsl_parse_nsname(const char *s, struct nsl_err *err);
+/** Interface alias (IFLA_IFALIAS): at most 255 bytes, no control characters (no newline). */
+int nsl_parse_alias(const char *s, struct nsl_err *err);
 /** Lab names: [a-z0-9-], 1..12 bytes, no leading '-'. */
 int nsl_parse_labname(const char *s, struct nsl_err *err);
 
@@ -61,6 +63,15 @@ int nsl_parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, u
 int nsl_parse_bool(const char *s, bool *ret, struct nsl_err *err);
 /** A rate "100mbit", "1gbit", "512kbit", "1000bit", "10mbps" (bytes/s); result in bytes/s. */
 int nsl_parse_rate(const char *s, uint64_t *ret, struct nsl_err *err);
+
+/**
+ * nsl_str_escape - @s made safe for a one-line message into @buf (@size bytes, always
+ * NUL-terminated, cut at a whole character when it does not fit): newline, tab and CR
+ * become \n \t \r; other control bytes, DEL, C1 controls and bytes that are not valid
+ * UTF-8 become \xHH; valid UTF-8 stays as it is. A backslash is kept, so escaping twice
+ * changes nothing. @s NULL counts as "". Return: @buf.
+ */
+const char *nsl_str_escape(const char *s, char *buf, unsigned long size);
 
 /** Render @p as "ADDR/LEN" (or "ADDR" when @with_len is false) into @buf (>= 64 bytes). */
 const char *nsl_prefix_str(const struct nsl_prefix *p, bool with_len, char *buf, unsigned long size);

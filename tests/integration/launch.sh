@@ -349,3 +349,25 @@ t_run_persist() {
 	run "$NSLAB" run --persist net=/nonexistent -- true
 	assert_rc 1 "missing persist file"
 }
+
+t_run_persist_refuses_a_namespace_mount() {
+	nsl netns add r1
+	ino=$(stat -L -c %i /run/netns/r1)
+	mounts=$(grep -c . /proc/self/mountinfo)
+	# Mounting over a named netns would hide it (and make `netns del` fail with EBUSY).
+	run "$NSLAB" run --net --persist net=/run/netns/r1 -- touch /tmp/ran
+	assert_rc 3 "persist onto a namespace mount"
+	assert_match "$ERR" "^nslab: run '/run/netns/r1': already holds a namespace" "message"
+	[ ! -e /tmp/ran ] || fail "the command ran"
+	assert_eq "$(stat -L -c %i /run/netns/r1)" "$ino" "r1 is still the same netns"
+	assert_eq "$(grep -c . /proc/self/mountinfo)" "$mounts" "no mount added"
+	# A file that is a mount point of something else is refused too.
+	touch /tmp/pf /tmp/other
+	mount --bind /tmp/other /tmp/pf
+	run "$NSLAB" run --uts --persist uts=/tmp/pf -- true
+	assert_rc 3 "persist onto a mount point"
+	assert_match "$ERR" "is a mount point already" "mount point message"
+	umount /tmp/pf
+	nsl netns del r1
+	[ ! -e /run/netns/r1 ] || fail "r1 not deletable"
+}

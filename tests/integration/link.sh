@@ -68,12 +68,16 @@ t_link_set_everything() {
 	nsl link set h1 netns m
 	nsl -n m link set h1 name eth0 up
 	assert_eq "$(ip -n m -j link show eth0 | jq -r '.[0].ifname')" eth0 "renamed in m"
-	# By PID and by path too.
+	# By PID (pid:N, never a bare number) and by path too.
 	nsl veth add q0 peer q1
 	sleep 30 & pid=$!
 	unshare --net sleep 30 & upid=$!
 	sleep 0.2
-	nsl link set q1 netns $upid
+	run "$NSLAB" link set q1 netns $upid
+	assert_rc 1 "a bare number is a netns name"
+	assert_match "$ERR" "netns '$upid' does not exist" "bare number"
+	ip link show q1 >/dev/null || fail "q1 moved by a bare number"
+	nsl link set q1 netns pid:$upid
 	assert_eq "$(nsenter -t $upid -n ip -j link show q1 | jq -r '.[0].ifname')" q1 "moved by pid"
 	nsl link set q0 netns /run/netns/m
 	assert_eq "$(ip -n m -j link show q0 | jq -r '.[0].ifname')" q0 "moved by path"
@@ -110,6 +114,48 @@ B
 	printf 'link set nope up\nbridge add bb2\n' | "$NSLAB" --force -b - 2>/dev/null || true
 	ip link show bb2 >/dev/null || fail "--force went on"
 	return 0
+}
+
+t_batch_line_limits() {
+	# A NUL byte would cut the word short: "netns add a\0b" used to add "a".
+	run bash -c "printf 'netns add a\\0b\\n' | '$NSLAB' -b -"
+	assert_rc 1 "NUL byte"
+	assert_eq "$ERR" "nslab: batch '-' line 1: NUL byte in line" "NUL message"
+	[ -z "$(ls /run/netns)" ] || fail "created: $(ls /run/netns)"
+	# A line past 64 KiB stops the batch at that line, also with --force; earlier lines ran.
+	{ echo "bridge add lb0"; head -c 70000 /dev/zero | tr '\0' x; echo; echo "bridge add lb1"; } >/tmp/long
+	run "$NSLAB" --force -b /tmp/long
+	assert_rc 1 "long line"
+	assert_eq "$ERR" "nslab: batch '/tmp/long' line 2: line longer than 65536 bytes" "long message"
+	ip link show lb0 >/dev/null || fail "line 1 not applied"
+	ip link show lb1 >/dev/null 2>&1 && fail "line 3 ran after the long line"
+	# No newline at all (/dev/zero): bounded memory, one line, exit 1.
+	run timeout 10 "$NSLAB" -b /dev/zero
+	assert_rc 1 "/dev/zero"
+	assert_eq "$ERR" "nslab: batch '/dev/zero' line 1: NUL byte in line" "/dev/zero message"
+	# Exactly 65536 bytes is still a line (a comment here).
+	{ printf '#'; head -c 65535 /dev/zero | tr '\0' x; echo; echo "bridge add lb2"; } >/tmp/max
+	nsl -b /tmp/max
+	ip link show lb2 >/dev/null || fail "a 65536-byte line was refused"
+}
+
+t_control_bytes_escaped_and_alias_refused() {
+	nsl veth add e0 peer e1
+	run "$NSLAB" link set e0 alias $'two\nlines'
+	assert_rc 1 "newline in alias"
+	assert_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "one error line"
+	assert_eq "$(ip -j link show e0 | jq -r '.[0].ifalias // "none"')" none "alias not set"
+	run "$NSLAB" link set e0 alias $'tab\there'
+	assert_rc 1 "tab in alias"
+	nsl link set e0 alias "fine alias é"
+	assert_eq "$(ip -j link show e0 | jq -r '.[0].ifalias')" "fine alias é" "a printable alias works"
+	# A name with a newline and an escape sequence: escaped in text and in JSON, one line.
+	run "$NSLAB" link set $'e\n\e[2J' up
+	assert_rc 1 "bad name"
+	assert_eq "$ERR" "nslab: link set 'e\\n\\x1b[2J': interface name contains '/', ':', '%', whitespace or a control character" "escaped"
+	run "$NSLAB" -j netns del $'n\x01'
+	assert_rc 1
+	assert_eq "$(jqr '.error.name' "$OUT")" 'n\x01' "JSON name escaped"
 }
 
 t_help_and_version() {

@@ -104,3 +104,66 @@ t_directory_overrides() {
 	NSLAB_RUN_DIR=/tmp/rd nsl netns del od
 	[ ! -e /tmp/rd/od ] || fail "not deleted"
 }
+
+t_digit_name_is_a_name() {
+	# With no netns "1", "1" is not PID 1: nothing runs, exit 1.
+	run "$NSLAB" netns exec 1 readlink /proc/self/ns/net
+	assert_rc 1 "exec in a netns that does not exist"
+	assert_eq "$ERR" "nslab: netns exec '1': netns '1' does not exist" "message"
+	assert_eq "$OUT" "" "nothing ran"
+	# A netns named "1" is an ordinary netns for add, exec, list, pids, del.
+	nsl netns add 1
+	ino=$(stat -L -c %i /run/netns/1)
+	[ "$ino" != "$(stat -L -c %i /proc/1/ns/net 2>/dev/null)" ] || fail "netns 1 is PID 1's"
+	assert_eq "$(nsl netns exec 1 readlink /proc/self/ns/net)" "net:[$ino]" "exec runs in netns 1"
+	assert_eq "$(nsl -j netns list | jq -c '[.[].name]')" '["1"]' "listed"
+	assert_eq "$(nsl -n 1 -j link show | jq -r '.[].ifname')" lo "-n 1 is netns 1"
+	ip netns exec 1 sleep 30 &
+	pid=$!
+	sleep 0.3
+	assert_eq "$(nsl -j netns pids 1 | jq -c '.')" "[$pid]" "pids of netns 1"
+	kill $pid; wait $pid 2>/dev/null || true
+	# A PID that is no netns name: the netns it is in is not listed under that number.
+	run "$NSLAB" netns pids $$
+	assert_rc 1 "pids of a bare PID"
+	nsl netns del 1
+	[ ! -e /run/netns/1 ] || fail "not deleted"
+}
+
+t_pid_form() {
+	unshare --net sleep 30 &
+	pid=$!
+	sleep 0.3
+	want=$(stat -L -c %i /proc/$pid/ns/net)
+	# -n pid:N works where a bare N used to be guessed.
+	assert_eq "$(nsl -n pid:$pid -j link show | jq -r '.[].ifname')" lo "-n pid:N"
+	nsl veth add pv0 peer pv1 peer-netns pid:$pid
+	assert_eq "$(nsenter -t $pid -n ip -j link show pv1 | jq -r '.[0].ifname')" pv1 "peer-netns pid:N"
+	nsl netns attach pa $pid
+	assert_eq "$(stat -L -c %i /run/netns/pa)" "$want" "attach NAME PID still takes a bare PID"
+	run "$NSLAB" -n pid:$pid:x link show
+	assert_rc 1 "junk after the PID"
+	kill $pid; wait $pid 2>/dev/null || true
+	run "$NSLAB" -n pid:$pid link show
+	assert_rc 1 "a gone process"
+	assert_match "$ERR" "^nslab: -n 'pid:$pid': no process $pid$" "gone process message"
+	nsl netns del pa
+}
+
+t_env_dir_overrides_must_be_absolute() {
+	cd /tmp
+	mkdir -p rel
+	for v in NSLAB_RUN_DIR NSLAB_ETC_DIR NSLAB_STATE_DIR; do
+		for val in rel ""; do
+			run env "$v=$val" "$NSLAB" netns add q2
+			assert_rc 1 "$v='$val'"
+			assert_match "$ERR" "^nslab: $v( '$val')?: directory must be an absolute path$" "$v message"
+			[ ! -e /run/netns/q2 ] || fail "$v='$val' used the default run dir"
+			[ -z "$(ls -A rel)" ] || fail "$v='$val' used the relative dir"
+		done
+	done
+	# The option wins over the environment, as before.
+	NSLAB_RUN_DIR=rel nsl --run-dir /run/netns netns add q3
+	[ -e /run/netns/q3 ] || fail "--run-dir over a bad NSLAB_RUN_DIR"
+	nsl netns del q3
+}

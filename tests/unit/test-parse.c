@@ -33,6 +33,8 @@ static void nsnames(void)
 	memset(long65, 'a', 65);
 	long65[65] = 0;
 	ok(nsl_parse_nsname("lab-1_x.y", NULL) == 0, "nsname accepted");
+	ok(nsl_parse_nsname("1", NULL) == 0 && nsl_parse_nsname("7777", NULL) == 0, "all-digit names are names");
+	ok(nsl_parse_nsname("pid:1", NULL) == -EINVAL, "pid:N is no name (no clash with one)");
 	ok(nsl_parse_nsname(long65 + 1, NULL) == 0, "64 bytes accepted");
 	ok(nsl_parse_nsname(long65, NULL) == -EINVAL, "65 bytes rejected");
 	ok(nsl_parse_nsname("-x", NULL) == -EINVAL, "leading dash rejected");
@@ -135,6 +137,52 @@ static void errors(void)
 	   "message with extack");
 }
 
+static int esc_is(const char *in, const char *want)
+{
+	char buf[64];
+
+	return strcmp(nsl_str_escape(in, buf, sizeof(buf)), want) == 0;
+}
+
+static void escapes(void)
+{
+	struct nsl_err err;
+	char buf[8], fmt[600];
+
+	ok(esc_is("plain-name_1.x", "plain-name_1.x"), "plain text unchanged");
+	ok(esc_is("a\nb\tc\rd", "a\\nb\\tc\\rd"), "newline, tab, CR");
+	ok(esc_is("x\x1b[2J\x7f\x01", "x\\x1b[2J\\x7f\\x01"), "ESC, DEL, other controls as \\xHH");
+	ok(esc_is("caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"), "valid UTF-8 kept");
+	ok(esc_is("\xc2\x9b", "\\xc2\\x9b"), "C1 control (CSI) escaped");
+	ok(esc_is("\xff\xc3", "\\xff\\xc3"), "invalid UTF-8 escaped");
+	ok(esc_is("\xc0\xaf", "\\xc0\\xaf"), "overlong form escaped");
+	ok(esc_is("back\\slash", "back\\slash"), "backslash kept");
+	ok(esc_is("a\\nb", "a\\nb"), "escaping twice changes nothing");
+	ok(esc_is(NULL, ""), "NULL is empty");
+	ok(strcmp(nsl_str_escape("abc\ndef", buf, sizeof(buf)), "abc\\nde") == 0, "cut to fit");
+	ok(strcmp(nsl_str_escape("ab\xc3\xa9\xc3\xa9xyz", buf, 6), "ab\xc3\xa9") == 0,
+	   "never half a character");
+	ok(strcmp(nsl_str_escape("abcdef\n", buf, sizeof(buf)), "abcdef") == 0, "never half an escape");
+	nsl_err_set(&err, NSL_E_USAGE, -EINVAL, "a\nb", "netns '%s' does not exist", "a\nb");
+	ok(strcmp(err.object, "a\\nb") == 0, "object escaped");
+	ok(strcmp(err.msg, "netns 'a\\nb' does not exist") == 0, "message escaped");
+	nsl_err_set(&err, NSL_E_USAGE, -EINVAL, err.object, "again: %s", err.msg);
+	ok(strcmp(err.object, "a\\nb") == 0 && strcmp(err.msg, "again: netns 'a\\nb' does not exist") == 0,
+	   "err's own text as arguments");
+	snprintf(err.msg, sizeof(err.msg), "raw\nmsg");
+	snprintf(err.extack, sizeof(err.extack), "kernel\tsays");
+	ok(strcmp(nsl_err_format(&err, fmt, sizeof(fmt)), "raw\\nmsg: kernel\\tsays") == 0,
+	   "format escapes text written directly and the extack");
+	ok(nsl_parse_alias("lab port é", NULL) == 0, "printable alias");
+	ok(nsl_parse_alias("a\nb", NULL) == -EINVAL, "alias with a newline");
+	ok(nsl_parse_alias("a\x7f", NULL) == -EINVAL, "alias with DEL");
+	memset(fmt, 'x', 256);
+	fmt[256] = '\0';
+	ok(nsl_parse_alias(fmt, NULL) == -EINVAL, "alias of 256 bytes");
+	fmt[255] = '\0';
+	ok(nsl_parse_alias(fmt, NULL) == 0, "alias of 255 bytes");
+}
+
 int main(void)
 {
 	ifnames();
@@ -144,5 +192,6 @@ int main(void)
 	contains();
 	macs_mtus_rates();
 	errors();
+	escapes();
 	return tap_done();
 }
