@@ -87,6 +87,15 @@ static void progress_end(struct progress *p)
 	p->dirty = false;
 }
 
+/* What down left alone: a warning line each, with -q too (it is no progress). */
+static void note_cb(void *data, const char *note)
+{
+	struct progress *p = data;
+
+	progress_end(p);
+	fprintf(stderr, "nslab: down: %s\n", note);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -174,14 +183,23 @@ static int do_down(struct cli *c, int argc, char **argv)
 	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
 	struct progress p = { .c = c, .tty = isatty(2) };
 	struct nsl_err err = { 0 };
-	const char *lab;
+	struct nsl_topo_down_opts o = { .force = c->force, .progress = progress_cb, .data = &p,
+					.note = note_cb, .note_data = &p };
+	const char *lab = NULL;
 	unsigned removed = 0;
 	double t0 = now_s();
 	int r;
 
-	if (argc != 1)
-		return cli_usage(c, argc ? "too many arguments" : "no file or lab given");
-	lab = argv[0];
+	for (int i = 0; i < argc; i++) {
+		if (STREQ(argv[i], "--force"))
+			o.force = true;
+		else if (lab)
+			return cli_usage(c, "too many arguments");
+		else
+			lab = argv[i];
+	}
+	if (!lab)
+		return cli_usage(c, "no file or lab given");
 	if (is_file(lab)) {
 		r = load_file(c, lab, &t);
 		if (r)
@@ -190,7 +208,7 @@ static int do_down(struct cli *c, int argc, char **argv)
 	} else if (nsl_parse_labname(lab, &err) < 0) {
 		return cli_fail(c, lab, &err);
 	}
-	r = nsl_topo_down(c->ctx, lab, progress_cb, &p, &removed, &err);
+	r = nsl_topo_down_opts(c->ctx, lab, &o, &removed, &err);
 	progress_end(&p);
 	if (r < 0)
 		return cli_fail(c, lab, &err);
@@ -214,11 +232,6 @@ static int do_plan(struct cli *c, int argc, char **argv)
 }
 
 /* ---- status ---- */
-
-static bool proc_alive(pid_t pid)
-{
-	return pid > 0 && kill(pid, 0) == 0;
-}
 
 static void status_node(struct cli *c, const struct nsl_topo *t, const struct nsl_topo_node *n,
 			char ***drift, size_t *n_drift)
@@ -294,11 +307,10 @@ static void status_node(struct cli *c, const struct nsl_topo *t, const struct ns
 	pr_array_end(c);
 	pr_array_begin(c, "processes");
 	if (n->run) {
-		pid_t pid = 0;
-		bool alive;
+		struct nsl_proc_ref ref = { 0 };
+		bool alive = nsl_topo_run_proc(c->ctx, t->name, n->name, &ref, NULL) == 0;
+		pid_t pid = alive ? ref.pid : 0;
 
-		nsl_topo_run_pid(c->ctx, t->name, n->name, &pid, NULL);
-		alive = proc_alive(pid);
 		if (!alive)
 			DRIFT("process of node %s is not running", n->name);
 		pr_obj_begin(c, NULL);
@@ -547,13 +559,14 @@ static int do_exec(struct cli *c, int argc, char **argv)
 	}
 	fflush(stdout);
 	if (n->run) {
-		pid_t pid = 0;
+		struct nsl_proc_ref ref;
 
-		if (nsl_topo_run_pid(c->ctx, t->name, n->name, &pid, &err) < 0) {
+		/* The process up started, checked by its start time: a recycled PID is never entered. */
+		if (nsl_topo_run_proc(c->ctx, t->name, n->name, &ref, &err) < 0) {
 			nsl_err_set(&err, NSL_E_SYSTEM, -ESRCH, n->name, "node '%s' has no running process", n->name);
 			return cli_fail(c, n->name, &err);
 		}
-		r = nsl_launch_enter(c->ctx, pid, NSL_NS_ALL, argv + cmd, &status, &err);
+		r = nsl_launch_enter_ref(c->ctx, &ref, NSL_NS_ALL, argv + cmd, -1, &status, &err);
 	} else {
 		r = nsl_launch_netns_exec(c->ctx, n->netns, argv + cmd, &status, &err);
 	}
@@ -572,8 +585,10 @@ const struct cli_object cli_obj_up = {
 };
 const struct cli_object cli_obj_down = {
 	.name = "down",
-	.usage = "Usage: nslab down FILE|LAB\n"
-		 "Take a lab down (its file is not needed); a lab already down is fine.\n",
+	.usage = "Usage: nslab down FILE|LAB [--force]\n"
+		 "Take a lab down (its file is not needed); a lab already down is fine.\n"
+		 "Only what is proven the lab's is removed; with --force also when its journal is\n"
+		 "damaged: what carries the lab's markers.\n",
 	.direct = do_down,
 };
 const struct cli_object cli_obj_status = {

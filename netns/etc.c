@@ -569,3 +569,151 @@ _public_ int nsl_hosts_del(struct nsl_ctx *ctx, const char *netns, struct nsl_er
 {
 	return del_file(ctx, netns, "hosts", err);
 }
+
+/* ---- what nslab wrote: content hashes, removal only of that ---- */
+
+uint64_t nsl_netconf_hash(const char *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64, over every byte (NULs included) */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)data[i]) * 0x100000001b3ULL;
+	return h ^ len;
+}
+
+int nsl_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	r = open_netns_dir(ctx, netns, false, NULL, &dfd, NULL);
+	if (r < 0)
+		return r;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? -EEXIST : negerrno(); /* a symlink is nobody's output of ours */
+	if (fstat(fd, &st) < 0)
+		return negerrno();
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE)
+		return -EEXIST;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negerrno();
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*ret = nsl_netconf_hash(buf, len);
+	return 0;
+}
+
+int nsl_hosts_prepared_hash(const char *netns, const struct nsl_hosts *h, uint64_t *ret)
+{
+	_cleanup_free_ char *buf = malloc(128 + h->len);
+	int hl;
+
+	if (!buf)
+		return -ENOMEM;
+	hl = hosts_header(netns, buf, 128);
+	memcpy(buf + hl, h->body, h->len);
+	*ret = nsl_netconf_hash(buf, (size_t)hl + h->len);
+	return 0;
+}
+
+int nsl_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, struct nsl_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = nsl_dns_render(netns, dns, &buf, &len, err);
+
+	if (r < 0)
+		return r;
+	*ret = nsl_netconf_hash(buf, len);
+	return 0;
+}
+
+int nsl_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
+			  size_t n)
+{
+	_cleanup_close_ int dfd = -1;
+	uint64_t h;
+	int r = nsl_netconf_file_hash(ctx, netns, name, &h);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (hashes[i] == h) {
+			if (open_netns_dir(ctx, netns, false, NULL, &dfd, NULL) < 0)
+				return 0;
+			return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? negerrno() : 1;
+		}
+	return -EEXIST;
+}
+
+/* A write that died between its temporary file and the rename leaves ".NAME.nslab-XXXXXXXX"
+ * (replace_file); only those of nslab's own two files are swept. */
+static bool is_our_tmp(const char *d)
+{
+	static const char *const names[] = { ".hosts.nslab-", ".resolv.conf.nslab-" };
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		size_t k = strlen(names[i]);
+
+		if (!strncmp(d, names[i], k) && strlen(d + k) == 8 && strspn(d + k, "0123456789abcdef") == 8)
+			return true;
+	}
+	return false;
+}
+
+int nsl_netconf_sweep(struct nsl_ctx *ctx, const char *netns)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_(closedirp) DIR *d = NULL;
+	int parent = -1, r, fd;
+	struct dirent *de;
+
+	r = open_netns_dir(ctx, netns, false, &parent, &dfd, NULL);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return negerrno();
+	}
+	while ((de = readdir(d)))
+		if (is_our_tmp(de->d_name))
+			unlinkat(dfd, de->d_name, 0);
+	(void)unlinkat(parent, netns, AT_REMOVEDIR); /* only when empty */
+	return 0;
+}
+
+int nsl_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name)
+{
+	_cleanup_close_ int dfd = -1, fd = -1;
+	char head[128], buf[128];
+	int hl = hosts_header(netns, head, sizeof(head));
+	ssize_t n;
+
+	if (open_netns_dir(ctx, netns, false, NULL, &dfd, NULL) < 0)
+		return 0;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : negerrno();
+	n = read(fd, buf, (size_t)hl);
+	if (n != hl || memcmp(buf, head, (size_t)hl))
+		return -EEXIST;
+	return unlinkat(dfd, name, 0) < 0 ? negerrno() : 1;
+}

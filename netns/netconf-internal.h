@@ -24,4 +24,24 @@ int nsl_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err
 /** nsl_sysctl_check_value - 1..255 printable bytes (tabs allowed). */
 int nsl_sysctl_check_value(const char *key, const char *value, struct nsl_err *err);
 
+/* What nslab wrote, proven by content (netns/etc.c): */
+/** nsl_netconf_hash - the hash nslab records for a file of @len bytes at @data. */
+uint64_t nsl_netconf_hash(const char *data, size_t len);
+/** nsl_netconf_file_hash - that hash of ETC/@netns/@name. -ENOENT: no such file; -EEXIST: not a regular file. */
+int nsl_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret);
+/** nsl_hosts_prepared_hash - the hash of the hosts file nsl_hosts_set_prepared() would write. */
+int nsl_hosts_prepared_hash(const char *netns, const struct nsl_hosts *h, uint64_t *ret);
+/** nsl_dns_hash - the hash of the resolv.conf nsl_dns_set() would write. */
+int nsl_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, struct nsl_err *err);
+/**
+ * nsl_netconf_del_owned - remove ETC/@netns/@name only when its hash is one of @hashes.
+ * Return: 1 removed, 0 no such file, -EEXIST its content is not nslab's (left alone).
+ */
+int nsl_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
+			  size_t n);
+/** nsl_netconf_del_generated - remove ETC/@netns/@name when it starts with nslab's header for @netns. */
+int nsl_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name);
+/** nsl_netconf_sweep - remove nslab's temporary files in ETC/@netns, then the dir when empty. */
+int nsl_netconf_sweep(struct nsl_ctx *ctx, const char *netns);
+
 #endif

@@ -14,12 +14,14 @@
 #include <time.h>
 
 #include "journal.h"
+#include "run.h"
 #include "core.h"
 #include "macro.h"
 #include "nslab/nslab.h"
 #include "nslab/launch.h"
 #include "topo-internal.h"
 #include "qdisc.h"
+#include "../netns/netconf-internal.h"
 
 enum okind {
 	O_NETNS,
@@ -381,22 +383,7 @@ static int objs_find(const struct objs *o, const char *key)
 	return -1;
 }
 
-/* ---- the run: context of one up/down ---- */
-
-struct run {
-	struct nsl_ctx *ctx;
-	const char *lab;
-	char mark[64];
-	uint32_t group; /* IFLA_GROUP of the lab's host-side veths, for one-request deletion */
-	int dirfd;
-	struct journal j;
-	long crash_after, changes;
-	nsl_topo_progress_fn progress;
-	void *pdata;
-	unsigned k, n;
-	struct nsl_hosts *hosts; /* rendered on first use */
-	int *br_ifindex;	  /* per topology bridge, 0 until looked up */
-};
+/* ---- the run: context of one up/down (run.h) ---- */
 
 /* Tests: NSLAB_TEST_CRASH_AFTER=k dies by SIGKILL right after the k-th kernel change. */
 static void changed(struct run *R)
@@ -406,7 +393,7 @@ static void changed(struct run *R)
 		kill(getpid(), SIGKILL);
 }
 
-static void step(struct run *R, const char *op, const char *what)
+void run_step(struct run *R, const char *op, const char *what)
 {
 	char buf[400];
 
@@ -419,8 +406,7 @@ static void step(struct run *R, const char *op, const char *what)
 	R->progress(R->pdata, R->k, R->n, buf);
 }
 
-static int jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int jadd(struct run *R, const char *fmt, ...)
+int run_jadd(struct run *R, const char *fmt, ...)
 {
 	char line[400];
 	va_list ap;
@@ -431,6 +417,43 @@ static int jadd(struct run *R, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	return journal_add(&R->j, line, NULL);
+}
+
+void run_note(struct run *R, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!R->note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	R->note(R->ndata, line);
+}
+
+/* Append "-RECORD" for every live record of the journal that starts with @prefix. */
+static int journal_forget(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int journal_forget(struct run *R, const char *fmt, ...)
+{
+	struct jstate js;
+	char prefix[300];
+	va_list ap;
+	size_t len;
+	int r;
+
+	if (R->j.fd < 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	len = strlen(prefix);
+	r = journal_read(R->dirfd, R->lab, &js);
+	for (size_t i = 0; r == 0 && i < js.n; i++)
+		if (!strncmp(js.v[i].line, prefix, len))
+			r = run_jadd(R, "-%s", js.v[i].line);
+	jstate_free(&js);
+	return r;
 }
 
 static int fail_obj(struct nsl_err *err, const struct obj *x, int r)
@@ -450,37 +473,93 @@ static int fail_obj(struct nsl_err *err, const struct obj *x, int r)
 }
 
 /* The lab's hosts lines (each node's first address, IPv4 first), rendered once per run. */
+static int hosts_prepare(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
+{
+	_cleanup_free_ struct nsl_host_entry *e = NULL;
+	_cleanup_free_ const char **names = NULL;
+	size_t n = 0;
+
+	if (R->hosts)
+		return 0;
+	e = calloc(t->n_nodes + 1, sizeof(*e));
+	names = calloc(t->n_nodes + 1, sizeof(char *));
+	if (!e || !names)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct nsl_prefix *first = NULL;
+
+		for (int fam = 0; fam < 2 && !first; fam++)
+			for (size_t k = 0; k < t->nodes[i].n_ifaces && !first; k++)
+				for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs && !first; j++)
+					if (t->nodes[i].ifaces[k].addrs[j].family == (fam ? AF_INET6 : AF_INET))
+						first = &t->nodes[i].ifaces[k].addrs[j];
+		if (!first)
+			continue;
+		names[n] = t->nodes[i].name;
+		e[n].addr = *first;
+		e[n].names = &names[n];
+		e[n].n_names = 1;
+		n++;
+	}
+	return nsl_hosts_prepare(e, n, &R->hosts, err);
+}
+
+/* Each file is journaled with the hash of what is written, before it is written: down
+ * removes it only while it still is that. */
 static int hosts_write(struct run *R, const struct nsl_topo *t, const char *netns, struct nsl_err *err)
 {
-	if (!R->hosts) {
-		_cleanup_free_ struct nsl_host_entry *e = calloc(t->n_nodes + 1, sizeof(*e));
-		_cleanup_free_ const char **names = calloc(t->n_nodes + 1, sizeof(char *));
-		size_t n = 0;
-		int r;
+	uint64_t h;
+	int r = hosts_prepare(R, t, err);
 
-		if (!e || !names)
-			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-		for (size_t i = 0; i < t->n_nodes; i++) {
-			const struct nsl_prefix *first = NULL;
+	if (r == 0 && (r = nsl_hosts_prepared_hash(netns, R->hosts, &h)) < 0)
+		nsl_err_set(err, NSL_E_SYSTEM, r, netns, NULL);
+	if (r == 0)
+		r = run_jadd(R, "file %s hosts %016llx", netns, (unsigned long long)h);
+	return r < 0 ? r : nsl_hosts_set_prepared(R->ctx, netns, R->hosts, err);
+}
 
-			for (int fam = 0; fam < 2 && !first; fam++)
-				for (size_t k = 0; k < t->nodes[i].n_ifaces && !first; k++)
-					for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs && !first; j++)
-						if (t->nodes[i].ifaces[k].addrs[j].family == (fam ? AF_INET6 : AF_INET))
-							first = &t->nodes[i].ifaces[k].addrs[j];
-			if (!first)
-				continue;
-			names[n] = t->nodes[i].name;
-			e[n].addr = *first;
-			e[n].names = &names[n];
-			e[n].n_names = 1;
-			n++;
-		}
-		r = nsl_hosts_prepare(e, n, &R->hosts, err);
-		if (r < 0)
-			return r;
-	}
-	return nsl_hosts_set_prepared(R->ctx, netns, R->hosts, err);
+static void dns_of(const struct nsl_topo_node *n, struct nsl_dns *d)
+{
+	*d = (struct nsl_dns){
+		.nameservers = n->dns->nameservers,
+		.n_nameservers = n->dns->n_nameservers,
+		.search = (const char *const *)n->dns->search,
+		.n_search = n->dns->n_search,
+		.options = (const char *const *)n->dns->options,
+		.n_options = n->dns->n_options,
+	};
+}
+
+static int dns_write(struct run *R, const struct nsl_topo_node *n, struct nsl_err *err)
+{
+	struct nsl_dns d;
+	uint64_t h;
+	int r;
+
+	dns_of(n, &d);
+	r = nsl_dns_hash(n->netns, &d, &h, err);
+	if (r == 0)
+		r = run_jadd(R, "file %s resolv.conf %016llx", n->netns, (unsigned long long)h);
+	return r < 0 ? r : nsl_dns_set(R->ctx, n->netns, &d, err);
+}
+
+/* STATE_DIR/LAB/logs/NODE/@name, opened for appending (made when missing). */
+static int open_log(struct run *R, const char *node, const char *name, char *path, size_t size)
+{
+	_cleanup_close_ int logs = -1, dir = -1;
+	int fd;
+
+	snprintf(path, size, "%s/%s/logs/%s/%s", nsl_ctx_get_dir(R->ctx, NSL_DIR_STATE), R->lab, node, name);
+	if (mkdirat(R->dirfd, "logs", 0700) < 0 && errno != EEXIST)
+		return negerrno();
+	logs = openat(R->dirfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (logs < 0 || (mkdirat(logs, node, 0700) < 0 && errno != EEXIST))
+		return negerrno();
+	dir = openat(logs, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return negerrno();
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd < 0 ? negerrno() : fd;
 }
 
 static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_topo_node *n,
@@ -489,6 +568,10 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 	struct nsl_launch l;
 	struct nsl_launch_proc p = { 0 };
 	unsigned long long st = 0;
+	_cleanup_close_ int log = -1;
+	char path[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
 	int r;
 
 	nsl_launch_init(&l, n->run);
@@ -513,57 +596,77 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 	l.detach = true;
 	/* Intent first: should we die between the start and the pid line, down still finds
 	 * the process through the netns it runs in. */
-	r = jadd(R, "run %s %s", n->name, n->netns);
+	r = run_jadd(R, "run %s %s", n->name, n->netns);
 	if (r < 0)
 		return r;
+	/* Its output goes to the node's log, never to whoever reads nslab's. */
+	log = open_log(R, n->name, "run.log", path, sizeof(path));
+	if (log < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, log, n->name, "node '%s': log %s: %s", n->name, path,
+				   strerror(-log));
+	l.output_fd = log;
 	r = nsl_launch_run(R->ctx, &l, &p, err);
 	if (r < 0)
 		return r;
 	if (nsl_launch_starttime(p.pid, &st, NULL) < 0)
 		st = 0;
+	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
+		ino = 0;
 	(void)t;
-	return jadd(R, "pid %s %d %llu", n->name, (int)p.pid, st);
+	return run_jadd(R, "pid %s %d %llu %llu", n->name, (int)p.pid, st, (unsigned long long)ino);
 }
 
-static int exec_cmds(struct run *R, const struct nsl_topo_node *n, pid_t pid, struct nsl_err *err)
+/* The node's exec commands, in order, each through `sh -c`; their output goes to the node's
+ * log, never to nslab's own stdout or stderr (a command that leaves a background process
+ * would otherwise hold a caller's pipe open for as long as that process lives). */
+static int exec_cmds(struct run *R, const struct nsl_topo_node *n, const struct nsl_proc_ref *ref,
+		     struct nsl_err *err)
 {
+	char path[PATH_MAX];
+	_cleanup_close_ int log = open_log(R, n->name, "exec.log", path, sizeof(path));
+
+	if (log < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, log, n->name, "node '%s': log %s: %s", n->name, path,
+				   strerror(-log));
 	for (size_t i = 0; i < n->n_exec; i++) {
 		char *argv[] = { (char *)"/bin/sh", (char *)"-c", n->exec[i], NULL };
 		int status = 0, r;
 
-		r = pid > 0 ? nsl_launch_enter(R->ctx, pid, NSL_NS_ALL, argv, &status, err)
-			    : nsl_launch_netns_exec(R->ctx, n->netns, argv, &status, err);
+		dprintf(log, "+ %s\n", n->exec[i]);
+		r = ref ? nsl_launch_enter_ref(R->ctx, ref, NSL_NS_ALL, argv, log, &status, err)
+			: nsl_launch_netns_exec_fd(R->ctx, n->netns, argv, log, &status, err);
 		if (r < 0)
 			return r;
 		if (status != 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, n->name,
-					   "node '%s': exec '%s' exited %d", n->name, n->exec[i], status);
+					   "node '%s': exec '%s' exited %d (output in %s)", n->name, n->exec[i],
+					   status, path);
 	}
 	return 0;
 }
 
-static int find_pid(struct run *R, const char *node, pid_t *ret_pid, unsigned long long *ret_st)
+/* The recorded `run` process of @node, when it still is the process started (its start time)
+ * and not a zombie: -ESRCH otherwise, so that a recycled PID is never entered nor signalled. */
+static int find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
 {
 	struct jstate js;
-	int r = journal_read(R->dirfd, &js);
+	bool found = false;
+	int r = journal_read(R->dirfd, R->lab, &js);
 
-	if (r < 0)
-		return r;
-	r = -ESRCH;
-	for (size_t i = 0; i < js.n; i++) {
+	for (size_t i = 0; r == 0 && i < js.n; i++) {
 		char nm[128];
 		int pid;
-		unsigned long long st;
+		unsigned long long st, ino;
 
-		if (sscanf(js.v[i].line, "pid %127s %d %llu", nm, &pid, &st) == 3 && STREQ(nm, node)) {
-			*ret_pid = pid;
-			if (ret_st)
-				*ret_st = st;
-			r = 0;
+		if (sscanf(js.v[i].line, "pid %127s %d %llu %llu", nm, &pid, &st, &ino) == 4 && STREQ(nm, node)) {
+			*ret = (struct nsl_proc_ref){ .pid = pid, .starttime = st };
+			found = st != 0;
 		}
 	}
 	jstate_free(&js);
-	return r;
+	if (r < 0)
+		return r;
+	return found && nsl_launch_alive(ret) == 1 ? 0 : -ESRCH;
 }
 
 static const char *br_netns(const struct nsl_topo *t, const struct nsl_topo_bridge *br)
@@ -588,6 +691,50 @@ static int bridge_ifindex(struct run *R, const struct nsl_topo *t, int i)
 	return R->br_ifindex[i];
 }
 
+/* After the netns is made: its nsfs inode, the proof that the name is still the lab's netns. */
+static int netns_record_ino(struct run *R, const char *netns, struct nsl_err *err)
+{
+	dev_t dev;
+	ino_t ino;
+	int r = nsl_netns_inode(R->ctx, netns, &dev, &ino, err);
+
+	return r < 0 ? r : run_jadd(R, "nsino %s %llu", netns, (unsigned long long)ino);
+}
+
+/* The value @key of @netns had before the lab first set it, journaled (once: later records of
+ * the same value are the same line), so that a sysctl dropped from the file gets it back. A
+ * tab (multi-value sysctls) is written as a space, which the kernel takes as well. */
+static int sysctl_save(struct run *R, const char *netns, const char *key, struct nsl_err *err)
+{
+	char old[256];
+	int r = nsl_sysctl_get(R->ctx, netns, key, old, sizeof(old), err);
+
+	if (r < 0)
+		return r;
+	for (char *p = old; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return run_jadd(R, "sysctl %s %s %s", netns, key, old);
+}
+
+static int sysctl_restore(struct run *R, const char *netns, const char *key, struct nsl_err *err)
+{
+	struct jstate js;
+	char prefix[400];
+	size_t len;
+	int r = journal_read(R->dirfd, R->lab, &js);
+
+	len = (size_t)snprintf(prefix, sizeof(prefix), "sysctl %s %s ", netns, key);
+	for (size_t i = 0; r == 0 && i < js.n; i++)
+		if (!strncmp(js.v[i].line, prefix, len)) {
+			r = nsl_sysctl_set(R->ctx, netns, key, js.v[i].line + len, err);
+			if (r == 0)
+				r = run_jadd(R, "-%s", js.v[i].line);
+		}
+	jstate_free(&js);
+	return r;
+}
+
 /* Create @x of model @t. */
 static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
@@ -597,20 +744,25 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 
 	switch (x->kind) {
 	case O_NETNS:
-		r = jadd(R, "netns %s", n->netns);
+		r = run_jadd(R, "netns %s", n->netns);
 		if (r < 0)
 			return r;
 		/* Without IPv6 addresses a node gets no IPv6 at all, before its links come up:
 		 * otherwise every new port's router solicitations and MLD reports flood the
 		 * bridge (N^2 packets), and even ARP is dropped in a big star. */
-		r = nsl_netns_add_opts(R->ctx, n->netns, &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6 },
-				       err);
-		if (r < 0)
+		/* lo carries the lab's marker from before the netns has its name. */
+		r = nsl_netns_add_opts(R->ctx, n->netns,
+				       &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6, .lo_alias = R->mark }, err);
+		if (r < 0) {
+			run_jadd(R, "-netns %s", n->netns); /* nothing made: a name that is not ours */
 			return r;
+		}
 		changed(R);
-		return 0;
+		return netns_record_ino(R, n->netns, err);
 	case O_SYSCTL:
-		r = nsl_sysctl_set(R->ctx, n->netns, n->sysctls[x->idx].key, n->sysctls[x->idx].value, err);
+		r = sysctl_save(R, n->netns, n->sysctls[x->idx].key, err);
+		if (r == 0)
+			r = nsl_sysctl_set(R->ctx, n->netns, n->sysctls[x->idx].key, n->sysctls[x->idx].value, err);
 		break;
 	case O_BRIDGE: {
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
@@ -631,15 +783,18 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		};
 
 		if (!b.netns) {
-			r = jadd(R, "link %s", br->ifname);
+			r = run_jadd(R, "link %s", br->ifname);
 			if (r < 0)
 				return r;
 		}
 		if (R->br_ifindex)
 			R->br_ifindex[x->bridge] = 0; /* made anew */
 		r = nsl_bridge_add(R->ctx, &b, err);
-		if (r < 0)
+		if (r < 0) {
+			if (!b.netns)
+				run_jadd(R, "-link %s", br->ifname); /* nothing made */
 			return r;
+		}
 		changed(R);
 		if (!b.netns && !STREQ(br->altname, br->ifname))
 			r = nsl_link_altname_add(R->ctx, NULL, br->ifname, br->altname, err);
@@ -671,12 +826,14 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		};
 
 		if (!v.netns) {
-			r = jadd(R, "link %s", ifc->host);
+			r = run_jadd(R, "link %s", ifc->host);
 			if (r < 0)
 				return r;
 		}
 		v.master_ifindex = bridge_ifindex(R, t, ifc->bridge_idx);
 		r = nsl_veth_add(R->ctx, &v, err);
+		if (r < 0 && !v.netns)
+			run_jadd(R, "-link %s", ifc->host); /* nothing made (nsl_veth_add undoes itself) */
 		break;
 	}
 	case O_P2P: {
@@ -729,35 +886,20 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		r = nsl_route_replace(R->ctx, n->netns, &route, err);
 		break;
 	}
-	case O_DNS: {
-		struct nsl_dns d = {
-			.nameservers = n->dns->nameservers,
-			.n_nameservers = n->dns->n_nameservers,
-			.search = (const char *const *)n->dns->search,
-			.n_search = n->dns->n_search,
-			.options = (const char *const *)n->dns->options,
-			.n_options = n->dns->n_options,
-		};
-
-		r = jadd(R, "etc %s", n->netns);
-		if (r == 0)
-			r = nsl_dns_set(R->ctx, n->netns, &d, err);
+	case O_DNS:
+		r = dns_write(R, n, err);
 		break;
-	}
 	case O_HOSTS:
-		r = n->dns ? 0 : jadd(R, "etc %s", n->netns); /* O_DNS, just before, journaled it */
-		if (r == 0)
-			r = hosts_write(R, t, n->netns, err);
+		r = hosts_write(R, t, n->netns, err);
 		break;
 	case O_RUN:
 		r = run_start(R, t, n, err);
 		break;
 	case O_EXEC: {
-		pid_t pid = 0;
+		struct nsl_proc_ref ref;
+		bool running = n->run && find_proc(R, n->name, &ref) == 0;
 
-		if (n->run)
-			find_pid(R, n->name, &pid, NULL);
-		r = exec_cmds(R, n, pid, err);
+		r = exec_cmds(R, n, running ? &ref : NULL, err);
 		break;
 	}
 	}
@@ -772,16 +914,63 @@ static bool gone(int r)
 	return r == -ENOENT || r == -ENODEV || r == -ESRCH || r == -EADDRNOTAVAIL;
 }
 
+/* The node's `run` process (when it still is the one started) and, without a PID namespace
+ * to take them along, whatever else runs in the node's netns: one grace period for all. */
 static int stop_node_run(struct run *R, const struct nsl_topo_node *n)
 {
-	unsigned long long st = 0;
-	pid_t pid;
+	struct nsl_proc_ref ref;
+	dev_t dev;
+	ino_t ino;
 
-	if (find_pid(R, n->name, &pid, &st) == 0) {
-		nsl_launch_stop(pid, st, 2000, NULL);
-		jadd(R, "-pid %s %d %llu", n->name, (int)pid, st);
+	if (find_proc(R, n->name, &ref) == 0)
+		nsl_launch_stop_all(&ref, 1, 2000, NULL);
+	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) == 0)
+		nsl_netns_kill_all(&ino, 1, 2000, NULL);
+	journal_forget(R, "pid %s ", n->name);
+	return journal_forget(R, "run %s ", n->name);
+}
+
+/* A node that goes: what runs in its netns, the netns (when it is still the lab's), its
+ * /etc/netns files (when they still are what nslab wrote). */
+static int remove_node(struct run *R, const struct nsl_topo_node *n, struct nsl_err *err)
+{
+	unsigned long long ino = 0;
+	struct jstate js;
+	int r = journal_read(R->dirfd, R->lab, &js);
+
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, n->netns, "journal: %s", strerror(-r));
+	r = prove_netns(R, n->netns, journal_nsino(&js, n->netns), &ino);
+	if (r == 1) {
+		kill_in_netns(R, &ino, 1);
+		r = nsl_netns_del(R->ctx, n->netns, err);
 	}
-	return jadd(R, "-run %s %s", n->name, n->netns);
+	if (r >= 0 || r == -EPERM || gone(r)) {
+		del_owned_file(R, &js, n->netns, "hosts");
+		del_owned_file(R, &js, n->netns, "resolv.conf");
+		nsl_netconf_sweep(R->ctx, n->netns);
+		r = 0;
+	}
+	jstate_free(&js);
+	if (r < 0)
+		return r;
+	journal_forget(R, "pid %s ", n->name);
+	journal_forget(R, "run %s ", n->name);
+	journal_forget(R, "file %s ", n->netns);
+	journal_forget(R, "sysctl %s ", n->netns);
+	journal_forget(R, "nsino %s ", n->netns);
+	return run_jadd(R, "-netns %s", n->netns);
+}
+
+static int remove_dns(struct run *R, const struct nsl_topo_node *n)
+{
+	struct jstate js;
+	int r = journal_read(R->dirfd, R->lab, &js);
+
+	if (r == 0)
+		r = del_owned_file(R, &js, n->netns, "resolv.conf");
+	jstate_free(&js);
+	return r < 0 ? r : journal_forget(R, "file %s resolv.conf ", n->netns);
 }
 
 /* Remove @x of model @t; objects already gone are fine. */
@@ -793,26 +982,19 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 
 	switch (x->kind) {
 	case O_NETNS:
-		if (n->run)
-			stop_node_run(R, n);
-		r = nsl_netns_del(R->ctx, n->netns, err);
-		if (r < 0 && !gone(r))
-			return r;
-		nsl_dns_del(R->ctx, n->netns, NULL);
-		nsl_hosts_del(R->ctx, n->netns, NULL);
-		jadd(R, "-etc %s", n->netns);
-		return jadd(R, "-netns %s", n->netns);
+		return remove_node(R, n, err);
 	case O_SYSCTL:
+		return sysctl_restore(R, n->netns, n->sysctls[x->idx].key, err);
 	case O_HOSTS:
 	case O_EXEC:
 		return 0;
 	case O_BRIDGE: {
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
 
-		r = nsl_link_del(R->ctx, br_netns(t, br), br->ifname, err);
-		if (r < 0 && !gone(r))
+		r = del_marked_link(R, br_netns(t, br), br->ifname, err);
+		if (r < 0)
 			return r;
-		return br_netns(t, br) ? 0 : jadd(R, "-link %s", br->ifname);
+		return br_netns(t, br) ? 0 : run_jadd(R, "-link %s", br->ifname);
 	}
 	case O_BRADDR: {
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
@@ -823,10 +1005,10 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 	case O_PORT: {
 		const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
 
-		r = nsl_link_del(R->ctx, br_netns(t, br), ifc->host, err);
-		if (r < 0 && !gone(r))
+		r = del_marked_link(R, br_netns(t, br), ifc->host, err);
+		if (r < 0)
 			return r;
-		return br_netns(t, br) ? 0 : jadd(R, "-link %s", ifc->host);
+		return br_netns(t, br) ? 0 : run_jadd(R, "-link %s", ifc->host);
 	}
 	case O_P2P: {
 		const struct nsl_topo_link *l = &t->links[x->link];
@@ -861,8 +1043,7 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 		break;
 	}
 	case O_DNS:
-		r = nsl_dns_del(R->ctx, n->netns, err);
-		break;
+		return remove_dns(R, n);
 	case O_RUN:
 		return stop_node_run(R, n);
 	}
@@ -926,14 +1107,13 @@ static bool present(struct nsl_ctx *ctx, const struct nsl_topo *t, const struct 
 	}
 }
 
-static int link_cmp(const void *a, const void *b);
 
 /*
  * The root netns's links, sorted by name. Another lab coming up or going down at the same
  * time interrupts the dump (NLM_F_DUMP_INTR); core reads each interrupted answer to its end
  * and starts over, so the context's own root session stays usable.
  */
-static int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
+int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
 		      struct nsl_err *err)
 {
 	int r = nsl_link_list(ctx, NULL, NULL, ret, ret_n, err);
@@ -943,7 +1123,7 @@ static int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *r
 	return r;
 }
 
-static int link_cmp(const void *a, const void *b)
+int link_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct nsl_link_info *)a)->ifname, ((const struct nsl_link_info *)b)->ifname);
 }
@@ -1090,6 +1270,49 @@ _public_ int nsl_topo_load_lab(struct nsl_ctx *ctx, const char *lab, struct nsl_
 	return r;
 }
 
+/* "commit N CRC": the CRC-32 of the lab.yaml that commit wrote. */
+static uint32_t commit_crc(const struct jstate *js)
+{
+	unsigned long n;
+	unsigned crc = 0;
+
+	return sscanf(js->commit, "commit %lu %x", &n, &crc) == 2 ? crc : 0;
+}
+
+/*
+ * The journal of lab @lab, read completely or not at all: a journal with a record that does
+ * not verify, none at all beside a lab.yaml, or one that never committed although a lab.yaml
+ * (written only after a commit) exists, is damaged — -EBADMSG, NSL_E_PARTIAL, and nothing is
+ * done from it (`down --force` acts on what carries the lab's markers instead). *@ret_dirty:
+ * an up was interrupted (no commit since its begin, or a lab.yaml other than the committed).
+ */
+static int read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	bool has_yaml;
+	int r = journal_read(dirfd, lab, js);
+
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal of lab '%s': %s", lab, strerror(-r));
+	has_yaml = state_read(dirfd, "lab.yaml", &text, &len) == 0;
+	if (!js->corrupt && has_yaml && !js->exists)
+		snprintf(js->why, sizeof(js->why), "it is missing"), js->corrupt = true;
+	else if (!js->corrupt && has_yaml && !js->ever_committed)
+		snprintf(js->why, sizeof(js->why), "it has no commit"), js->corrupt = true;
+	if (js->corrupt) {
+		char at[32] = "";
+
+		if (js->bad_line)
+			snprintf(at, sizeof(at), " at line %u", js->bad_line);
+		return nsl_err_set(err, NSL_E_PARTIAL, -EBADMSG, lab,
+				   "journal of lab '%s' is damaged (%s%s): nothing done; 'nslab down --force %s' "
+				   "removes what carries the lab's markers", lab, js->why, at, lab);
+	}
+	*ret_dirty = js->exists && (!js->committed || !has_yaml || commit_crc(js) != nsl_crc32(0, text, len));
+	return 0;
+}
+
 static int diff_for(struct nsl_ctx *ctx, const struct nsl_topo *t, int dirfd, struct objs *nw,
 		    struct objs *old, struct nsl_topo **ret_old, bool *ret_dirty, struct nsl_err *err)
 {
@@ -1102,11 +1325,10 @@ static int diff_for(struct nsl_ctx *ctx, const struct nsl_topo *t, int dirfd, st
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
 	if (dirfd >= 0) {
-		r = journal_read(dirfd, &js);
-		if (r < 0)
-			return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
-		*ret_dirty = js.exists && !js.committed;
+		r = read_state(dirfd, t->name, &js, ret_dirty, err);
 		jstate_free(&js);
+		if (r < 0)
+			return r;
 		if (!*ret_dirty) {
 			r = load_applied(ctx, dirfd, t->name, &ot, NULL);
 			if (r < 0)
@@ -1164,222 +1386,38 @@ out:
 	return r;
 }
 
-/*
- * Wait until none of @names is left in the root netns, asking about one name at a time: the
- * kernel removes them in one batch, so most are gone when asked, and a few requests every
- * few milliseconds do not compete with that batch for the RTNL lock the way asking about
- * every name each round would.
- */
-static int wait_gone_each(struct nsl_ctx *ctx, const char *const *names, size_t n, unsigned timeout_ms)
-{
-	struct timespec t0, now;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < n; i++) {
-		long spent;
-		int r;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		spent = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (spent >= (long)timeout_ms)
-			spent = timeout_ms - 1;
-		r = nsl_link_wait_gone(ctx, NULL, &names[i], 1, timeout_ms - (unsigned)spent, NULL);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* ---- teardown from the journal alone ---- */
-
-/* Whether the lab's device group can go in one request: every device in it is the lab's
- * (its marker, or none when up died before the marker) and a veth or a bridge. */
-static bool group_is_mine(const struct run *R, const struct nsl_link_info *root, size_t n_root)
-{
-	size_t mine = 0;
-
-	for (size_t i = 0; i < n_root; i++) {
-		if (root[i].group != R->group)
-			continue;
-		if ((root[i].alias[0] && !STREQ(root[i].alias, R->mark)) ||
-		    (!STREQ(root[i].kind, "veth") && !STREQ(root[i].kind, "bridge")))
-			return false;
-		mine++;
-	}
-	return mine > 0;
-}
-
-/* The device of the journal line @e ("link NAME") in @root (sorted), when it is the lab's:
- * it carries the lab's marker, or none (up died between the create and the marker).
- * Someone else's device of that name is never touched. */
-static struct nsl_link_info *journal_link(const struct run *R, const struct jentry *e,
-					  struct nsl_link_info *root, size_t n_root)
-{
-	struct nsl_link_info key = { 0 }, *li;
-
-	if (strncmp(e->line, "link ", 5))
-		return NULL;
-	snprintf(key.ifname, sizeof(key.ifname), "%s", e->line + 5);
-	li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
-	if (!li || (li->alias[0] && !STREQ(li->alias, R->mark)))
-		return NULL;
-	return li;
-}
-
-static int teardown(struct run *R, struct jstate *js, unsigned *ret_removed, struct nsl_err *err)
-{
-	_cleanup_free_ struct nsl_link_info *root = NULL;
-	_cleanup_free_ const char **links = calloc(js->n + 1, sizeof(char *));
-	_cleanup_free_ const char **bridges = calloc(js->n + 1, sizeof(char *));
-	_cleanup_free_ int *hold = NULL;
-	size_t n_root = 0, n_links = 0, n_bridges = 0, n_hold = 0;
-	unsigned removed = 0, in_group = 0, n_br = 0;
-	bool group;
-	int r;
-
-	if (!links || !bridges)
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	/* The lab's bridges in the root netns stop multicast snooping first: with it on, a
-	 * bridge re-arms the multicast timers of every port whenever one port leaves, N^2
-	 * timer operations for N ports (a third of the group delete below). */
-	r = root_links(R->ctx, &root, &n_root, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < js->n; i++) {
-		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
-
-		if (!li || !STREQ(li->kind, "bridge"))
-			continue;
-		nsl_bridge_set(R->ctx, &(struct nsl_bridge){ .name = li->ifname, .mcast_snooping = NSL_TRI_OFF },
-			       NULL);
-		n_br++;
-		in_group += li->group == R->group;
-	}
-	group = group_is_mine(R, root, n_root);
-	/* The steps: each process stopped, each netns, the wait, each bridge outside the group. */
-	R->k = 0;
-	R->n = 1 + (group ? n_br - in_group : n_br);
-	for (size_t i = 0; i < js->n; i++)
-		R->n += !strncmp(js->v[i].line, "pid ", 4) || !strncmp(js->v[i].line, "netns ", 6);
-	for (size_t i = 0; i < js->n; i++) {
-		char node[128];
-		int pid;
-		unsigned long long st;
-
-		if (sscanf(js->v[i].line, "pid %127s %d %llu", node, &pid, &st) == 3) {
-			step(R, "stop", node);
-			if (nsl_launch_stop(pid, st, 2000, NULL) > 0)
-				removed++;
-		}
-	}
-	/* A `run` whose pid line is missing (killed right after the start): every process in
-	 * that node's netns is the lab's. */
-	for (size_t i = 0; i < js->n; i++) {
-		char node[128], ns[128], pidline[160];
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n_pids = 0;
-		bool has_pid = false;
-
-		if (sscanf(js->v[i].line, "run %127s %127s", node, ns) != 2)
-			continue;
-		snprintf(pidline, sizeof(pidline), "pid %s ", node);
-		for (size_t k = 0; k < js->n; k++)
-			has_pid |= !strncmp(js->v[k].line, pidline, strlen(pidline));
-		if (has_pid || nsl_netns_pids(R->ctx, ns, &pids, &n_pids, NULL) < 0)
-			continue;
-		for (size_t k = 0; k < n_pids; k++)
-			if (nsl_launch_stop(pids[k], 0, 2000, NULL) > 0)
-				removed++;
-	}
-	/* The lab's host-side veths and bridges share one device group: when every device of
-	 * that group is the lab's, one request deletes them all in one kernel batch (one
-	 * unregister wait, not one per device). The netns names go first, each held open so
-	 * the kernel does not start tearing it down (and the veths with it, one by one,
-	 * fighting the group delete for the RTNL lock): umounting after the group delete
-	 * instead costs 5x as much, in the kernel's wake. Deleting the netns lets the kernel
-	 * tear down every device inside in one batch, once the holds are closed. */
-	if (group) {
-		hold = calloc(js->n + 1, sizeof(int));
-		if (!hold)
-			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	}
-	for (size_t i = 0; i < js->n; i++) {
-		char path[PATH_MAX];
-		int fd;
-
-		if (strncmp(js->v[i].line, "netns ", 6))
-			continue;
-		/* Past the fd limit, a netns simply goes without a hold. */
-		if (hold && nsl_ns_path(R->ctx, js->v[i].line + 6, path, sizeof(path)) &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-			hold[n_hold++] = fd;
-		step(R, "del", js->v[i].line);
-		if (nsl_netns_del(R->ctx, js->v[i].line + 6, NULL) == 0)
-			removed++;
-	}
-	if (group && nsl_link_del_group(R->ctx, NULL, R->group, NULL) == 0)
-		removed += in_group;
-	for (size_t i = 0; i < n_hold; i++)
-		close(hold[i]);
-	free(TAKE_PTR(root));
-	r = root_links(R->ctx, &root, &n_root, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < js->n; i++) {
-		struct nsl_link_info *li = journal_link(R, &js->v[i], root, n_root);
-
-		if (!li)
-			continue;
-		/* Bridges outside the group do not go with any netns: they are deleted below,
-		 * once their ports are gone. The veths go with their peer's netns. */
-		if (STREQ(li->kind, "bridge"))
-			bridges[n_bridges++] = js->v[i].line + 5;
-		else
-			links[n_links++] = js->v[i].line + 5;
-	}
-	/* While the kernel tears the namespaces down, remove their /etc files. */
-	for (size_t i = 0; i < js->n; i++)
-		if (!strncmp(js->v[i].line, "etc ", 4)) {
-			nsl_netconf_del(R->ctx, js->v[i].line + 4, NULL);
-		}
-	step(R, "wait", "for the kernel to remove the links");
-	if (n_links) {
-		/* The kernel's batch takes about a millisecond a link. A veth still there after
-		 * that has a peer in a netns that someone else keeps alive (a process in it):
-		 * delete those one by one. */
-		r = wait_gone_each(R->ctx, links, n_links, 2000 + 5 * (unsigned)n_links);
-		if (r == -ETIMEDOUT) {
-			for (size_t i = 0; i < n_links; i++)
-				nsl_link_del(R->ctx, NULL, links[i], NULL);
-			r = nsl_link_wait_gone(R->ctx, NULL, links, n_links, 20000, err);
-		}
-		if (r < 0)
-			return r;
-		removed += (unsigned)n_links;
-	}
-	for (size_t i = 0; i < n_bridges; i++) {
-		step(R, "del link", bridges[i]);
-		r = nsl_link_del(R->ctx, NULL, bridges[i], NULL);
-		if (r == 0)
-			removed++;
-	}
-	if (n_bridges) {
-		r = nsl_link_wait_gone(R->ctx, NULL, bridges, n_bridges, 20000, err);
-		if (r < 0)
-			return r;
-	}
-	*ret_removed = removed;
-	return 0;
-}
-
 static void remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx)
 {
 	_cleanup_close_ int root = open(nsl_ctx_get_dir(ctx, NSL_DIR_STATE), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	_cleanup_close_ int logs = openat(dirfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	unlinkat(dirfd, "journal", 0);
 	unlinkat(dirfd, "lab.yaml", 0);
 	unlinkat(dirfd, ".journal.tmp", 0);
 	unlinkat(dirfd, ".lab.yaml.tmp", 0);
+	if (logs >= 0) {
+		/* logs/NODE/FILE: two levels, each opened below the other with O_NOFOLLOW. */
+		_cleanup_(closedirp) DIR *d = fdopendir(fcntl(logs, F_DUPFD_CLOEXEC, 3));
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			_cleanup_close_ int nd = -1;
+			_cleanup_(closedirp) DIR *dd = NULL;
+			struct dirent *fe;
+
+			if (de->d_name[0] == '.')
+				continue;
+			nd = openat(logs, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (nd >= 0)
+				dd = fdopendir(fcntl(nd, F_DUPFD_CLOEXEC, 3));
+			while (dd && (fe = readdir(dd)))
+				if (fe->d_name[0] != '.' || (fe->d_name[1] && strcmp(fe->d_name, "..")))
+					unlinkat(nd, fe->d_name, 0);
+			unlinkat(logs, de->d_name, AT_REMOVEDIR);
+		}
+		unlinkat(dirfd, "logs", AT_REMOVEDIR);
+	}
 	if (root >= 0)
 		unlinkat(root, lab, AT_REMOVEDIR);
 }
@@ -1404,41 +1442,52 @@ static void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_to
 	R->group = 0x40000000u | (uint32_t)(nsl_hash64("nslab-group\n", lab, 0) & 0x3fffffffu);
 }
 
-_public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
-			   void *data, unsigned *ret_removed, struct nsl_err *err)
+_public_ int nsl_topo_down_opts(struct nsl_ctx *ctx, const char *lab, const struct nsl_topo_down_opts *o,
+				unsigned *ret_removed, struct nsl_err *err)
 {
+	static const struct nsl_topo_down_opts none = { 0 };
+	struct nsl_topo *model = NULL;
 	struct run R;
 	struct jstate js = { 0 };
 	int lockfd = -1, r;
 	unsigned removed = 0;
+	bool dirty;
 
+	if (!o)
+		o = &none;
 	r = nsl_parse_labname(lab, err);
 	if (r < 0)
 		return r;
-	run_init(&R, ctx, lab, progress, data);
+	run_init(&R, ctx, lab, o->progress, o->data);
+	R.note = o->note;
+	R.ndata = o->note_data;
 	r = journal_lock(ctx, lab, &lockfd, err);
 	if (r < 0)
 		return r;
 	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
-	if (r == -ENOENT) {
+	if (r == -ENOENT && !o->force) {
 		r = 0;
 		goto out;
 	}
-	if (r < 0)
+	if (r < 0 && r != -ENOENT)
 		goto out;
-	r = journal_read(R.dirfd, &js);
-	if (r < 0) {
-		r = nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal: %s", strerror(-r));
+	r = R.dirfd >= 0 ? read_state(R.dirfd, lab, &js, &dirty, o->force ? NULL : err) : 0;
+	if (r < 0 && !o->force)
 		goto out;
-	}
-	r = teardown(&R, &js, &removed, err);
+	/* --force: what the records that verify name, what the lab's file names, and whatever
+	 * carries the lab's marker. */
+	if (o->force && R.dirfd >= 0)
+		load_applied(ctx, R.dirfd, lab, &model, NULL);
+	r = teardown(&R, &js, &(struct teardown_opts){ .force = o->force, .model = model }, &removed, err);
 	if (r < 0) {
 		if (err && err->kind != NSL_E_USAGE)
 			err->kind = NSL_E_PARTIAL;
 		goto out;
 	}
-	remove_state(R.dirfd, lab, ctx);
+	if (R.dirfd >= 0)
+		remove_state(R.dirfd, lab, ctx);
 out:
+	nsl_topo_free(model);
 	jstate_free(&js);
 	if (R.dirfd >= 0)
 		close(R.dirfd);
@@ -1448,6 +1497,13 @@ out:
 	return r;
 }
 
+_public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
+			   void *data, unsigned *ret_removed, struct nsl_err *err)
+{
+	return nsl_topo_down_opts(ctx, lab, &(struct nsl_topo_down_opts){ .progress = progress, .data = data },
+				  ret_removed, err);
+}
+
 /* ---- up ---- */
 
 static bool netem_available(void)
@@ -1455,6 +1511,37 @@ static bool netem_available(void)
 	struct stat st;
 
 	return stat("/sys/module/sch_netem", &st) == 0 || stat("/proc/sys/net/sched", &st) == 0;
+}
+
+/* A file up writes may exist only when it still is what the lab wrote. */
+static int preflight_files(struct run *R, const struct nsl_topo *t, const struct objs *nw, struct nsl_err *err)
+{
+	struct jstate js = { 0 };
+	int r = 0;
+
+	if (R->dirfd >= 0 && journal_read(R->dirfd, R->lab, &js) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, -EIO, t->name, "journal of lab '%s' cannot be read", t->name);
+	for (size_t i = 0; r == 0 && i < nw->n; i++) {
+		const struct obj *x = &nw->v[i];
+		const char *ns = x->node >= 0 ? t->nodes[x->node].netns : NULL;
+		const char *name = x->kind == O_HOSTS ? "hosts" : "resolv.conf";
+		uint64_t have, h[16];
+		size_t n;
+		bool ok = false;
+
+		if ((x->kind != O_HOSTS && x->kind != O_DNS) || x->state == S_SAME)
+			continue;
+		if (nsl_netconf_file_hash(R->ctx, ns, name, &have) == -ENOENT)
+			continue;
+		n = file_hashes(&js, ns, name, h, ELEMENTSOF(h));
+		for (size_t k = 0; k < n; k++)
+			ok |= h[k] == have;
+		if (!ok)
+			r = nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, ns, "file %s/%s/%s exists and was not written by lab '%s'",
+					nsl_ctx_get_dir(R->ctx, NSL_DIR_ETC), ns, name, t->name);
+	}
+	jstate_free(&js);
+	return r;
 }
 
 /* Before any change: nothing the plan adds may exist already unless the lab owns it. */
@@ -1471,6 +1558,9 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 			err->column = t->links[i].netem_pos.column;
 			return -EOPNOTSUPP;
 		}
+	r = preflight_files(R, t, nw, err);
+	if (r < 0)
+		return r;
 	r = root_links(R->ctx, &root, &n_root, err);
 	if (r < 0)
 		return r;
@@ -1483,8 +1573,11 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 			continue;
 		if (x->kind == O_NETNS && x->state == S_ADD) {
 			const char *ns = t->nodes[x->node].netns;
+			char path[PATH_MAX];
+			struct stat st;
 
-			if (nsl_netns_exists(R->ctx, ns, NULL) == 1)
+			/* Anything at the name (a netns, a plain file, a dangling symlink) is somebody's. */
+			if (nsl_ns_path(R->ctx, ns, path, sizeof(path)) && lstat(path, &st) == 0)
 				return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, ns,
 						   "netns '%s' exists and does not belong to lab '%s'", ns, t->name);
 		}
@@ -1532,36 +1625,34 @@ static int wait_removed_ports(struct run *R, const struct nsl_topo *ot, const st
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		jadd(R, "-link %s", names[i]);
+		run_jadd(R, "-link %s", names[i]);
 	return 0;
 }
 
+/* The journal, compacted to its live records and closed by "commit N CRC", then lab.yaml:
+ * a lab.yaml always has a commit before it, and one that is not the committed one (a crash
+ * between the two writes) makes the next up start over, as after any interrupted up. */
 static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 {
-	struct jstate js;
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 64;
+	struct jstate js;
+	char last[64];
+	size_t len = 0;
 	int r;
 
-	r = state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
-	if (r < 0)
-		return r;
-	r = journal_read(R->dirfd, &js);
+	r = journal_read(R->dirfd, R->lab, &js);
+	if (r == 0 && js.corrupt)
+		r = -EBADMSG;
+	if (r == 0) {
+		snprintf(last, sizeof(last), "commit %zu %08x", js.n, nsl_crc32(0, t->text, t->text_len));
+		r = journal_render(R->lab, &js, last, &buf, &len);
+	}
+	jstate_free(&js);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
-	for (size_t i = 0; i < js.n; i++)
-		cap += strlen(js.v[i].line) + 1;
-	buf = malloc(cap);
-	if (!buf) {
-		jstate_free(&js);
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	}
-	for (size_t i = 0; i < js.n; i++)
-		len += (size_t)sprintf(buf + len, "%s\n", js.v[i].line);
-	len += (size_t)sprintf(buf + len, "commit\n");
-	jstate_free(&js);
 	journal_close(&R->j);
-	return state_write(R->dirfd, "journal", buf, len, err);
+	r = state_write(R->dirfd, "journal", buf, len, err);
+	return r < 0 ? r : state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
 }
 
 /* One up: the run, the new objects, the ones of the last complete up and their model. */
@@ -1590,9 +1681,9 @@ static int up_diff(struct up *U, struct nsl_err *err)
 	r = diff_for(ctx, U->t, U->R.dirfd, &U->nw, &U->old, &U->ot, &dirty, err);
 	if (r < 0 || !dirty)
 		return r;
-	r = journal_read(U->R.dirfd, &js);
+	r = journal_read(U->R.dirfd, U->t->name, &js);
 	if (r == 0)
-		r = teardown(&U->R, &js, &removed, err);
+		r = teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, err);
 	jstate_free(&js);
 	if (r < 0)
 		return r;
@@ -1636,7 +1727,7 @@ static int up_removals(struct up *U, struct nsl_err *err)
 
 		if (x->state == S_SAME || x->implied)
 			continue;
-		step(&U->R, x->state == S_REMOVE ? "del" : "renew", x->key);
+		run_step(&U->R, x->state == S_REMOVE ? "del" : "renew", x->key);
 		r = obj_remove(&U->R, U->ot, x, err);
 		if (r < 0)
 			return fail_obj(err, x, r);
@@ -1652,6 +1743,24 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 	const struct objs *nw = &U->nw;
 	struct nsl_err ignore = { 0 };
 
+	/* Only what this up made goes: each removal proves the object is the lab's (the netns
+	 * inode it recorded, the marker), and an object that could not be made was never
+	 * journaled as made; nothing is said about what is left alone here. */
+	U->R.note = NULL;
+	if (U->fresh) {
+		struct jstate js;
+		unsigned removed;
+
+		/* The journal names all of it, so that no state is left either. */
+		journal_close(&U->R.j);
+		if (journal_read(U->R.dirfd, U->t->name, &js) == 0 &&
+		    teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, &ignore) == 0)
+			remove_state(U->R.dirfd, U->t->name, U->R.ctx);
+		jstate_free(&js);
+		if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
+			err->kind = NSL_E_SYSTEM;
+		return;
+	}
 	for (size_t u = n_undo; u-- > 0;) {
 		const struct obj *y = &nw->v[undo[u]];
 		bool implied = (y->parent >= 0 && nw->v[y->parent].state != S_SAME) ||
@@ -1661,23 +1770,10 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 		if (!implied)
 			obj_remove(&U->R, U->t, y, &ignore);
 	}
-	if (failed->kind == O_NETNS || failed->kind == O_BRIDGE || failed->kind == O_PORT ||
-	    failed->kind == O_RUN)
+	if (failed->kind == O_RUN)
 		obj_remove(&U->R, U->t, failed, &ignore);
-	if (U->fresh) {
-		struct jstate js;
-		unsigned removed;
-
-		/* And whatever the journal still names, so that no state is left either. */
-		journal_close(&U->R.j);
-		if (journal_read(U->R.dirfd, &js) == 0 && teardown(&U->R, &js, &removed, &ignore) == 0)
-			remove_state(U->R.dirfd, U->t->name, U->R.ctx);
-		jstate_free(&js);
-		if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
-			err->kind = NSL_E_SYSTEM;
-	} else if (err) {
+	if (err)
 		err->kind = NSL_E_PARTIAL; /* what the removals took is not put back */
-	}
 }
 
 static int up_adds(struct up *U, struct nsl_err *err)
@@ -1693,7 +1789,7 @@ static int up_adds(struct up *U, struct nsl_err *err)
 
 		if (x->state == S_SAME)
 			continue;
-		step(&U->R, "add", x->key);
+		run_step(&U->R, "add", x->key);
 		r = obj_add(&U->R, U->t, x, err);
 		if (r < 0) {
 			fail_obj(err, x, r);
@@ -1808,8 +1904,8 @@ _public_ int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, stru
 	return 0;
 }
 
-_public_ int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *node, pid_t *ret_pid,
-			      struct nsl_err *err)
+_public_ int nsl_topo_run_proc(struct nsl_ctx *ctx, const char *lab, const char *node,
+			       struct nsl_proc_ref *ret, struct nsl_err *err)
 {
 	struct run R;
 	int r;
@@ -1818,7 +1914,18 @@ _public_ int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *
 	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
 	if (r < 0)
 		return r;
-	r = find_pid(&R, node, ret_pid, NULL);
+	r = find_proc(&R, node, ret);
 	close(R.dirfd);
+	return r;
+}
+
+_public_ int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *node, pid_t *ret_pid,
+			      struct nsl_err *err)
+{
+	struct nsl_proc_ref ref;
+	int r = nsl_topo_run_proc(ctx, lab, node, &ref, err);
+
+	if (r == 0)
+		*ret_pid = ref.pid;
 	return r;
 }

@@ -17,7 +17,8 @@ static int state_root(struct nsl_ctx *ctx, bool create, int *ret_fd, struct nsl_
 	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_STATE);
 	int fd;
 
-	if (create && mkdir(dir, 0755) < 0 && errno != EEXIST)
+	/* Root's alone: what the journals say is acted on (each record is still checked). */
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, "cannot create the state dir %s: %m",
 				   dir);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -97,23 +98,6 @@ void journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove)
 
 /* ---- the journal file ---- */
 
-int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err)
-{
-	int fd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), lab, "journal: %m");
-	j->fd = fd;
-	return 0;
-}
-
-void journal_close(struct journal *j)
-{
-	if (j->fd >= 0)
-		close(j->fd);
-	j->fd = -1;
-}
-
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
@@ -129,19 +113,91 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+#define JOURNAL_MAGIC "nslab-journal 2 "
+
+int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+					0600);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), lab, "journal: %m");
+	snprintf(j->lab, sizeof(j->lab), "%s", lab);
+	if (st.st_size == 0) {
+		char head[96];
+		int n = snprintf(head, sizeof(head), JOURNAL_MAGIC "%s\n", lab);
+		int r = write_all(fd, head, (size_t)n);
+
+		if (r < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal: %s", strerror(-r));
+	}
+	j->fd = TAKE_FD(fd);
+	return 0;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+static uint32_t record_crc(const char *lab, const char *rec, size_t len)
+{
+	uint32_t crc = nsl_crc32(0, lab, strlen(lab));
+
+	crc = nsl_crc32(crc, " ", 1);
+	return nsl_crc32(crc, rec, len);
+}
+
+/* "CCCCCCCC RECORD\n" into @buf (at least strlen(@rec) + 11 bytes): the record's checksum
+ * covers the lab's name too, so a journal copied from another lab does not verify. */
+static size_t record_format(const char *lab, const char *rec, char *buf)
+{
+	size_t len = strlen(rec);
+
+	sprintf(buf, "%08x ", record_crc(lab, rec, len));
+	memcpy(buf + 9, rec, len);
+	buf[9 + len] = '\n';
+	return 10 + len;
+}
+
 int journal_add(struct journal *j, const char *line, struct nsl_err *err)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s\n", line);
+	char buf[600];
+	size_t n;
 	int r;
 
-	if (n <= 0 || (size_t)n >= sizeof(buf))
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENAMETOOLONG, NULL, "journal line too long");
-	r = write_all(j->fd, buf, (size_t)n);
+	if (strlen(line) > sizeof(buf) - 16 || strpbrk(line, "\n"))
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENAMETOOLONG, NULL, "journal record too long");
+	n = record_format(j->lab, line, buf);
+	r = write_all(j->fd, buf, n);
 	if (r == 0 && fdatasync(j->fd) < 0)
 		r = negerrno();
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
+	return 0;
+}
+
+int journal_render(const char *lab, const struct jstate *js, const char *last, char **ret, size_t *ret_len)
+{
+	size_t cap = strlen(JOURNAL_MAGIC) + strlen(lab) + 2 + (last ? strlen(last) + 11 : 0), len;
+	char *buf;
+
+	for (size_t i = 0; i < js->n; i++)
+		cap += strlen(js->v[i].line) + 10;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	len = (size_t)sprintf(buf, JOURNAL_MAGIC "%s\n", lab);
+	for (size_t i = 0; i < js->n; i++)
+		len += record_format(lab, js->v[i].line, buf + len);
+	if (last)
+		len += record_format(lab, last, buf + len);
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
 	return 0;
 }
 
@@ -261,42 +317,107 @@ static void jstate_remove(struct jstate *js, size_t *slot)
 	}
 }
 
-int journal_read(int dirfd, struct jstate *js)
+static void jstate_bad(struct jstate *js, unsigned line, const char *why)
+{
+	if (js->corrupt)
+		return;
+	js->corrupt = true;
+	js->bad_line = line;
+	snprintf(js->why, sizeof(js->why), "%s", why);
+}
+
+/* Apply one verified record: "+" lines add, "-" lines remove, begin/commit mark the state. */
+static int jstate_apply(struct jstate *js, char *l)
+{
+	bool del = l[0] == '-';
+	unsigned long n_live;
+	size_t *slot;
+
+	js->committed = false;
+	if (STREQ(l, "begin"))
+		return 0;
+	if (sscanf(l, "commit %lu", &n_live) == 1) {
+		js->committed = js->ever_committed = true;
+		if (n_live != js->n)
+			jstate_bad(js, js->lines, "its commit counts another number of records");
+		snprintf(js->commit, sizeof(js->commit), "%s", l);
+		return 0;
+	}
+	if (del)
+		l++;
+	if (jstate_grow(js) < 0 || !GREEDY_REALLOC(js->v, js->cap, js->n + 1))
+		return -ENOMEM;
+	slot = jstate_slot(js, l);
+	if (*slot) {
+		if (del)
+			jstate_remove(js, slot);
+		return 0;
+	}
+	if (del)
+		return 0;
+	js->v[js->n].line = strdup(l);
+	if (!js->v[js->n].line)
+		return -ENOMEM;
+	*slot = ++js->n;
+	return 0;
+}
+
+/* A record line "CCCCCCCC RECORD": printable, and its checksum right. */
+static bool record_ok(const char *lab, const char *l, size_t len)
+{
+	unsigned crc;
+
+	if (len < 10 || l[8] != ' ' || strspn(l, "0123456789abcdef") != 8)
+		return false;
+	for (size_t i = 9; i < len; i++)
+		if ((unsigned char)l[i] < 0x20 || l[i] == 0x7f)
+			return false;
+	return sscanf(l, "%8x", &crc) == 1 && crc == record_crc(lab, l + 9, len - 9);
+}
+
+int journal_read(int dirfd, const char *lab, struct jstate *js)
 {
 	_cleanup_free_ char *buf = NULL;
-	char *save = NULL;
+	char head[96];
+	size_t len, hl;
 	int r;
 
 	memset(js, 0, sizeof(*js));
-	r = state_read(dirfd, "journal", &buf, NULL);
+	r = state_read(dirfd, "journal", &buf, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	js->exists = true;
-	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		bool del = l[0] == '-';
-		size_t *slot;
+	hl = (size_t)snprintf(head, sizeof(head), JOURNAL_MAGIC "%s\n", lab);
+	if (len < hl || memcmp(buf, head, hl)) {
+		jstate_bad(js, 1, len ? "its first line is not nslab's journal header" : "it is empty");
+		hl = len ? (size_t)(strchrnul(buf, '\n') - buf) + 1 : 0;
+		if (hl > len)
+			hl = len;
+	}
+	js->lines = 1;
+	/* Records are verified one by one; a bad one (truncated, NUL bytes, junk, a wrong
+	 * checksum) makes the journal incomplete, and only the records that verify are kept,
+	 * for `down --force`. */
+	for (size_t at = hl; at < len;) {
+		char *l = buf + at, *nl = memchr(l, '\n', len - at);
+		size_t ll = nl ? (size_t)(nl - l) : len - at;
 
-		js->committed = STREQ(l, "commit");
-		if (STREQ(l, "commit") || STREQ(l, "begin"))
-			continue;
-		if (del)
-			l++;
-		if (jstate_grow(js) < 0 || !GREEDY_REALLOC(js->v, js->cap, js->n + 1))
-			return -ENOMEM;
-		slot = jstate_slot(js, l);
-		if (*slot) {
-			if (del)
-				jstate_remove(js, slot);
+		js->lines++;
+		at += ll + 1;
+		if (!nl) {
+			jstate_bad(js, js->lines, "its last record is cut short");
+			break;
+		}
+		if (memchr(l, '\0', ll) || !record_ok(lab, l, ll)) {
+			jstate_bad(js, js->lines, "a record does not verify");
 			continue;
 		}
-		if (del)
-			continue;
-		js->v[js->n].line = strdup(l);
-		if (!js->v[js->n].line)
-			return -ENOMEM;
-		*slot = ++js->n;
+		*nl = '\0';
+		r = jstate_apply(js, l + 9);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

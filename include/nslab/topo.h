@@ -198,6 +198,42 @@ int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress
 int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress, void *data,
 		  unsigned *ret_removed, struct nsl_err *err);
 
+/** nsl_topo_note_fn - called with one line on what `down` left alone, and why. */
+typedef void (*nsl_topo_note_fn)(void *data, const char *note);
+
+/**
+ * struct nsl_topo_down_opts - for nsl_topo_down_opts().
+ * @force:     also when the journal cannot be read completely: remove what carries the lab's
+ *             markers (netns named by the records that verify or by the lab's lab.yaml, or
+ *             any netns of the run dir whose lo has the lab's alias; root devices with the
+ *             lab's alias; /etc/netns files that are what nslab wrote; the processes in those
+ *             netns). Without it, such a journal fails with -EBADMSG (NSL_E_PARTIAL), nothing done.
+ * @progress, @data: as for nsl_topo_up().
+ * @note, @note_data: told about each record whose object is not proven the lab's (left alone).
+ */
+struct nsl_topo_down_opts {
+	bool force;
+	nsl_topo_progress_fn progress;
+	void *data;
+	nsl_topo_note_fn note;
+	void *note_data;
+};
+
+/**
+ * nsl_topo_down_opts - nsl_topo_down() with @o (NULL: the defaults). Ownership (what down
+ * removes, and how it proves it) is described in nslab-topology(5), OWNERSHIP.
+ */
+int nsl_topo_down_opts(struct nsl_ctx *ctx, const char *lab, const struct nsl_topo_down_opts *o,
+		       unsigned *ret_removed, struct nsl_err *err);
+
+struct nsl_proc_ref; /* launch.h */
+/**
+ * nsl_topo_run_proc - the `run` process of @node in lab @lab, with its identity (PID, start
+ * time), when it still is the process up started and not a zombie. -ESRCH otherwise.
+ */
+int nsl_topo_run_proc(struct nsl_ctx *ctx, const char *lab, const char *node, struct nsl_proc_ref *ret,
+		      struct nsl_err *err);
+
 /** nsl_topo_labs - names of the labs with state under the state dir, sorted. Free with nsl_strv_free(). */
 int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_err *err);
 /** nsl_strv_free - free a NULL-terminated or @n-long string vector. */

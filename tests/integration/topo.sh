@@ -482,17 +482,23 @@ t_topo_two_labs_at_once() {
 }
 
 t_topo_down_with_netns_held() {
-	# a process of someone else keeps a node's netns alive: down still removes the lab's
-	# host-side links and returns, and leaves that process alone
+	# Someone else's process in the root netns keeps a node's netns alive through an fd: down
+	# still removes the lab's host-side links, returns, and leaves that process alone. A
+	# process inside the node's netns is the lab's, whoever started it: down stops it.
 	nsl -q up "$TOPOS/demo.yaml" >/dev/null
-	ip netns exec cache sleep 30 &
+	sleep 30 3</run/netns/cache &
 	holder=$!
+	ip netns exec cache sleep 30 &
+	inside=$!
 	sleep 0.2
 	SECONDS=0
 	nsl -q down demo >/dev/null
 	[ "$SECONDS" -le 10 ] || fail "down took ${SECONDS}s"
 	kill -0 "$holder" || fail "the foreign process was killed"
+	sleep 0.1
+	[ "$(ps -o stat= -p "$inside" 2>/dev/null | cut -c1)" != S ] || fail "the process inside the lab's netns survived"
 	kill "$holder"
 	wait "$holder" || true
+	wait "$inside" 2>/dev/null || true
 	_nothing_left
 }

@@ -7,49 +7,9 @@
 
 #include "nslab/topo.h"
 #include "tap.h"
-#include "../../topo/journal.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-
-/* journal_read: the set of lines, in the face of removals and repeats, at 5000 lines. */
-static void journal_lines(void)
-{
-	char dir[] = "/tmp/nslab-jXXXXXX", path[64];
-	struct jstate js;
-	FILE *f;
-	int dfd, found = 0, bad = 0;
-
-	if (!mkdtemp(dir)) {
-		ok(0, "mkdtemp");
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/journal", dir);
-	f = fopen(path, "w");
-	fputs("begin\n", f);
-	for (int i = 0; i < 5000; i++)
-		fprintf(f, "netns n%d\n", i);
-	for (int i = 0; i < 5000; i += 2)
-		fprintf(f, "-netns n%d\n", i); /* every even one removed */
-	fputs("netns n1\nnetns n4\n-netns n999\n-netns absent\ncommit\n", f);
-	fclose(f);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	ok(journal_read(dfd, &js) == 0 && js.exists && js.committed, "journal read");
-	for (size_t i = 0; i < js.n; i++) {
-		int k = atoi(js.v[i].line + strlen("netns n"));
-
-		if (k % 2 || k == 4)
-			found++;
-		if ((k % 2 == 0 && k != 4) || k == 999)
-			bad++;
-	}
-	ok(js.n == 2500 && found == 2500 && !bad, "odd lines and n4 left, n999 gone (%zu lines, %d bad)", js.n,
-	   bad);
-	jstate_free(&js);
-	unlinkat(dfd, "journal", 0);
-	close(dfd);
-	rmdir(dir);
-}
 
 static int load(const char *text, struct nsl_topo **t, struct nsl_err *err)
 {
@@ -202,6 +162,5 @@ int main(void)
 		ok(nsl_topo_load("big", big, NSL_TOPO_MAX_SIZE + 1, &t, &err) == -EFBIG, "over 4 MiB refused");
 		free(big);
 	}
-	journal_lines();
 	return tap_done();
 }

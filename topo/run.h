@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One up or down of a lab: its context, journal and progress (topo/apply.c, topo/down.c). */
+#ifndef NSL_TOPO_RUN_H
+#define NSL_TOPO_RUN_H
+
+#include "journal.h"
+#include "nslab/nslab.h"
+
+struct run {
+	struct nsl_ctx *ctx;
+	const char *lab;
+	char mark[64];	/* the alias of every device and netns `lo` the lab makes */
+	uint32_t group; /* IFLA_GROUP of the lab's host-side veths, for one-request deletion */
+	int dirfd;
+	struct journal j;
+	long crash_after, changes;
+	nsl_topo_progress_fn progress;
+	void *pdata;
+	nsl_topo_note_fn note; /* what down left alone, and why */
+	void *ndata;
+	unsigned k, n;
+	struct nsl_hosts *hosts; /* rendered on first use */
+	int *br_ifindex;	  /* per topology bridge, 0 until looked up */
+};
+
+void run_step(struct run *R, const char *op, const char *what);
+void run_note(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int run_jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The root netns's links, sorted by name (bsearch with link_cmp). */
+int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err);
+int link_cmp(const void *a, const void *b);
+
+/* down.c: ownership proofs and the teardown of what a journal names. */
+struct teardown_opts {
+	bool force;			/* also what only carries the lab's markers */
+	const struct nsl_topo *model;	/* force: the lab.yaml model, for netns names (NULL: none) */
+};
+int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, unsigned *ret_removed,
+	     struct nsl_err *err);
+/* The recorded inode of netns @name in @js (0: none). */
+unsigned long long journal_nsino(const struct jstate *js, const char *name);
+/* Whether netns @name is the lab's: the nsfs inode recorded (@ino, 0: none), else the marker
+ * on its lo. 1 yes (*@ret_ino set), 0 gone, -EPERM not the lab's (noted), other errors. */
+int prove_netns(struct run *R, const char *name, unsigned long long ino, unsigned long long *ret_ino);
+/* Delete device @ifname of @netns only if it carries the lab's marker; gone is fine. */
+int del_marked_link(struct run *R, const char *netns, const char *ifname, struct nsl_err *err);
+/* Kill every process in the netns of the @n inodes, one grace period for all. */
+int kill_in_netns(struct run *R, const unsigned long long *inos, size_t n);
+/* The hashes (at most @max) of the `file @netns @name HASH` records of @js. */
+size_t file_hashes(const struct jstate *js, const char *netns, const char *name, uint64_t *v, size_t max);
+/* Remove /etc/netns/@netns/@name when its content is what a `file` record of @js says. */
+int del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name);
+
+#endif
