@@ -15,12 +15,28 @@
 #include "topo-internal.h"
 #include "yaml.h"
 
+struct first_addr {
+	bool done, found;
+	struct nsl_prefix p;
+};
+
+/*
+ * The loader's state. Every lookup goes through an index (a lab may have 200,000 nodes):
+ * nothing compares an element with all the ones before it.
+ */
 struct ld {
 	struct nsl_topo *t;
 	struct nsl_err *err;
 	struct nsl_topo_dns *def_dns;
 	struct nsl_topo_kv *def_sysctls;
 	size_t n_def_sysctls;
+	const struct ynode *nodes_y;	/* the `nodes` mapping, for positions found late */
+	struct topo_index nodes;	/* node name -> node index */
+	struct topo_index bridges;	/* bridge name -> bridge index */
+	struct topo_index ifaces;	/* (node, interface name) -> interface index */
+	struct first_addr *first;	/* per node: its first address, for `expect: to: NODE` */
+	struct topo_index def_ix;	/* default sysctl key -> index into def_sysctls */
+	bool *def_has;			/* per default sysctl: the node being merged sets it */
 };
 
 struct field {
@@ -35,13 +51,24 @@ static int nomem(struct ld *ld)
 	return nsl_err_set(ld->err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 }
 
+/*
+ * Room for element @n of @arr, zeroed. Every growing array of the model grows only through
+ * here, so its capacity follows from its length: 4, then the next power of two (doubling
+ * keeps 100,000 links linear). Indexes stay valid; pointers into @arr do not.
+ */
 static void *grow(struct ld *ld, void *arr, size_t n, size_t size)
 {
-	/* Arrays grow one element at a time: lab files are small, and this keeps indexes stable. */
-	void *p = realloc(arr, (n + 1) * size);
+	void *p = arr;
 
-	if (!p)
-		return NULL;
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t cap = n ? 2 * n : 4;
+
+		if (cap > SIZE_MAX / size)
+			return NULL;
+		p = realloc(arr, cap * size);
+		if (!p)
+			return NULL;
+	}
 	memset((char *)p + n * size, 0, size);
 	(void)ld;
 	return p;
@@ -340,10 +367,14 @@ static int iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name
 		return nomem(ld);
 	i = &node->ifaces[node->n_ifaces];
 	i->name = strdup(name);
-	if (!i->name)
+	if (!i->name || node->n_ifaces >= INT32_MAX)
 		return nomem(ld);
 	i->bridge_idx = i->link_idx = -1;
 	i->pos = pos;
+	/* Names are unique per node: keys of one mapping, or looked up before a link adds one. */
+	if (topo_index_add(&ld->ifaces, (uint64_t)(node - ld->t->nodes), i->name, strlen(i->name),
+			   (int)node->n_ifaces, NULL) < 0)
+		return nomem(ld);
 	return (int)node->n_ifaces++;
 }
 
@@ -733,20 +764,34 @@ void topo_derive_ifname(const char *const *parts, size_t n, char out[16])
 
 /* ---- validation ---- */
 
-static int find_node(const struct nsl_topo *t, const char *name)
+static int find_node(const struct ld *ld, const char *name)
 {
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (STREQ(t->nodes[i].name, name))
-			return (int)i;
-	return -1;
+	return topo_index_find(&ld->nodes, 0, name, strlen(name));
 }
 
-static int find_iface(const struct nsl_topo_node *n, const char *name)
+static int find_iface(const struct ld *ld, size_t node, const char *name)
 {
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (STREQ(n->ifaces[i].name, name))
-			return (int)i;
-	return -1;
+	return topo_index_find(&ld->ifaces, node, name, strlen(name));
+}
+
+/* The value of @key in the mapping @map, or NULL. Only for error positions: it scans. */
+static const struct ynode *ymap_get(const struct ynode *map, const char *key)
+{
+	if (!map || map->type != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (STREQ(map->keys[i]->value, key))
+			return map->items[i];
+	return NULL;
+}
+
+/* Where interface @i of node @ni states its mtu (the interface's own position if it does not). */
+static struct nsl_topo_pos mtu_pos(const struct ld *ld, size_t ni, const struct nsl_topo_iface *i)
+{
+	const struct ynode *node = ld->nodes_y && ni < ld->nodes_y->n ? ld->nodes_y->items[ni] : NULL;
+	const struct ynode *m = ymap_get(ymap_get(ymap_get(node, "interfaces"), i->name), "mtu");
+
+	return m ? POS(m) : i->pos;
 }
 
 static int at(struct ld *ld, struct nsl_topo_pos pos, const char *fmt, ...)
@@ -798,13 +843,13 @@ static int load_links(struct ld *ld, const struct ynode *v)
 			if (!colon)
 				return yerr(ld->err, s, "endpoint '%s': expected NODE:INTERFACE", s->value);
 			*colon = '\0';
-			ni = find_node(t, node);
+			ni = find_node(ld, node);
 			if (ni < 0)
 				return yerr(ld->err, s, "endpoint '%s': no node '%s'", s->value, node);
 			if (nsl_parse_ifname(colon + 1, &pe) < 0 || STREQ(colon + 1, "lo"))
 				return yerr(ld->err, s, "endpoint '%s': interface: %s", s->value,
 					    pe.msg[0] ? pe.msg : "'lo' cannot be linked");
-			ii = find_iface(&t->nodes[ni], colon + 1);
+			ii = find_iface(ld, (size_t)ni, colon + 1);
 			if (ii < 0) {
 				ii = iface_new(ld, &t->nodes[ni], colon + 1, POS(s));
 				if (ii < 0)
@@ -822,78 +867,132 @@ static int load_links(struct ld *ld, const struct ynode *v)
 	return 0;
 }
 
-struct seg_addr {
-	const struct nsl_prefix *p;
-	struct nsl_topo_pos pos;
+/*
+ * Counting sort: *@ret_order lists 0..@n-1 grouped by @key[i] (in 0..@m-1), in their order
+ * within a group; group g is order[start[g]] .. order[start[g + 1] - 1]. Linear, so that
+ * "the ports of each bridge" never means a pass over all interfaces per bridge.
+ */
+static int group_by(struct ld *ld, const int *key, size_t n, size_t m, int **ret_order,
+		    size_t **ret_start)
+{
+	_cleanup_free_ size_t *start = calloc(m + 2, sizeof(*start));
+	_cleanup_free_ int *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (!start || !order)
+		return nomem(ld);
+	for (size_t i = 0; i < n; i++)
+		start[key[i] + 2]++;
+	for (size_t g = 2; g < m + 2; g++)
+		start[g] += start[g - 1];
+	/* start[g + 1] is now where group g begins: fill it, moving it to group g + 1's start. */
+	for (size_t i = 0; i < n; i++)
+		order[start[key[i] + 1]++] = (int)i;
+	*ret_order = TAKE_PTR(order);
+	*ret_start = TAKE_PTR(start);
+	return 0;
+}
+
+struct port {
+	int node, iface;
 };
 
-/* Two equal addresses on one segment (bridge or link) never work: refuse them. */
-static int check_dups(struct ld *ld, struct seg_addr *v, size_t n)
+/* Every bridge port, in node order, grouped by its bridge (@by_netns: by its bridge's netns,
+ * 0 for the root netns, node + 1 for a bridge inside a node). */
+static int group_ports(struct ld *ld, bool by_netns, struct port **ret_v, int **ret_order,
+		       size_t **ret_start)
 {
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (v[i].p->family == v[j].p->family &&
-			    !memcmp(v[i].p->addr, v[j].p->addr, v[i].p->family == AF_INET ? 4 : 16)) {
-				char a[64];
-				return at(ld, v[i].pos, "address %s is used twice on one segment (also at line %u)",
-					  nsl_prefix_str(v[i].p, false, a, sizeof(a)), v[j].pos.line);
-			}
+	const struct nsl_topo *t = ld->t;
+	_cleanup_free_ struct port *v = NULL;
+	_cleanup_free_ int *key = NULL;
+	size_t n = 0, cap = 0;
+	int r;
+
+	for (size_t ni = 0; ni < t->n_nodes; ni++)
+		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
+			int b = t->nodes[ni].ifaces[ii].bridge_idx;
+
+			if (b < 0)
+				continue;
+			if (!GREEDY_REALLOC(v, cap, n + 1))
+				return nomem(ld);
+			v[n++] = (struct port){ (int)ni, (int)ii };
+		}
+	key = malloc((n ? n : 1) * sizeof(*key));
+	if (!key)
+		return nomem(ld);
+	for (size_t i = 0; i < n; i++) {
+		int b = t->nodes[v[i].node].ifaces[v[i].iface].bridge_idx;
+
+		key[i] = by_netns ? t->bridges[b].node_idx + 1 : b;
+	}
+	r = group_by(ld, key, n, by_netns ? t->n_nodes + 1 : t->n_bridges, ret_order, ret_start);
+	if (r < 0)
+		return r;
+	*ret_v = TAKE_PTR(v);
+	return 0;
+}
+
+static const struct nsl_topo_iface *port_iface(const struct nsl_topo *t, const struct port *p)
+{
+	return &t->nodes[p->node].ifaces[p->iface];
+}
+
+/* Two equal addresses on one segment (bridge or link) never work: refuse them. */
+static int seg_add(struct ld *ld, struct topo_index *seen, size_t seg, const struct nsl_prefix *p,
+		   struct nsl_topo_pos pos)
+{
+	int line = 0;
+	int r = topo_index_add(seen, (uint64_t)seg << 1 | (p->family == AF_INET6), p->addr,
+			       p->family == AF_INET ? 4 : 16, (int)pos.line, &line);
+	char a[64];
+
+	if (r < 0)
+		return nomem(ld);
+	if (r == 0)
+		return at(ld, pos, "address %s is used twice on one segment (also at line %d)",
+			  nsl_prefix_str(p, false, a, sizeof(a)), line);
 	return 0;
 }
 
 static int validate_segments(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
-	_cleanup_free_ struct seg_addr *v = NULL;
-	size_t cap = 16, n;
+	_cleanup_(topo_index_done) struct topo_index seen = { 0 };
+	_cleanup_free_ struct port *ports = NULL;
+	_cleanup_free_ int *order = NULL;
+	_cleanup_free_ size_t *start = NULL;
 	int r;
 
-	v = malloc(cap * sizeof(*v));
-	if (!v)
-		return nomem(ld);
-#define PUSH(pp, ps)                                                                               \
-	do {                                                                                       \
-		if (n == cap) {                                                                    \
-			struct seg_addr *nv = realloc(v, 2 * cap * sizeof(*v));                    \
-			if (!nv)                                                                   \
-				return nomem(ld);                                                  \
-			v = nv;                                                                    \
-			cap *= 2;                                                                  \
-		}                                                                                  \
-		v[n].p = (pp);                                                                     \
-		v[n++].pos = (ps);                                                                 \
-	} while (0)
+	r = group_ports(ld, false, &ports, &order, &start);
+	if (r < 0)
+		return r;
 	for (size_t b = 0; b < t->n_bridges; b++) {
-		n = 0;
-		for (size_t a = 0; a < t->bridges[b].n_addrs; a++)
-			PUSH(&t->bridges[b].addrs[a], t->bridges[b].pos);
-		for (size_t ni = 0; ni < t->n_nodes; ni++)
-			for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
-				const struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
+		for (size_t a = 0; a < t->bridges[b].n_addrs; a++) {
+			r = seg_add(ld, &seen, b, &t->bridges[b].addrs[a], t->bridges[b].pos);
+			if (r < 0)
+				return r;
+		}
+		for (size_t k = start[b]; k < start[b + 1]; k++) {
+			const struct nsl_topo_iface *i = port_iface(t, &ports[order[k]]);
 
-				if (i->bridge_idx != (int)b)
-					continue;
-				for (size_t a = 0; a < i->n_addrs; a++)
-					PUSH(&i->addrs[a], i->pos);
+			for (size_t a = 0; a < i->n_addrs; a++) {
+				r = seg_add(ld, &seen, b, &i->addrs[a], i->pos);
+				if (r < 0)
+					return r;
 			}
-		r = check_dups(ld, v, n);
-		if (r < 0)
-			return r;
+		}
 	}
-	for (size_t l = 0; l < t->n_links; l++) {
-		n = 0;
+	for (size_t l = 0; l < t->n_links; l++)
 		for (int e = 0; e < 2; e++) {
 			const struct nsl_topo_iface *i =
 				&t->nodes[t->links[l].ep[e].node].ifaces[t->links[l].ep[e].iface];
 
-			for (size_t a = 0; a < i->n_addrs; a++)
-				PUSH(&i->addrs[a], i->pos);
+			for (size_t a = 0; a < i->n_addrs; a++) {
+				r = seg_add(ld, &seen, t->n_bridges + l, &i->addrs[a], i->pos);
+				if (r < 0)
+					return r;
+			}
 		}
-		r = check_dups(ld, v, n);
-		if (r < 0)
-			return r;
-	}
-#undef PUSH
 	return 0;
 }
 
@@ -902,45 +1001,93 @@ static bool is_link_local6(const struct nsl_prefix *p)
 	return p->family == AF_INET6 && p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80;
 }
 
-static int validate_node(struct ld *ld, struct nsl_topo_node *node)
-{
-	for (size_t i = 0; i < node->n_ifaces; i++) {
-		struct nsl_topo_iface *ifc = &node->ifaces[i];
+/*
+ * What validate_node() looks up, for all nodes (the scope holds the node): each address, and
+ * each connected network under its interface and under "any interface" (-1), masked, so that
+ * a gateway is checked against every prefix length the node has instead of every address.
+ */
+struct node_ix {
+	struct topo_index addrs, nets;
+	struct nsl_prefix *net; /* the masked networks: the keys of @nets */
+	size_t n_net;
+};
 
-		if (ifc->bridge_idx < 0 && ifc->link_idx < 0)
-			return at(ld, ifc->pos,
-				  "interface '%s:%s' is not connected (give it a bridge or put it in a link)",
-				  node->name, ifc->name);
-		for (size_t a = 0; a < ifc->n_addrs; a++) {
-			if (ifc->addrs[a].family == AF_INET6)
-				node->has_ipv6 = true;
-			for (size_t j = 0; j < i; j++)
-				for (size_t b = 0; b < node->ifaces[j].n_addrs; b++)
-					if (!memcmp(&node->ifaces[j].addrs[b], &ifc->addrs[a],
-						    sizeof(ifc->addrs[a])))
-						return at(ld, ifc->pos, "address given twice in node '%s'",
-							  node->name);
+static uint64_t net_scope(size_t node, int iface, const struct nsl_prefix *p)
+{
+	return (uint64_t)node << 32 | (uint64_t)(uint32_t)(iface + 1) << 9 |
+	       (uint64_t)(p->family == AF_INET6) << 8 | p->len;
+}
+
+static size_t addr_bytes(const struct nsl_prefix *p)
+{
+	return p->family == AF_INET ? 4 : 16;
+}
+
+static int add_nets(struct ld *ld, struct node_ix *x, size_t ni, uint8_t lens[2][129])
+{
+	const struct nsl_topo_node *node = &ld->t->nodes[ni];
+
+	for (size_t i = 0; i < node->n_ifaces; i++)
+		for (size_t a = 0; a < node->ifaces[i].n_addrs; a++) {
+			struct nsl_prefix *n = &x->net[x->n_net++];
+
+			*n = node->ifaces[i].addrs[a];
+			nsl_prefix_mask(n);
+			lens[n->family == AF_INET6][n->len] = 1;
+			if (topo_index_add(&x->nets, net_scope(ni, -1, n), n->addr, addr_bytes(n), 0, NULL) < 0 ||
+			    topo_index_add(&x->nets, net_scope(ni, (int)i, n), n->addr, addr_bytes(n), 0, NULL) < 0)
+				return nomem(ld);
 		}
+	return 0;
+}
+
+/* Is @via inside a network of interface @iface (-1: any) of node @ni? */
+static bool gateway_connected(const struct node_ix *x, size_t ni, int iface, const struct nsl_prefix *via,
+			      uint8_t lens[2][129])
+{
+	bool v6 = via->family == AF_INET6;
+
+	for (unsigned len = 0; len <= (v6 ? 128u : 32u); len++) {
+		struct nsl_prefix m = *via;
+
+		if (!lens[v6][len])
+			continue;
+		m.len = (uint8_t)len;
+		nsl_prefix_mask(&m);
+		if (topo_index_find(&x->nets, net_scope(ni, iface, &m), m.addr, addr_bytes(&m)) >= 0)
+			return true;
 	}
+	return false;
+}
+
+static int validate_routes(struct ld *ld, struct node_ix *x, size_t ni)
+{
+	struct nsl_topo_node *node = &ld->t->nodes[ni];
+	uint8_t lens[2][129] = { { 0 } };
+	bool nets = false;
+
 	for (size_t r = 0; r < node->n_routes; r++) {
 		const struct nsl_topo_route *rt = &node->routes[r];
-		bool ok = false;
+		int dev = -1;
 
-		if (rt->dev && find_iface(node, rt->dev) < 0)
-			return at(ld, rt->pos, "route '%s': node '%s' has no interface '%s'", rt->text,
-				  node->name, rt->dev);
+		if (rt->dev) {
+			dev = find_iface(ld, ni, rt->dev);
+			if (dev < 0)
+				return at(ld, rt->pos, "route '%s': node '%s' has no interface '%s'", rt->text,
+					  node->name, rt->dev);
+		}
 		if (rt->dst.family == AF_INET6)
 			node->has_ipv6 = true;
-		if (!rt->has_via)
+		if (!rt->has_via || (is_link_local6(&rt->via) && rt->dev))
 			continue;
-		if (is_link_local6(&rt->via))
-			ok = rt->dev != NULL;
-		for (size_t i = 0; i < node->n_ifaces && !ok; i++)
-			for (size_t a = 0; a < node->ifaces[i].n_addrs && !ok; a++)
-				if (nsl_prefix_contains(&node->ifaces[i].addrs[a], &rt->via) &&
-				    (!rt->dev || STREQ(rt->dev, node->ifaces[i].name)))
-					ok = true;
-		if (!ok) {
+		if (!nets) {
+			int k = add_nets(ld, x, ni, lens);
+
+			if (k < 0)
+				return k;
+			nets = true;
+		}
+		if (!gateway_connected(x, ni, dev, &rt->via, lens)) {
 			char g[64];
 			return at(ld, rt->pos, "route '%s': gateway %s is outside every connected prefix of node '%s'",
 				  rt->text, nsl_prefix_str(&rt->via, false, g, sizeof(g)), node->name);
@@ -949,23 +1096,162 @@ static int validate_node(struct ld *ld, struct nsl_topo_node *node)
 	return 0;
 }
 
-/* Names in one netns: interfaces, bridges and bridge ports must not collide. */
-struct names {
-	const char *v[4096];
-	struct nsl_topo_pos pos[4096];
-	size_t n;
-};
-
-static int names_add(struct ld *ld, struct names *ns, const char *name, struct nsl_topo_pos pos,
-		     const char *where)
+/* The MTU an interface gets: its own, or for a link end the link's rule (apply.c: the link's
+ * mtu, else the first end's, else the second's). 0: the kernel's default. */
+static uint32_t iface_mtu(const struct nsl_topo *t, const struct nsl_topo_iface *i)
 {
-	for (size_t i = 0; i < ns->n; i++)
-		if (STREQ(ns->v[i], name))
-			return at(ld, pos, "interface name '%s' in %s collides with the one from line %u",
-				  name, where, ns->pos[i].line);
-	if (ns->n < ELEMENTSOF(ns->v)) {
-		ns->v[ns->n] = name;
-		ns->pos[ns->n++] = pos;
+	const struct nsl_topo_link *l;
+
+	if (i->link_idx < 0)
+		return i->mtu;
+	l = &t->links[i->link_idx];
+	if (l->mtu)
+		return l->mtu;
+	if (t->nodes[l->ep[0].node].ifaces[l->ep[0].iface].mtu)
+		return t->nodes[l->ep[0].node].ifaces[l->ep[0].iface].mtu;
+	return t->nodes[l->ep[1].node].ifaces[l->ep[1].iface].mtu;
+}
+
+static int validate_node(struct ld *ld, struct node_ix *x, size_t ni)
+{
+	struct nsl_topo_node *node = &ld->t->nodes[ni];
+
+	for (size_t i = 0; i < node->n_ifaces; i++) {
+		struct nsl_topo_iface *ifc = &node->ifaces[i];
+		bool v6 = false;
+		uint32_t mtu;
+
+		if (ifc->bridge_idx < 0 && ifc->link_idx < 0)
+			return at(ld, ifc->pos,
+				  "interface '%s:%s' is not connected (give it a bridge or put it in a link)",
+				  node->name, ifc->name);
+		for (size_t a = 0; a < ifc->n_addrs; a++) {
+			const struct nsl_prefix *p = &ifc->addrs[a];
+			int first = -1;
+
+			if (p->family == AF_INET6)
+				node->has_ipv6 = v6 = true;
+			/* The same prefix on two interfaces of a node (twice on one interface is
+			 * the segment check's). */
+			if (topo_index_add(&x->addrs, (uint64_t)ni << 32 | (uint32_t)p->family, &p->len,
+					   sizeof(p->len) + sizeof(p->addr), (int)i, &first) < 0)
+				return nomem(ld);
+			if (first >= 0 && first != (int)i)
+				return at(ld, ifc->pos, "address given twice in node '%s'", node->name);
+		}
+		/* The kernel takes IPv6 off a device whose MTU is below the IPv6 minimum. */
+		mtu = iface_mtu(ld->t, ifc);
+		if (v6 && mtu && mtu < 1280)
+			return at(ld, ifc->pos, "interface '%s:%s' has IPv6 addresses: its mtu %u is below 1280",
+				  node->name, ifc->name, mtu);
+	}
+	return validate_routes(ld, x, ni);
+}
+
+static int merge_defaults(struct ld *ld, size_t ni);
+
+static int validate_nodes(struct ld *ld)
+{
+	struct nsl_topo *t = ld->t;
+	struct node_ix x = { 0 };
+	size_t n_addrs = 0;
+	int r = 0;
+
+	for (size_t ni = 0; ni < t->n_nodes; ni++)
+		for (size_t i = 0; i < t->nodes[ni].n_ifaces; i++)
+			n_addrs += t->nodes[ni].ifaces[i].n_addrs;
+	/* Filled in place, never moved: the index keeps pointers into it. */
+	x.net = malloc((n_addrs ? n_addrs : 1) * sizeof(*x.net));
+	if (!x.net)
+		r = nomem(ld);
+	for (size_t ni = 0; r == 0 && ni < t->n_nodes; ni++) {
+		r = validate_node(ld, &x, ni);
+		if (r == 0)
+			r = merge_defaults(ld, ni);
+	}
+	topo_index_done(&x.addrs);
+	topo_index_done(&x.nets);
+	free(x.net);
+	return r;
+}
+
+static int validate_bridges(struct ld *ld)
+{
+	for (size_t b = 0; b < ld->t->n_bridges; b++) {
+		const struct nsl_topo_bridge *br = &ld->t->bridges[b];
+
+		for (size_t a = 0; a < br->n_addrs; a++)
+			if (br->mtu && br->mtu < 1280 && br->addrs[a].family == AF_INET6)
+				return at(ld, br->pos, "bridge '%s' has IPv6 addresses: its mtu %u is below 1280",
+					  br->name, br->mtu);
+	}
+	return 0;
+}
+
+/* One MTU per link: the two ends of a veth pair made by apply.c share one. */
+static int validate_link_mtus(struct ld *ld)
+{
+	const struct nsl_topo *t = ld->t;
+
+	for (size_t l = 0; l < t->n_links; l++) {
+		const struct nsl_topo_link *lk = &t->links[l];
+		const struct nsl_topo_iface *e[2];
+		uint32_t want = lk->mtu;
+
+		for (int k = 0; k < 2; k++)
+			e[k] = &t->nodes[lk->ep[k].node].ifaces[lk->ep[k].iface];
+		for (int k = 0; k < 2; k++) {
+			if (!e[k]->mtu)
+				continue;
+			if (!want) {
+				want = e[k]->mtu;
+				continue;
+			}
+			if (e[k]->mtu != want)
+				return at(ld, mtu_pos(ld, (size_t)lk->ep[k].node, e[k]),
+					  "interface '%s:%s': mtu %u differs from the mtu %u of its link (both ends of a link have one mtu)",
+					  t->nodes[lk->ep[k].node].name, e[k]->name, e[k]->mtu, want);
+		}
+	}
+	return 0;
+}
+
+/* Names in one netns (@netns: -1 for the root, else a node): interfaces, bridges and bridge
+ * ports must not collide. */
+static int name_add(struct ld *ld, struct topo_index *seen, int netns, const char *name,
+		    struct nsl_topo_pos pos)
+{
+	int line = 0, r = topo_index_add(seen, (uint64_t)(netns + 1), name, strlen(name), (int)pos.line, &line);
+
+	if (r < 0)
+		return nomem(ld);
+	if (r == 0)
+		return at(ld, pos, "interface name '%s' in %s collides with the one from line %d", name,
+			  netns < 0 ? "the root netns" : ld->t->nodes[netns].name, line);
+	return 0;
+}
+
+/* The bridges and the bridge ends of the ports in netns @g (0: root, node + 1). */
+static int names_bridges(struct ld *ld, struct topo_index *seen, size_t g, const int *br_order,
+			 const size_t *br_start, const struct port *ports, const int *order,
+			 const size_t *start)
+{
+	const struct nsl_topo *t = ld->t;
+	int r;
+
+	for (size_t k = br_start[g]; k < br_start[g + 1]; k++) {
+		const struct nsl_topo_bridge *b = &t->bridges[br_order[k]];
+
+		r = name_add(ld, seen, (int)g - 1, b->ifname, b->pos);
+		if (r < 0)
+			return r;
+	}
+	for (size_t k = start[g]; k < start[g + 1]; k++) {
+		const struct nsl_topo_iface *i = port_iface(t, &ports[order[k]]);
+
+		r = name_add(ld, seen, (int)g - 1, i->host, i->pos);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -973,56 +1259,32 @@ static int names_add(struct ld *ld, struct names *ns, const char *name, struct n
 static int validate_names(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
-	_cleanup_free_ struct names *root = calloc(1, sizeof(*root));
-	_cleanup_free_ struct names *in = calloc(1, sizeof(*in));
+	_cleanup_(topo_index_done) struct topo_index seen = { 0 };
+	_cleanup_free_ struct port *ports = NULL;
+	_cleanup_free_ int *order = NULL, *br_key = NULL, *br_order = NULL;
+	_cleanup_free_ size_t *start = NULL, *br_start = NULL;
 	int r;
 
-	if (!root || !in)
+	r = group_ports(ld, true, &ports, &order, &start);
+	if (r < 0)
+		return r;
+	br_key = malloc((t->n_bridges + 1) * sizeof(*br_key));
+	if (!br_key)
 		return nomem(ld);
-	/* The root netns: bridges and the bridge side of their ports, all derived names. Only
-	 * up to 4096 are compared here; up checks every name against the kernel anyway. */
 	for (size_t b = 0; b < t->n_bridges; b++)
-		if (t->bridges[b].node_idx < 0) {
-			r = names_add(ld, root, t->bridges[b].ifname, t->bridges[b].pos, "the root netns");
-			if (r < 0)
-				return r;
-		}
-	for (size_t ni = 0; ni < t->n_nodes; ni++)
-		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
-			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
-
-			if (i->bridge_idx >= 0 && t->bridges[i->bridge_idx].node_idx < 0) {
-				r = names_add(ld, root, i->host, i->pos, "the root netns");
-				if (r < 0)
-					return r;
-			}
-		}
-	for (size_t ni = 0; ni < t->n_nodes; ni++) {
-		in->n = 0;
-		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
-			r = names_add(ld, in, t->nodes[ni].ifaces[ii].name, t->nodes[ni].ifaces[ii].pos,
-				      t->nodes[ni].name);
-			if (r < 0)
-				return r;
-		}
-		for (size_t b = 0; b < t->n_bridges; b++)
-			if (t->bridges[b].node_idx == (int)ni) {
-				r = names_add(ld, in, t->bridges[b].ifname, t->bridges[b].pos, t->nodes[ni].name);
-				if (r < 0)
-					return r;
-			}
-		for (size_t nj = 0; nj < t->n_nodes; nj++)
-			for (size_t ii = 0; ii < t->nodes[nj].n_ifaces; ii++) {
-				struct nsl_topo_iface *i = &t->nodes[nj].ifaces[ii];
-
-				if (i->bridge_idx >= 0 && t->bridges[i->bridge_idx].node_idx == (int)ni) {
-					r = names_add(ld, in, i->host, i->pos, t->nodes[ni].name);
-					if (r < 0)
-						return r;
-				}
-			}
+		br_key[b] = t->bridges[b].node_idx + 1;
+	r = group_by(ld, br_key, t->n_bridges, t->n_nodes + 1, &br_order, &br_start);
+	if (r < 0)
+		return r;
+	/* The root netns: bridges and the bridge side of their ports, all derived names. */
+	r = names_bridges(ld, &seen, 0, br_order, br_start, ports, order, start);
+	for (size_t ni = 0; r == 0 && ni < t->n_nodes; ni++) {
+		for (size_t ii = 0; r == 0 && ii < t->nodes[ni].n_ifaces; ii++)
+			r = name_add(ld, &seen, (int)ni, t->nodes[ni].ifaces[ii].name, t->nodes[ni].ifaces[ii].pos);
+		if (r == 0)
+			r = names_bridges(ld, &seen, ni + 1, br_order, br_start, ports, order, start);
 	}
-	return 0;
+	return r;
 }
 
 static int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to)
@@ -1033,23 +1295,33 @@ static int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct
 
 	if (nsl_parse_addr(x->to, &x->addr, &e) == 0)
 		return 0;
-	ni = find_node(t, x->to);
+	ni = find_node(ld, x->to);
 	if (ni < 0)
 		return at(ld, x->pos, "expect: 'to: %s' is neither an address nor a node", x->to);
-	/* A node name means its first address, IPv4 first. */
-	for (int fam = 0; fam < 2; fam++)
-		for (size_t i = 0; i < t->nodes[ni].n_ifaces; i++)
+	if (!ld->first) {
+		ld->first = calloc(t->n_nodes, sizeof(*ld->first));
+		if (!ld->first)
+			return nomem(ld);
+	}
+	/* A node name means its first address, IPv4 first; looked up once per node. */
+	for (int fam = 0; fam < 2 && !ld->first[ni].done && !ld->first[ni].found; fam++)
+		for (size_t i = 0; i < t->nodes[ni].n_ifaces && !ld->first[ni].found; i++)
 			for (size_t a = 0; a < t->nodes[ni].ifaces[i].n_addrs; a++) {
 				const struct nsl_prefix *p = &t->nodes[ni].ifaces[i].addrs[a];
 
 				if (p->family == (fam ? AF_INET6 : AF_INET)) {
-					x->addr = *p;
-					x->addr.len = p->family == AF_INET ? 32 : 128;
-					return 0;
+					ld->first[ni].p = *p;
+					ld->first[ni].p.len = p->family == AF_INET ? 32 : 128;
+					ld->first[ni].found = true;
+					break;
 				}
 			}
+	ld->first[ni].done = true;
 	(void)to;
-	return at(ld, x->pos, "expect: node '%s' has no address", x->to);
+	if (!ld->first[ni].found)
+		return at(ld, x->pos, "expect: node '%s' has no address", x->to);
+	x->addr = ld->first[ni].p;
+	return 0;
 }
 
 static int load_name(struct ld *ld, const struct ynode *root, const struct top_ld *top)
@@ -1084,9 +1356,12 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 		return r;
 	if (v->n == 0)
 		return yerr(ld->err, v, "nodes: a lab needs at least one node");
+	if (v->n > INT32_MAX)
+		return yerr(ld->err, v, "nodes: too many");
 	t->nodes = calloc(v->n, sizeof(*t->nodes));
 	if (!t->nodes)
 		return nomem(ld);
+	ld->nodes_y = v;
 	for (size_t k = 0; k < v->n; k++) {
 		struct nsl_topo_node *node = &t->nodes[t->n_nodes++];
 		const struct ynode *key = v->keys[k];
@@ -1101,6 +1376,9 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 		node->name = strdup(key->value);
 		node->netns = strdup(netns);
 		if (!node->name || !node->netns)
+			return nomem(ld);
+		/* Unique: keys of one mapping. Netns names too, then: one prefix for all. */
+		if (topo_index_add(&ld->nodes, 0, node->name, strlen(node->name), (int)k, NULL) < 0)
 			return nomem(ld);
 		r = walk(ld, v->items[k], node_fields, node, "node");
 		if (r < 0)
@@ -1120,6 +1398,8 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 	r = want(ld, v, Y_MAP, "bridges");
 	if (r < 0)
 		return r;
+	if (v->n > INT32_MAX)
+		return yerr(ld->err, v, "bridges: too many");
 	t->bridges = calloc(v->n + 1, sizeof(*t->bridges));
 	if (!t->bridges)
 		return nomem(ld);
@@ -1132,13 +1412,13 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 		if (nsl_parse_ifname(key->value, &e) < 0)
 			return yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
 		b->name = strdup(key->value);
-		if (!b->name)
+		if (!b->name || topo_index_add(&ld->bridges, 0, b->name, strlen(b->name), (int)k, NULL) < 0)
 			return nomem(ld);
 		r = walk(ld, v->items[k], bridge_fields, b, "bridge");
 		if (r < 0)
 			return r;
 		if (b->node) {
-			b->node_idx = find_node(t, b->node);
+			b->node_idx = find_node(ld, b->node);
 			if (b->node_idx < 0)
 				return yerr(ld->err, key, "bridge '%s': no node '%s' for its netns", b->name,
 					    b->node);
@@ -1153,6 +1433,28 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 	return 0;
 }
 
+/*
+ * A port and its bridge have one MTU. The kernel lowers a bridge's MTU to its smallest port's
+ * (br_mtu_auto_adjust(), since v4.17 only while the bridge's own MTU was never set by hand; a
+ * bridge made with an MTU is adjusted anyway when a smaller port joins), so a bridge stated at
+ * 9000 ends at 1500 once a default port joins: a port without an mtu takes the bridge's, and
+ * one that states another is an error.
+ */
+static int port_mtu(struct ld *ld, size_t ni, struct nsl_topo_iface *i)
+{
+	const struct nsl_topo_bridge *b = &ld->t->bridges[i->bridge_idx];
+
+	if (!b->mtu || i->mtu == b->mtu)
+		return 0;
+	if (!i->mtu) {
+		i->mtu = b->mtu;
+		return 0;
+	}
+	return at(ld, mtu_pos(ld, ni, i),
+		  "interface '%s:%s': mtu %u differs from the mtu %u of its bridge '%s' (a bridge takes its smallest port's mtu)",
+		  ld->t->nodes[ni].name, i->name, i->mtu, b->mtu, b->name);
+}
+
 /* Each interface on a bridge: find the bridge, derive the name of the bridge's end. */
 static int resolve_ports(struct ld *ld)
 {
@@ -1162,15 +1464,17 @@ static int resolve_ports(struct ld *ld)
 		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++) {
 			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
 			const char *parts[] = { t->name, t->nodes[ni].name, i->name };
+			int r;
 
 			if (!i->bridge)
 				continue;
-			for (size_t b = 0; b < t->n_bridges; b++)
-				if (STREQ(t->bridges[b].name, i->bridge))
-					i->bridge_idx = (int)b;
+			i->bridge_idx = topo_index_find(&ld->bridges, 0, i->bridge, strlen(i->bridge));
 			if (i->bridge_idx < 0)
 				return at(ld, i->pos, "interface '%s:%s': no bridge '%s'", t->nodes[ni].name,
 					  i->name, i->bridge);
+			r = port_mtu(ld, ni, i);
+			if (r < 0)
+				return r;
 			topo_derive_ifname(parts, 3, i->host);
 			snprintf(i->altname, sizeof(i->altname), "%s.%s.%s", t->name, t->nodes[ni].name,
 				 i->name);
@@ -1187,9 +1491,11 @@ static int copy_strv(struct ld *ld, char ***v, size_t *n, char *const *src, size
 }
 
 /* `defaults`: dns for nodes without their own, sysctls for keys a node does not set. */
-static int merge_defaults(struct ld *ld, struct nsl_topo_node *node)
+static int merge_defaults(struct ld *ld, size_t ni)
 {
+	struct nsl_topo_node *node = &ld->t->nodes[ni];
 	const struct nsl_topo_dns *dd = ld->def_dns;
+	size_t n_own = node->n_sysctls;
 
 	if (!node->dns && dd) {
 		struct nsl_topo_dns *d = calloc(1, sizeof(*d));
@@ -1206,14 +1512,28 @@ static int merge_defaults(struct ld *ld, struct nsl_topo_node *node)
 		    copy_strv(ld, &d->options, &d->n_options, dd->options, dd->n_options) < 0)
 			return nomem(ld);
 	}
+	if (ld->n_def_sysctls && !ld->def_has) {
+		ld->def_has = calloc(ld->n_def_sysctls, sizeof(bool));
+		if (!ld->def_has)
+			return nomem(ld);
+		for (size_t k = 0; k < ld->n_def_sysctls; k++)
+			if (topo_index_add(&ld->def_ix, 0, ld->def_sysctls[k].key, strlen(ld->def_sysctls[k].key),
+					   (int)k, NULL) < 0)
+				return nomem(ld);
+	}
+	if (ld->def_has)
+		memset(ld->def_has, 0, ld->n_def_sysctls * sizeof(bool));
+	for (size_t s = 0; s < n_own && ld->def_has; s++) {
+		int k = topo_index_find(&ld->def_ix, 0, node->sysctls[s].key, strlen(node->sysctls[s].key));
+
+		if (k >= 0)
+			ld->def_has[k] = true;
+	}
 	for (size_t k = 0; k < ld->n_def_sysctls; k++) {
 		const struct nsl_topo_kv *kv = &ld->def_sysctls[k];
 		struct nsl_topo_kv *nkv;
-		bool has = false;
 
-		for (size_t s = 0; s < node->n_sysctls; s++)
-			has |= STREQ(node->sysctls[s].key, kv->key);
-		if (has)
+		if (ld->def_has[k])
 			continue;
 		node->sysctls = grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
 		if (!node->sysctls)
@@ -1256,7 +1576,7 @@ static int load_expects(struct ld *ld, const struct ynode *v)
 			return r;
 		if (!x.from || !x.x->to)
 			return yerr(ld->err, v->items[k], "expect: 'from' and 'to' are required");
-		x.x->from = find_node(t, x.from->value);
+		x.x->from = find_node(ld, x.from->value);
 		if (x.x->from < 0)
 			return yerr(ld->err, x.from, "expect: no node '%s'", x.from->value);
 		r = resolve_expect(ld, x.x, NULL);
@@ -1288,11 +1608,12 @@ static int load_top(struct ld *ld, const struct ynode *root)
 		r = resolve_ports(ld);
 	if (r == 0 && top.links)
 		r = load_links(ld, top.links);
-	for (size_t i = 0; r == 0 && i < ld->t->n_nodes; i++) {
-		r = validate_node(ld, &ld->t->nodes[i]);
-		if (r == 0)
-			r = merge_defaults(ld, &ld->t->nodes[i]);
-	}
+	if (r == 0)
+		r = validate_link_mtus(ld);
+	if (r == 0)
+		r = validate_bridges(ld);
+	if (r == 0)
+		r = validate_nodes(ld);
 	if (r == 0)
 		r = validate_segments(ld);
 	if (r == 0)
@@ -1373,17 +1694,29 @@ _public_ struct nsl_topo *nsl_topo_free(struct nsl_topo *t)
 
 static int read_file(const char *path, char **ret, size_t *ret_len, struct nsl_err *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO for reading waits for a writer, forever. Nothing but a
+	 * regular file is read, and only after fstat() says it is one. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
+	int fl;
 
 	if (fd < 0)
 		return nsl_err_set(err, NSL_E_USAGE, negerrno(), path, NULL);
 	if (fstat(fd, &st) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, negerrno(), path, NULL);
 	if (!S_ISREG(st.st_mode))
-		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, path, "not a regular file");
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, path, "not a regular file (%s)",
+				   S_ISFIFO(st.st_mode)  ? "a FIFO"
+				   : S_ISDIR(st.st_mode) ? "a directory"
+				   : S_ISCHR(st.st_mode) ? "a character device"
+				   : S_ISBLK(st.st_mode) ? "a block device"
+				   : S_ISSOCK(st.st_mode) ? "a socket"
+							  : "not a file");
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), path, NULL);
 	if (st.st_size > (off_t)NSL_TOPO_MAX_SIZE)
 		return nsl_err_set(err, NSL_E_USAGE, -EFBIG, path, "file larger than 4 MiB");
 	buf = malloc((size_t)st.st_size + 1);
@@ -1446,6 +1779,12 @@ _public_ int nsl_topo_load(const char *path, const char *text, size_t len, struc
 		snprintf(err->object, sizeof(err->object), "%s", t->path);
 out:
 	ynode_free(root);
+	topo_index_done(&ld.nodes);
+	topo_index_done(&ld.bridges);
+	topo_index_done(&ld.ifaces);
+	topo_index_done(&ld.def_ix);
+	free(ld.first);
+	free(ld.def_has);
 	dns_free(ld.def_dns);
 	if (ld.def_sysctls) {
 		for (size_t i = 0; i < ld.n_def_sysctls; i++) {

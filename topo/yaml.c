@@ -132,9 +132,39 @@ static int check_props(const yaml_event_t *ev, const yaml_char_t *anchor, const 
 static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct ynode **ret,
 		      struct nsl_err *err);
 
+/*
+ * The index of @key among the keys of @coll so far, -1 when new (it is then in @ix as the next
+ * one), -ENOMEM. A scan while the mapping is small; an index once it is not: `nodes` may hold
+ * 200,000 keys.
+ */
+static int key_seen(const struct ynode *coll, struct topo_index *ix, const char *key)
+{
+	int old = -1, r;
+
+	if (coll->n < 8) {
+		for (size_t i = 0; i < coll->n; i++)
+			if (STREQ(coll->keys[i]->value, key))
+				return (int)i;
+		return -1;
+	}
+	if (coll->n > INT32_MAX)
+		return -ENOMEM;
+	for (size_t i = ix->n; i < coll->n; i++) {
+		r = topo_index_add(ix, 0, coll->keys[i]->value, strlen(coll->keys[i]->value), (int)i, NULL);
+		if (r < 0)
+			return r;
+	}
+	r = topo_index_add(ix, 0, key, strlen(key), (int)coll->n, &old);
+	if (r < 0)
+		return r;
+	return r ? -1 : old;
+}
+
 /* Parse the children of a collection whose start event was just consumed. */
 static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, struct nsl_err *err)
 {
+	_cleanup_(topo_index_done) struct topo_index keys = { 0 };
+
 	for (;;) {
 		yaml_event_t ev;
 		struct ynode *key = NULL, *val = NULL;
@@ -157,13 +187,17 @@ static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, 
 			r = parse_node(p, &ev, depth + 1, &key, err);
 			if (r < 0)
 				return r;
-			for (size_t i = 0; i < coll->n; i++)
-				if (STREQ(coll->keys[i]->value, key->value)) {
-					r = yerr(err, key, "duplicate key '%s' (first at line %u)", key->value,
-						 coll->keys[i]->line);
-					ynode_free(key);
-					return r;
-				}
+			r = key_seen(coll, &keys, key->value);
+			if (r >= 0) {
+				r = yerr(err, key, "duplicate key '%s' (first at line %u)", key->value,
+					 coll->keys[r]->line);
+				ynode_free(key);
+				return r;
+			}
+			if (r == -ENOMEM) {
+				ynode_free(key);
+				return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
+			}
 			r = next(p, &ev, err);
 			if (r < 0) {
 				ynode_free(key);
@@ -309,6 +343,97 @@ static int check_text(const char *text, size_t len, struct nsl_err *err)
 		col++;
 	}
 	return 0;
+}
+
+/* ---- the index ---- */
+
+struct topo_index_slot {
+	const void *key; /* NULL: free */
+	uint64_t scope;
+	uint32_t len, hash;
+	int value;
+};
+
+static uint32_t index_hash(uint64_t scope, const void *key, size_t len)
+{
+	/* FNV-1a over the scope and the key, then a finaliser so that the low bits, which
+	 * pick the slot, depend on every byte. Not for untrusted adversaries: a lab file is
+	 * written by its user. */
+	const unsigned char *k = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (unsigned i = 0; i < 8; i++)
+		h = (h ^ ((scope >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ k[i]) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+static struct topo_index_slot *index_slot(struct topo_index_slot *v, size_t cap, uint64_t scope,
+					  const void *key, uint32_t len, uint32_t hash)
+{
+	for (size_t i = hash & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!v[i].key || (v[i].hash == hash && v[i].scope == scope && v[i].len == len &&
+				  !memcmp(v[i].key, key, len)))
+			return &v[i];
+}
+
+static int index_resize(struct topo_index *ix)
+{
+	size_t cap = ix->cap ? ix->cap * 2 : 64;
+	struct topo_index_slot *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->cap; i++)
+		if (ix->v[i].key)
+			*index_slot(v, cap, ix->v[i].scope, ix->v[i].key, ix->v[i].len, ix->v[i].hash) =
+				ix->v[i];
+	free(ix->v);
+	ix->v = v;
+	ix->cap = cap;
+	return 0;
+}
+
+int topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
+		   int *ret_value)
+{
+	uint32_t hash = index_hash(scope, key, len);
+	struct topo_index_slot *s;
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	if (2 * (ix->n + 1) > ix->cap && index_resize(ix) < 0)
+		return -ENOMEM;
+	s = index_slot(ix->v, ix->cap, scope, key, (uint32_t)len, hash);
+	if (s->key) {
+		if (ret_value)
+			*ret_value = s->value;
+		return 0;
+	}
+	*s = (struct topo_index_slot){ .key = key, .scope = scope, .len = (uint32_t)len, .hash = hash,
+				       .value = value };
+	ix->n++;
+	return 1;
+}
+
+int topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len)
+{
+	const struct topo_index_slot *s;
+
+	if (!ix->cap || len > UINT32_MAX)
+		return -1;
+	s = index_slot(ix->v, ix->cap, scope, key, (uint32_t)len, index_hash(scope, key, len));
+	return s->key ? s->value : -1;
+}
+
+void topo_index_done(struct topo_index *ix)
+{
+	free(ix->v);
+	*ix = (struct topo_index){ 0 };
 }
 
 static void parser_freep(yaml_parser_t **p)

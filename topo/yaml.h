@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nslab/error.h"
 
@@ -28,6 +29,28 @@ struct ynode {
  */
 int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err);
 void ynode_free(struct ynode *n);
+
+/*
+ * struct topo_index - a hash index from (scope, key bytes) to an int, for every duplicate and
+ * lookup check of the loader: a lab file may hold 200,000 nodes, so no check may compare each
+ * element with the ones before it. Open addressing, at most half full. Keys are borrowed: they
+ * must stay where they are while the index is used. Zero-initialise; topo_index_done() frees.
+ */
+struct topo_index_slot;
+struct topo_index {
+	struct topo_index_slot *v;
+	size_t cap, n;
+};
+
+/**
+ * topo_index_add - add @key (@len bytes) in @scope with @value, unless it is there already.
+ * Return: 1 when added, 0 when present (*@ret_value, if not NULL, gets its value), -ENOMEM.
+ */
+int topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
+		   int *ret_value);
+/** topo_index_find - the value of @key in @scope, or -1. */
+int topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len);
+void topo_index_done(struct topo_index *ix);
 
 /** Set a USAGE error at @n's position (@n may be NULL). */
 int yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
