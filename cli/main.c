@@ -416,16 +416,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	raise_nofile();
+	/* An option stands in for its variable, so that a bad variable is no error then. */
+	for (int i = 0; i < _NSL_DIR_MAX; i++)
+		if (dirs[i])
+			unsetenv(dir_opts[i].env);
 	r = nsl_ctx_new(&c.ctx, &err);
-	if (r < 0)
+	if (r < 0) {
+		for (int i = 0; i < _NSL_DIR_MAX; i++) {
+			const char *e = secure_getenv(dir_opts[i].env);
+
+			if (e && e[0] != '/')
+				c.object = dir_opts[i].env;
+		}
 		return cli_fail(&c, NULL, &err);
+	}
 	for (int i = 0; i < _NSL_DIR_MAX; i++) {
 		const char *dir = dirs[i], *what = dir_opts[i].opt;
 
-		/* nsl_ctx_new() falls back to the default on a relative or empty override; here it
-		 * is the same error as the option's, not a silent use of /run/netns. */
-		if (!dir && (dir = secure_getenv(dir_opts[i].env)))
-			what = dir_opts[i].env;
+		/* The environment's overrides were checked by nsl_ctx_new(). */
 		if (dir && nsl_ctx_set_dir(c.ctx, (enum nsl_dir)i, dir, &err) < 0) {
 			c.object = what;
 			r = cli_fail(&c, dir, &err);

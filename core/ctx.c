@@ -35,7 +35,13 @@ _public_ int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err)
 	for (int i = 0; i < _NSL_DIR_MAX; i++) {
 		const char *e = secure_getenv(dir_defaults[i].env);
 
-		ctx->dirs[i] = strdup(e && e[0] == '/' ? e : dir_defaults[i].def);
+		/* A relative or empty override is an error, as the option's would be: never a
+		 * silent use of the default. */
+		if (e && e[0] != '/') {
+			nsl_ctx_free(ctx);
+			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, e, "directory must be an absolute path");
+		}
+		ctx->dirs[i] = strdup(e ? e : dir_defaults[i].def);
 		if (!ctx->dirs[i]) {
 			nsl_ctx_free(ctx);
 			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);

@@ -34,7 +34,9 @@ enum nsl_dir {
  * nsl_ctx_new - create a context; directories come from the environment (read with
  * secure_getenv) or the defaults. The calling thread's network namespace becomes the
  * context's "current" one.
- * Return: 0, -ENOMEM, or the errno of opening /proc/self/ns/net.
+ * Return: 0, -EINVAL (NSL_E_USAGE: NSLAB_RUN_DIR, NSLAB_ETC_DIR or NSLAB_STATE_DIR is set but
+ * not an absolute path; @err names the value), -ENOMEM, or the errno of opening
+ * /proc/self/ns/net.
  */
 int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err);
 
