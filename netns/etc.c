@@ -105,7 +105,7 @@ static bool valid_ip(const struct nsl_prefix *p)
 	return p && (p->family == AF_INET || p->family == AF_INET6);
 }
 
-/* The netns must be a real one under the run dir (not a PID, which nsl_ns_open also takes). */
+/* The netns must be a real one under the run dir (not "pid:N" or a path, which nsl_ns_open also takes). */
 static int check_netns(struct nsl_ctx *ctx, const char *netns, bool must_exist, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;

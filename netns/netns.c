@@ -13,7 +13,9 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/vfs.h>
 
 #include "core.h"
@@ -26,7 +28,7 @@ static int name_ok(const char *name, struct nsl_err *err)
 	return nsl_parse_nsname(name, err);
 }
 
-/* lo up, and its alias set to the maker's marker when there is one (nsl_netns_opts.lo_alias):
+/* lo up, and its alias set to the maker's mark when there is one (nsl_netns_opts.mark):
  * called inside the new netns, before it is bind-mounted under its name. */
 static int lo_up(struct nsl_ctx *ctx, const char *name, void *data, struct nsl_err *err)
 {
@@ -50,26 +52,109 @@ static int lo_up(struct nsl_ctx *ctx, const char *name, void *data, struct nsl_e
 	return nsl_nl_talk(nl, h, err);
 }
 
-static int create_name_file(const char *path, const char *name, struct nsl_err *err)
+#define NAME_MARK_XATTR "trusted.nslab.mark"
+
+static int name_file_error(const char *path, const char *name, int r, struct nsl_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (r == -EEXIST)
+		return nsl_err_set(err, NSL_E_CONFLICT, r, name, "netns '%s' already exists", name);
+	return nsl_err_set(err, NSL_E_SYSTEM, r, name, "create %s: %s", path, strerror(-r));
+}
 
-	if (fd < 0) {
-		int r = negerrno();
+/* RUN_DIR/.NAME.nslab-XXXXXXXX: where a marked name file is made before it gets its name. */
+static int tmp_name(const char *path, const char *name, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	uint32_t rnd;
 
-		if (r == -EEXIST)
-			return nsl_err_set(err, NSL_E_CONFLICT, r, name, "netns '%s' already exists", name);
-		return nsl_err_set(err, NSL_E_SYSTEM, r, name, "create %s: %s", path, strerror(-r));
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (uint32_t)getpid();
+	return snprintf(buf, size, "%.*s/.%s.nslab-%08x", (int)(slash - path), path, name, rnd) < (int)size ? 0
+												: -ENAMETOOLONG;
+}
+
+/*
+ * The mode-0 name file, created O_EXCL. With @mark, it carries the maker's mark (an xattr)
+ * from the moment it has its name: it is made under a temporary name, marked, then linked
+ * to @path (link() never replaces, so it fails as O_EXCL would). Should the maker die before
+ * the bind mount, the plain file left at @path is still provably its own
+ * (nsl_netns_name_marked()); a temporary file left is swept (nsl_netns_sweep()).
+ */
+static int create_name_file(const char *path, const char *name, const char *mark, struct nsl_err *err)
+{
+	char tmp[4096];
+	int fd, r;
+
+	if (!mark || tmp_name(path, name, tmp, sizeof(tmp)) < 0) {
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd < 0)
+			return name_file_error(path, name, negerrno(), err);
+		close(fd);
+		return 0;
 	}
+	fd = open(tmp, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return name_file_error(tmp, name, negerrno(), err);
+	/* A file system without trusted xattrs: the name file is unmarked, as ip's. */
+	(void)fsetxattr(fd, NAME_MARK_XATTR, mark, strlen(mark), 0);
 	close(fd);
-	return 0;
+	r = link(tmp, path) < 0 ? negerrno() : 0;
+	unlink(tmp);
+	return r < 0 ? name_file_error(path, name, r, err) : 0;
+}
+
+static bool file_marked(const char *path, const char *mark)
+{
+	char v[256];
+	ssize_t n = lgetxattr(path, NAME_MARK_XATTR, v, sizeof(v));
+
+	return n == (ssize_t)strlen(mark) && !memcmp(v, mark, (size_t)n);
+}
+
+_public_ int nsl_netns_name_marked(struct nsl_ctx *ctx, const char *name, const char *mark)
+{
+	char path[4096];
+	struct stat st;
+
+	if (name_ok(name, NULL) < 0 || !mark || !nsl_ns_path(ctx, name, path, sizeof(path)))
+		return -EINVAL;
+	if (lstat(path, &st) < 0)
+		return negerrno();
+	return S_ISREG(st.st_mode) && st.st_size == 0 && file_marked(path, mark);
+}
+
+_public_ int nsl_netns_sweep(struct nsl_ctx *ctx, const char *name, const char *mark)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	char prefix[128];
+	size_t len;
+	struct dirent *de;
+	int n = 0;
+
+	if (name_ok(name, NULL) < 0 || !mark)
+		return -EINVAL;
+	d = opendir(nsl_ctx_get_dir(ctx, NSL_DIR_RUN));
+	if (!d)
+		return errno == ENOENT ? 0 : negerrno();
+	len = (size_t)snprintf(prefix, sizeof(prefix), ".%s.nslab-", name);
+	while ((de = readdir(d))) {
+		char path[4096];
+
+		if (strncmp(de->d_name, prefix, len) || strlen(de->d_name + len) != 8 ||
+		    snprintf(path, sizeof(path), "%s/%s", nsl_ctx_get_dir(ctx, NSL_DIR_RUN), de->d_name) >=
+			    (int)sizeof(path))
+			continue;
+		if (file_marked(path, mark) && unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	return n;
 }
 
 /*
  * Steps 1-4 of `ip netns add`, shared by add and attach: a valid name, the run dir set up,
- * and the mode-0 name file created O_EXCL at @path.
+ * and the mode-0 name file created O_EXCL at @path (marked with @mark, when not NULL).
  */
-static int reserve_name(struct nsl_ctx *ctx, const char *name, char *path, size_t size,
+static int reserve_name(struct nsl_ctx *ctx, const char *name, const char *mark, char *path, size_t size,
 			struct nsl_err *err)
 {
 	int r = name_ok(name, err);
@@ -81,7 +166,7 @@ static int reserve_name(struct nsl_ctx *ctx, const char *name, char *path, size_
 	r = nsl_ns_prepare_run_dir(ctx, err);
 	if (r < 0)
 		return r;
-	return create_name_file(path, name, err);
+	return create_name_file(path, name, mark, err);
 }
 
 _public_ int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const struct nsl_netns_opts *o,
@@ -91,16 +176,14 @@ _public_ int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const str
 	char path[4096];
 	int r;
 
-	r = reserve_name(ctx, name, path, sizeof(path), err);
+	if (o && o->mark && (!*o->mark || strlen(o->mark) >= 256))
+		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "mark must be 1-255 bytes");
+	r = reserve_name(ctx, name, o ? o->mark : NULL, path, sizeof(path), err);
 	if (r < 0)
 		return r;
 	/* The session and the sysctls are set up from inside: no setns pair for each. */
-	if (o && o->lo_alias && (!*o->lo_alias || strlen(o->lo_alias) >= 256)) {
-		unlink(path);
-		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "lo alias must be 1-255 bytes");
-	}
 	r = nsl_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, lo_up,
-			       (void *)(o ? o->lo_alias : NULL), err);
+			       (void *)(o ? o->mark : NULL), err);
 	if (r < 0)
 		goto err_umount;
 	return 0;
@@ -128,7 +211,7 @@ _public_ int nsl_netns_attach(struct nsl_ctx *ctx, const char *name, pid_t pid, 
 	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
 	if (stat(src, &st) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, name, "no process %d", (int)pid);
-	r = reserve_name(ctx, name, path, sizeof(path), err);
+	r = reserve_name(ctx, name, NULL, path, sizeof(path), err);
 	if (r < 0)
 		return r;
 	if (mount(src, path, "none", MS_BIND, NULL) < 0) {

@@ -129,7 +129,7 @@ static int open_container(struct nic_target *nt, struct nsl_err *err)
 	return 0;
 }
 
-/* Always RUN_DIR/NAME: a bare number must not fall back to /proc/NUMBER/ns/net here. */
+/* Always RUN_DIR/NAME, opened by its path: never a "pid:N" or path form of nsl_ns_open. */
 static int open_netns(struct nsl_ctx *ctx, struct nic_target *nt, struct nsl_err *err)
 {
 	int r;

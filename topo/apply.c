@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -735,6 +736,16 @@ static int sysctl_restore(struct run *R, const char *netns, const char *key, str
 	return r;
 }
 
+/* A random locally administered MAC for bridge @ifname, journaled ("brmac") before use. */
+static int bridge_nonce(struct run *R, const char *ifname, uint8_t mac[6])
+{
+	if (getrandom(mac, 6, 0) != 6)
+		return -EIO;
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	return run_jadd(R, "brmac %s %02x:%02x:%02x:%02x:%02x:%02x", ifname, mac[0], mac[1], mac[2], mac[3], mac[4],
+			mac[5]);
+}
+
 /* Create @x of model @t. */
 static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
@@ -752,7 +763,7 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		 * bridge (N^2 packets), and even ARP is dropped in a big star. */
 		/* lo carries the lab's marker from before the netns has its name. */
 		r = nsl_netns_add_opts(R->ctx, n->netns,
-				       &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6, .lo_alias = R->mark }, err);
+				       &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6, .mark = R->mark }, err);
 		if (r < 0) {
 			run_jadd(R, "-netns %s", n->netns); /* nothing made: a name that is not ours */
 			return r;
@@ -766,6 +777,7 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		break;
 	case O_BRIDGE: {
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
+		uint8_t mac[6];
 		struct nsl_bridge b = {
 			.name = br->ifname,
 			.netns = br_netns(t, br),
@@ -783,16 +795,24 @@ static int obj_add(struct run *R, const struct nsl_topo *t, const struct obj *x,
 		};
 
 		if (!b.netns) {
-			r = run_jadd(R, "link %s", br->ifname);
+			/* The kernel takes no alias in a create request, so the marker comes a request
+			 * later; a random MAC, journaled first and given in the create request, proves
+			 * the bridge the lab's should up die in between. */
+			r = bridge_nonce(R, br->ifname, mac);
+			if (r == 0)
+				r = run_jadd(R, "link %s", br->ifname);
 			if (r < 0)
 				return r;
+			b.mac = mac;
 		}
 		if (R->br_ifindex)
 			R->br_ifindex[x->bridge] = 0; /* made anew */
 		r = nsl_bridge_add(R->ctx, &b, err);
 		if (r < 0) {
-			if (!b.netns)
-				run_jadd(R, "-link %s", br->ifname); /* nothing made */
+			if (!b.netns) { /* nothing made */
+				run_jadd(R, "-link %s", br->ifname);
+				journal_forget(R, "brmac %s ", br->ifname);
+			}
 			return r;
 		}
 		changed(R);
@@ -941,10 +961,10 @@ static int remove_node(struct run *R, const struct nsl_topo_node *n, struct nsl_
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, n->netns, "journal: %s", strerror(-r));
 	r = prove_netns(R, n->netns, journal_nsino(&js, n->netns), &ino);
-	if (r == 1) {
+	if (r == 1)
 		kill_in_netns(R, &ino, 1);
+	if (r >= 1)
 		r = nsl_netns_del(R->ctx, n->netns, err);
-	}
 	if (r >= 0 || r == -EPERM || gone(r)) {
 		del_owned_file(R, &js, n->netns, "hosts");
 		del_owned_file(R, &js, n->netns, "resolv.conf");
@@ -992,9 +1012,10 @@ static int obj_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];
 
 		r = del_marked_link(R, br_netns(t, br), br->ifname, err);
-		if (r < 0)
+		if (r < 0 || br_netns(t, br))
 			return r;
-		return br_netns(t, br) ? 0 : run_jadd(R, "-link %s", br->ifname);
+		journal_forget(R, "brmac %s ", br->ifname);
+		return run_jadd(R, "-link %s", br->ifname);
 	}
 	case O_BRADDR: {
 		const struct nsl_topo_bridge *br = &t->bridges[x->bridge];

@@ -51,6 +51,9 @@ int prove_netns(struct run *R, const char *name, unsigned long long ino, unsigne
 
 	if (r == -ENOENT)
 		return 0;
+	/* A plain name file the lab marked: up died before it could mount the netns on it. */
+	if (r == -EINVAL && nsl_netns_name_marked(R->ctx, name, R->mark) == 1)
+		return 2;
 	if (r < 0) {
 		run_note(R, "netns '%s' is not a namespace mount: left alone", name);
 		return -EPERM;
@@ -290,6 +293,24 @@ static int td_procs(struct run *R, const struct jstate *js, struct td *d)
 	return 0;
 }
 
+/* A bridge the kernel made but up could not mark (it died in between: the kernel takes no
+ * alias in a create request): in the lab's group, with the random MAC journaled for it
+ * before it was made. */
+static bool unmarked_bridge_mine(struct run *R, const struct jstate *js, const struct nsl_link_info *li)
+{
+	char want[64], have[32];
+
+	if (li->alias[0] || !STREQ(li->kind, "bridge") || li->group != R->group || !li->has_mac)
+		return false;
+	snprintf(have, sizeof(have), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1], li->mac[2], li->mac[3],
+		 li->mac[4], li->mac[5]);
+	snprintf(want, sizeof(want), "brmac %s %s", li->ifname, have);
+	for (size_t i = 0; i < js->n; i++)
+		if (STREQ(js->v[i].line, want))
+			return true;
+	return false;
+}
+
 /* The root devices with the lab's marker; whether its device group holds nothing else. */
 static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info **ret, size_t *ret_n,
 		   bool *ret_group, struct nsl_err *err)
@@ -308,11 +329,11 @@ static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info 
 			continue;
 		snprintf(key.ifname, sizeof(key.ifname), "%s", js->v[i].line + 5);
 		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
-		if (li && !STREQ(li->alias, R->mark))
+		if (li && !STREQ(li->alias, R->mark) && !unmarked_bridge_mine(R, js, li))
 			run_note(R, "device '%s' does not carry the lab's marker: left alone", li->ifname);
 	}
 	for (size_t i = 0; i < n_root; i++) {
-		bool mine = STREQ(root[i].alias, R->mark);
+		bool mine = STREQ(root[i].alias, R->mark) || unmarked_bridge_mine(R, js, &root[i]);
 
 		if (root[i].group == R->group) {
 			/* One request deletes the whole group: only when all of it is proven. */
@@ -376,6 +397,7 @@ static void td_files(struct run *R, const struct jstate *js, const struct teardo
 				nsl_netconf_del_generated(R->ctx, d->ns[i].name, names[k]);
 		}
 		nsl_netconf_sweep(R->ctx, d->ns[i].name);
+		nsl_netns_sweep(R->ctx, d->ns[i].name, R->mark);
 	}
 }
 
@@ -406,15 +428,14 @@ static int wait_gone_each(struct nsl_ctx *ctx, const char *const *names, size_t 
 }
 
 /* The root devices with the lab's marker that are bridges (@bridges) or not. */
-static int td_marked(struct run *R, bool bridges, struct nsl_link_info **ret, const char ***ret_names,
-		     size_t *ret_n, struct nsl_err *err)
+static int td_marked(struct run *R, const struct jstate *js, bool bridges, struct nsl_link_info **ret,
+		     const char ***ret_names, size_t *ret_n, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *v = NULL;
-	struct jstate none = { 0 };
 	size_t n = 0, k = 0;
 	bool group;
 	const char **names;
-	int r = td_root(R, &none, &v, &n, &group, err);
+	int r = td_root(R, js, &v, &n, &group, err);
 
 	if (r < 0)
 		return r;
@@ -435,14 +456,14 @@ static int td_marked(struct run *R, bool bridges, struct nsl_link_info **ret, co
 /* The lab's root devices go with their netns (the kernel's batch takes about a millisecond a
  * link); what is still there after that (a veth whose peer's netns someone keeps alive) is
  * deleted by ifindex, and then the bridges, once their ports are gone. */
-static int td_wait_links(struct run *R, struct nsl_err *err)
+static int td_wait_links(struct run *R, const struct jstate *js, struct nsl_err *err)
 {
 	run_step(R, "wait", "for the kernel to remove the links");
 	for (int bridges = 0; bridges < 2; bridges++) {
 		_cleanup_free_ struct nsl_link_info *v = NULL;
 		_cleanup_free_ const char **names = NULL;
 		size_t n = 0;
-		int r = td_marked(R, bridges, &v, &names, &n, err);
+		int r = td_marked(R, js, bridges, &v, &names, &n, err);
 
 		if (r < 0)
 			return r;
@@ -474,11 +495,13 @@ int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, un
 	for (size_t i = 0; r == 0 && i < d.n_ns; i++) {
 		unsigned long long ino = 0;
 
-		if (prove_netns(R, d.ns[i].name, d.ns[i].ino, &ino) == 1) {
+		k = prove_netns(R, d.ns[i].name, d.ns[i].ino, &ino);
+		if (k > 0) {
 			d.ns[i].proven = true;
 			proven++;
-			r = td_add_ino(&d, ino);
 		}
+		if (k == 1)
+			r = td_add_ino(&d, ino);
 	}
 	if (r == 0)
 		r = td_procs(R, js, &d);
@@ -503,7 +526,7 @@ int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, un
 	removed += td_del_netns(R, &d, group);
 	/* While the kernel tears the namespaces down, remove their /etc files. */
 	td_files(R, js, o, &d);
-	r = td_wait_links(R, err);
+	r = td_wait_links(R, js, err);
 	if (r == 0)
 		removed += (unsigned)n_mine;
 out:

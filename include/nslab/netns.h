@@ -25,13 +25,28 @@ int nsl_netns_add(struct nsl_ctx *ctx, const char *name, struct nsl_err *err);
  * struct nsl_netns_opts - for nsl_netns_add_opts().
  * @ipv6_off: IPv6 disabled (net.ipv6.conf.all and default disable_ipv6=1) before anything,
  *            lo included, comes up; on a kernel without IPv6 it is already off.
- * @lo_alias: NULL, or an alias (1-255 bytes) given to lo before the netns gets its name: a
- *            maker's marker that the netns carries from the moment it can be seen.
+ * @mark:     NULL, or the maker's mark (1-255 bytes), carried from the moment the netns can
+ *            be seen: the name file gets it as the xattr trusted.nslab.mark before it has its
+ *            name (see nsl_netns_name_marked()), and lo gets it as its alias before the netns
+ *            is mounted under the name.
  */
 struct nsl_netns_opts {
 	bool ipv6_off;
-	const char *lo_alias;
+	const char *mark;
 };
+
+/**
+ * nsl_netns_name_marked - whether RUN_DIR/@name is a plain name file that carries @mark, left
+ * by a maker that died between creating it and mounting the netns on it (a mounted netns
+ * shows the namespace, not the file). Return: 1 yes, 0 no, -ENOENT none, -EINVAL bad name.
+ */
+int nsl_netns_name_marked(struct nsl_ctx *ctx, const char *name, const char *mark);
+
+/**
+ * nsl_netns_sweep - remove the temporary name files (RUN_DIR/.@name.nslab-XXXXXXXX) that
+ * carry @mark, left by a maker that died while creating @name. Return: how many, or -errno.
+ */
+int nsl_netns_sweep(struct nsl_ctx *ctx, const char *name, const char *mark);
 
 /** nsl_netns_add_opts - nsl_netns_add() with @o (NULL: the defaults). */
 int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const struct nsl_netns_opts *o,
