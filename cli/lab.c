@@ -473,6 +473,15 @@ static int do_test(struct cli *c, int argc, char **argv)
 	r = load_any(c, argv[0], &t);
 	if (r)
 		return r;
+	/* A lab that is not up would pass every reach: false and prove nothing. */
+	{
+		_cleanup_(nsl_topo_freep) struct nsl_topo *up = NULL;
+
+		if (nsl_topo_load_lab(c->ctx, t->name, &up, NULL) < 0) {
+			nsl_err_set(&err, NSL_E_USAGE, -ENOENT, t->name, "lab is not up");
+			return cli_fail(c, t->name, &err);
+		}
+	}
 	pr = calloc(t->n_expects + 1, sizeof(*pr));
 	if (!pr)
 		return cli_fail(c, NULL, &(struct nsl_err){ .kind = NSL_E_SYSTEM, .msg = "out of memory" });

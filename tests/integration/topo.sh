@@ -502,3 +502,19 @@ t_topo_down_with_netns_held() {
 	wait "$inside" 2>/dev/null || true
 	_nothing_left
 }
+
+t_topo_test_not_up() {
+	# test of a lab that is not up must not pass its reach: false expectations: it refuses,
+	# by file or by name, before probing anything (no ping socket is ever opened)
+	local before
+	before=$(_snap)
+	run "$NSLAB" test "$TOPOS/twolans.yaml"
+	assert_rc 1 "test of a lab that is not up"
+	assert_eq "$ERR" "nslab: test 'twolans': lab is not up"
+	assert_eq "$OUT" ""
+	run strace -f -e trace=socket -o /tmp/strace.out "$NSLAB" test twolans
+	assert_rc 1 "test by name"
+	assert_match "$ERR" "no lab 'twolans' is up|lab is not up"
+	grep -q 'IPPROTO_ICMP\|SOCK_RAW' /tmp/strace.out && fail "a probe socket was opened"
+	assert_eq "$(_snap)" "$before"
+}
