@@ -31,6 +31,11 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
+# The test-hooks variant: the library again with -DNSLAB_TEST_HOOKS (env vars that make it
+# pause, crash or time out early, for tests), linked only into $(B)/tests/nslab-hooks. Nothing
+# built by `all` or installed contains a hook.
+HOOKS_OBJ := $(LIB_SRC:%.c=$(B)/hooks/%.o)
+HOOKS_BIN := $(B)/tests/nslab-hooks
 
 .PHONY: all deps check demo install clean unit fuzz bench
 all: $(B)/nslab $(B)/libnslab.a $(B)/libnslab.so.$(SOVERSION) $(B)/nslab.pc
@@ -39,6 +44,11 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/hooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (test hooks)"
+	@$(CC) $(ALL_CFLAGS) -DNSLAB_TEST_HOOKS -MMD -MP -c $< -o $@
 
 $(B)/libnslab.a: $(LIB_OBJ)
 	@rm -f $@
@@ -55,6 +65,11 @@ $(B)/nslab: $(CLI_OBJ) $(B)/libnslab.a
 	@echo "  CCLD    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libnslab.a $(LDLIBS)
 
+$(HOOKS_BIN): $(CLI_OBJ) $(HOOKS_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS_OBJ) $(LDLIBS)
+
 $(B)/tests/%: tests/unit/%.c $(B)/libnslab.a tests/unit/tap.h
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
@@ -69,7 +84,7 @@ $(B)/nslab.pc: nslab.pc.in
 	@mkdir -p $(B)
 	@sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-unit: $(UNIT_BIN) $(HELPER_BIN)
+unit: $(UNIT_BIN) $(HELPER_BIN) $(HOOKS_BIN)
 
 deps:
 	@tools/deps.sh build
@@ -108,4 +123,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HOOKS_OBJ:.o=.d)

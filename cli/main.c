@@ -358,6 +358,73 @@ static const struct option long_opts[] = {
 	{ 0 },
 };
 
+static const char short_opts[] = "+jpn:b:qVh";
+
+/* 1 when the option needs a value, 0 when it takes none, -1 when there is no such option. */
+static int short_opt_arg(char ch)
+{
+	const char *p = ch != ':' && ch != '+' ? strchr(short_opts, ch) : NULL;
+
+	return !p ? -1 : p[1] == ':';
+}
+
+/* --NAME or --NAME=VALUE, NAME spelled in full. Return as short_opt_arg(), or -2 for a value
+ * given to an option that takes none. */
+static int long_opt_arg(const char *word, bool *ret_inline)
+{
+	const char *name = word + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+	for (const struct option *o = long_opts; o->name; o++) {
+		if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
+			continue;
+		*ret_inline = eq;
+		if (o->has_arg == no_argument)
+			return eq ? -2 : 0;
+		return 1;
+	}
+	return -1;
+}
+
+/*
+ * getopt_long takes any unambiguous prefix of a long option (--js for --json) and a value
+ * glued to a short option (-br is -b r, what `ip -br` users type). Neither is nslab's
+ * grammar (DESIGN §2: exact keywords): the words getopt_long is about to read are checked
+ * first. Long options are spelled in full (a value as --NAME=VALUE or the next word);
+ * short options without a value may be grouped (-jp); one that takes a value (-n, -b)
+ * ends its word, and the value is the next word.
+ */
+static int check_options(struct cli *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool inline_val = false;
+		int r = 0;
+
+		if (a[0] != '-' || !a[1] || STREQ(a, "--"))
+			return 0;
+		if (a[1] == '-') {
+			r = long_opt_arg(a, &inline_val);
+			if (r == -2) {
+				a = strndupa(a, strcspn(a, "="));
+				return cli_usage(c, "option '%s' takes no value", a);
+			}
+		} else {
+			for (const char *p = a + 1; *p && r == 0; p++) {
+				r = short_opt_arg(*p);
+				if (r == 1 && p[1])
+					return cli_usage(c, "unknown option '%s': -%c takes its value as the next word",
+							 a, *p);
+			}
+		}
+		if (r < 0)
+			return cli_usage(c, "unknown option '%s'", a);
+		if (r == 1 && !inline_val && ++i >= argc)
+			return cli_usage(c, "option '%s' needs a value", a);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
@@ -367,7 +434,10 @@ int main(int argc, char **argv)
 	int opt, r;
 
 	scan_fds(false);
-	while ((opt = getopt_long(argc, argv, "+jpn:b:qVh", long_opts, NULL)) != -1) {
+	r = check_options(&c, argc, argv);
+	if (r)
+		return r;
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;

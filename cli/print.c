@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "core.h"
 
 /* The text formats are the callers' literals, passed through: the one place that needs this. */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -20,34 +21,10 @@ static struct {
 	bool in_array[MAX_DEPTH];
 } jw;
 
+/* Strings are escaped by the library's one escaper, so -j output and `graph -j` agree. */
 void pr_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	nsl_json_escape(f, s);
 }
 
 void pr_init(struct cli *c)

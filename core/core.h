@@ -10,7 +10,9 @@
 #include <netlink/msg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "nslab/ctx.h"
 #include "nslab/error.h"
@@ -27,6 +29,57 @@ struct nsl_nl;
 uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt);
 /** nsl_crc32 - CRC-32 of @n bytes at @data, continuing @crc (0 to start); zlib's crc32(). */
 uint32_t nsl_crc32(uint32_t crc, const void *data, size_t n);
+
+/* ---- JSON (core/json.c) ---- */
+
+/**
+ * nsl_json_escape - write @s (NULL: "") to @f as a JSON string, quotes included: '"' and '\\'
+ * escaped, \b \f \n \r \t by name, every other control byte, DEL and the C1 controls as
+ * \u00XX; valid UTF-8 as is, a byte that is not UTF-8 as \u00XX (its Latin-1 reading).
+ * The only JSON string escaper of the project: the library's graph and the CLI both use it.
+ */
+void nsl_json_escape(FILE *f, const char *s);
+
+/**
+ * nsl_json_indent - write the compact JSON text @json to @f with one member or element a
+ * line, indented by two spaces, and ": " after keys (the CLI's -p layout); empty objects and
+ * arrays stay "{}" and "[]". @json must be well-formed (the library's own output).
+ */
+void nsl_json_indent(FILE *f, const char *json);
+
+/* ---- files (core/file.c) ---- */
+
+/**
+ * nsl_write_all - write the @n parts of @iov to @fd in full, EINTR and short writes retried;
+ * @iov is not changed. Return: 0, or a negative errno of write(2).
+ */
+int nsl_write_all(int fd, const struct iovec *iov, int n);
+
+/** nsl_write_buf - nsl_write_all() of one buffer. */
+static inline int nsl_write_buf(int fd, const void *buf, size_t len)
+{
+	return nsl_write_all(fd, &(struct iovec){ .iov_base = (void *)buf, .iov_len = len }, 1);
+}
+
+enum {
+	/* fsync the file before the rename and the directory after it: for state that must
+	 * survive a crash (the directory's fsync is best effort). */
+	NSL_WRITE_SYNC = 1 << 0,
+	/* Temporary ".NAME.tmp", a stale one replaced, instead of ".NAME.nslab-XXXXXXXX" (random,
+	 * O_EXCL): only where a lock serialises the writers of @name. */
+	NSL_WRITE_FIXED_TMP = 1 << 1,
+};
+
+/**
+ * nsl_write_atomic - replace @dirfd/@name by the @n parts of @iov, atomically: write a
+ * temporary file beside it (O_NOFOLLOW, O_EXCL, mode exactly @mode), then rename it over
+ * @name, so a reader sees the old file or the new one. @flags: NSL_WRITE_*.
+ * On failure the temporary file is removed and @name is untouched.
+ * Return: 0, or a negative errno: -ENAMETOOLONG (@name too long for a temporary name), or
+ * that of open, fchmod, write, fsync or rename.
+ */
+int nsl_write_atomic(int dirfd, const char *name, const struct iovec *iov, int n, mode_t mode,
+		     unsigned flags);
 
 /* ---- namespaces (core/ns.c) ---- */
 

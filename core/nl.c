@@ -265,11 +265,74 @@ static int nack(const struct nlmsghdr *h, struct nsl_err *err)
 	return e->error;
 }
 
-static void stamp(struct nsl_nl *nl, struct nlmsghdr *h)
+/* Number @h as our next request; @flags adds NLM_F_ACK or NLM_F_DUMP to NLM_F_REQUEST. */
+static void stamp(struct nsl_nl *nl, struct nlmsghdr *h, uint16_t flags)
 {
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_flags |= NLM_F_REQUEST | flags;
 	h->nlmsg_seq = ++nl->seq;
 	h->nlmsg_pid = 0;
+}
+
+/* Stamp and send the one request @req (a dump or a query). */
+static int send_one(struct nsl_nl *nl, struct nlmsghdr *req, uint16_t flags, struct nsl_err *err)
+{
+	stamp(nl, req, flags);
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s", strerror(errno));
+	return 0;
+}
+
+/* What a message handler returns to read on; anything else ends receive() as its result. */
+#define RECV_MORE 1
+
+/*
+ * The one receive loop: read chunks into the session buffer and hand every message that
+ * answers us (our port, a sequence number in [@first, @last]) to @fn, until @fn returns
+ * something other than RECV_MORE: 0 or a negative errno, which is returned. When to stop is
+ * each request kind's own rule (all ACKs in, NLMSG_DONE, the last part of a reply).
+ */
+typedef int (*recv_fn)(const struct nlmsghdr *h, void *state, struct nsl_err *err);
+static int receive(struct nsl_nl *nl, unsigned first, unsigned last, recv_fn fn, void *state,
+		   struct nsl_err *err)
+{
+	for (;;) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
+		int len, r = recv_chunk(nl, &len, err);
+
+		if (r < 0)
+			return r;
+		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq < first || h->nlmsg_seq > last)
+				continue;
+			r = fn(h, state, err);
+			if (r != RECV_MORE)
+				return r;
+		}
+	}
+}
+
+struct acks {
+	unsigned pending;
+	int first_err;
+	unsigned first_err_seq;
+};
+
+/* Done when every request has its ACK; the NACK with the lowest sequence number is kept. */
+static int ack_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
+{
+	struct acks *a = state;
+	const struct nlmsgerr *e;
+
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return RECV_MORE;
+	e = mnl_nlmsg_get_payload(h);
+	if (e->error && (!a->first_err || h->nlmsg_seq < a->first_err_seq)) {
+		if (err)
+			err->extack[0] = '\0';
+		a->first_err = nack(h, err);
+		a->first_err_seq = h->nlmsg_seq;
+	}
+	return --a->pending > 0 ? RECV_MORE : a->first_err;
 }
 
 /*
@@ -279,36 +342,12 @@ static void stamp(struct nsl_nl *nl, struct nlmsghdr *h)
 static int collect_acks(struct nsl_nl *nl, unsigned first, unsigned last, int *ret_failed,
 			struct nsl_err *err)
 {
-	unsigned pending = last - first + 1;
-	int first_err = 0;
-	unsigned first_err_seq = 0;
+	struct acks a = { .pending = last - first + 1 };
+	int r = receive(nl, first, last, ack_msg, &a, err);
 
-	while (pending > 0) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len, r = recv_chunk(nl, &len, err);
-
-		if (r < 0)
-			return r;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
-			const struct nlmsgerr *e;
-
-			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq < first || h->nlmsg_seq > last)
-				continue;
-			if (h->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = mnl_nlmsg_get_payload(h);
-			pending--;
-			if (e->error && (!first_err || h->nlmsg_seq < first_err_seq)) {
-				if (err)
-					err->extack[0] = '\0';
-				first_err = nack(h, err);
-				first_err_seq = h->nlmsg_seq;
-			}
-		}
-	}
-	if (first_err && ret_failed)
-		*ret_failed = (int)(first_err_seq - first);
-	return first_err;
+	if (a.pending == 0 && a.first_err && ret_failed)
+		*ret_failed = (int)(a.first_err_seq - first);
+	return r;
 }
 
 int nsl_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err)
@@ -343,7 +382,7 @@ int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_fail
 
 			if (used + len > SEND_MAX)
 				break;
-			stamp(nl, reqs[i]);
+			stamp(nl, reqs[i], NLM_F_ACK);
 			memcpy(sendbuf + used, reqs[i], reqs[i]->nlmsg_len);
 			memset(sendbuf + used + reqs[i]->nlmsg_len, 0, len - reqs[i]->nlmsg_len);
 			used += len;
@@ -364,46 +403,39 @@ int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_fail
 	return 0;
 }
 
+struct dump {
+	mnl_cb_t cb;
+	void *data;
+	bool intr;
+	int cb_err;
+};
+
 /*
- * Read one dump to its NLMSG_DONE. Returns 0, 1 when the kernel flagged the dump as
- * interrupted (NLM_F_DUMP_INTR: the set changed while it was read; the caller starts over),
- * or a negative errno. The whole answer is always consumed, so the session stays usable.
+ * Done at NLMSG_DONE or an NLMSG_ERROR. NLM_F_DUMP_INTR on any part (the set changed while
+ * it was read) marks the dump for a restart; the whole answer is still consumed, so the
+ * session stays usable.
  */
-static int dump_read(struct nsl_nl *nl, mnl_cb_t cb, void *data, struct nsl_err *err)
+static int dump_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 {
-	bool intr = false;
-	int cb_err = 0;
+	struct dump *d = state;
 
-	for (;;) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len, r = recv_chunk(nl, &len, err);
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+		d->intr = true;
+	if (h->nlmsg_type == NLMSG_DONE)
+		return d->cb_err;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 
-		if (r < 0)
-			return r;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
-			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
-				continue;
-			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (h->nlmsg_type == NLMSG_DONE) {
-				if (cb_err)
-					return cb_err;
-				return intr ? 1 : 0;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-
-				parse_extack(h, err);
-				if (e->error)
-					return nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, "netlink dump: %s",
-							   strerror(-e->error));
-				return intr ? 1 : 0;
-			}
-			/* Keep reading after a callback failure: the rest must be drained. */
-			if (!intr && !cb_err && cb && cb(h, data) < MNL_CB_OK)
-				cb_err = nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink dump message");
-		}
+		parse_extack(h, err);
+		if (e->error)
+			return nsl_err_set(err, NSL_E_SYSTEM, e->error, NULL, "netlink dump: %s",
+					   strerror(-e->error));
+		return 0;
 	}
+	/* Keep reading after a callback failure: the rest must be drained. */
+	if (!d->intr && !d->cb_err && d->cb && d->cb(h, d->data) < MNL_CB_OK)
+		d->cb_err = nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink dump message");
+	return RECV_MORE;
 }
 
 int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
@@ -412,16 +444,12 @@ int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*res
 	if (ensure_buf(nl) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	for (int attempt = 0; attempt < 10; attempt++) {
-		int r;
+		struct dump d = { .cb = cb, .data = data };
+		int r = send_one(nl, req, NLM_F_DUMP, err);
 
-		req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-		req->nlmsg_seq = ++nl->seq;
-		req->nlmsg_pid = 0;
-		if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s",
-					   strerror(errno));
-		r = dump_read(nl, cb, data, err);
-		if (r <= 0)
+		if (r == 0)
+			r = receive(nl, nl->seq, nl->seq, dump_msg, &d, err);
+		if (r < 0 || !d.intr)
 			return r;
 		if (reset)
 			reset(data);
@@ -429,38 +457,38 @@ int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*res
 	return nsl_err_set(err, NSL_E_SYSTEM, -EAGAIN, NULL, "netlink dump kept being interrupted");
 }
 
+struct query {
+	mnl_cb_t cb;
+	void *data;
+};
+
+/* Done at an NLMSG_ERROR (the kernel's refusal, or an ACK) or a part without NLM_F_MULTI. */
+static int query_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
+{
+	struct query *q = state;
+
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+
+		return e->error ? nack(h, err) : 0;
+	}
+	if (q->cb(h, q->data) < MNL_CB_OK)
+		return nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink reply");
+	return h->nlmsg_flags & NLM_F_MULTI ? RECV_MORE : 0;
+}
+
 int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
 		 struct nsl_err *err)
 {
+	struct query q = { cb, data };
+	int r;
+
 	if (ensure_buf(nl) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	req->nlmsg_flags |= NLM_F_REQUEST;
-	req->nlmsg_seq = ++nl->seq;
-	req->nlmsg_pid = 0;
 	if (err)
 		err->extack[0] = '\0';
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "netlink send: %s", strerror(errno));
-	for (;;) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int len, r = recv_chunk(nl, &len, err);
-
-		if (r < 0)
-			return r;
-		for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
-			if (h->nlmsg_pid != nl->portid || h->nlmsg_seq != nl->seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-
-				return e->error ? nack(h, err) : 0;
-			}
-			if (cb(h, data) < MNL_CB_OK)
-				return nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink reply");
-			if (!(h->nlmsg_flags & NLM_F_MULTI))
-				return 0;
-		}
-	}
+	r = send_one(nl, req, 0, err);
+	return r < 0 ? r : receive(nl, nl->seq, nl->seq, query_msg, &q, err);
 }
 
 static int ifindex_cb(const struct nlmsghdr *h, void *data)

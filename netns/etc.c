@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -24,9 +23,13 @@
 #define MAX_SEARCH_LEN 256 /* total, likewise */
 #define MAX_OPTIONS 16
 #define MAX_OPTION_LEN 64
-#define MAX_HOST_ENTRIES 4096
 #define MAX_NAMES_PER_ENTRY 32
-#define MAX_FILE (1024 * 1024)
+/*
+ * The largest file nslab writes and reads back. No cap on the number of hosts entries: a lab
+ * gets one per node, and a hosts file of 100,000 nodes at the longest line (a 45-byte address,
+ * a 64-byte node name) is 11.1 MB.
+ */
+#define MAX_FILE (16 * 1024 * 1024)
 
 static bool is_name_char(char c)
 {
@@ -152,57 +155,8 @@ static int open_netns_dir(struct nsl_ctx *ctx, const char *netns, bool create, i
 	return 0;
 }
 
-static int write_all(int fd, struct iovec *iov, int n)
-{
-	while (n > 0) {
-		ssize_t w = writev(fd, iov, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return negerrno();
-		}
-		for (; n > 0 && (size_t)w >= iov->iov_len; n--, iov++)
-			w -= (ssize_t)iov->iov_len;
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
-/* Write the @n parts of @iov to @dfd/@name atomically: temporary file, then rename. */
-static int replace_file(int dfd, const char *name, struct iovec *iov, int n)
-{
-	_cleanup_close_ int fd = -1;
-	char tmp[64];
-	int r;
-
-	for (int tries = 0; fd < 0; tries++) {
-		uint32_t rnd;
-
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			rnd = (uint32_t)getpid() ^ (uint32_t)tries;
-		snprintf(tmp, sizeof(tmp), ".%s.nslab-%08x", name, rnd);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0 && (errno != EEXIST || tries > 16))
-			return negerrno();
-	}
-	r = fchmod(fd, 0644) < 0 ? negerrno() : 0;
-	if (r == 0)
-		r = write_all(fd, iov, n);
-	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
-		r = negerrno();
-	if (r < 0) {
-		unlinkat(dfd, tmp, 0);
-		return r;
-	}
-	return 0;
-}
-
-static int set_file(struct nsl_ctx *ctx, const char *netns, const char *name, struct iovec *iov,
-		    int n, struct nsl_err *err)
+static int set_file(struct nsl_ctx *ctx, const char *netns, const char *name,
+		    const struct iovec *iov, int n, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -210,7 +164,7 @@ static int set_file(struct nsl_ctx *ctx, const char *netns, const char *name, st
 	r = open_netns_dir(ctx, netns, true, NULL, &fd, err);
 	if (r < 0)
 		return r;
-	r = replace_file(fd, name, iov, n);
+	r = nsl_write_atomic(fd, name, iov, n, 0644, 0);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, netns, "cannot write %s/%s/%s: %s",
 				   nsl_ctx_get_dir(ctx, NSL_DIR_ETC), netns, name, strerror(-r));
@@ -425,9 +379,6 @@ static int hosts_validate(const char *netns, const struct nsl_host_entry *entrie
 {
 	char pb[96];
 
-	if (n > MAX_HOST_ENTRIES)
-		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "at most %d host entries",
-				   MAX_HOST_ENTRIES);
 	for (size_t i = 0; i < n; i++) {
 		if (!valid_ip(&entries[i].addr))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, netns, "invalid host address");
@@ -492,6 +443,10 @@ _public_ int nsl_hosts_prepare(const struct nsl_host_entry *entries, size_t n, s
 	}
 	if (fclose(f) != 0 || !buf)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	/* What is written must be read back (get_file(), nsl_netconf_file_hash()). */
+	if (len > MAX_FILE - 128)
+		return nsl_err_set(err, NSL_E_USAGE, -EFBIG, NULL, "hosts: %zu bytes, more than %d MiB", len,
+				   MAX_FILE >> 20);
 	h->body = TAKE_PTR(buf);
 	h->len = len;
 	*ret = TAKE_PTR(h);

@@ -50,12 +50,19 @@ struct inspect_out {
 	int status;
 };
 
-/* How long `inspect` may take: an engine whose daemon hangs must not hang nslab with it. */
+/*
+ * How long `inspect` may take: an engine whose daemon hangs must not hang nslab with it.
+ * Test builds only (-DNSLAB_TEST_HOOKS): NSLAB_TEST_INSPECT_TIMEOUT_MS shortens it.
+ */
 static int inspect_timeout_ms(void)
 {
+#ifdef NSLAB_TEST_HOOKS
 	const char *s = secure_getenv("NSLAB_TEST_INSPECT_TIMEOUT_MS");
 
-	return s && atoi(s) > 0 ? atoi(s) : 10000;
+	if (s && atoi(s) > 0)
+		return atoi(s);
+#endif
+	return 10000;
 }
 
 static long ms_since(const struct timespec *t0)

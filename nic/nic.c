@@ -235,11 +235,13 @@ static int configure(struct add_run *a, struct nsl_err *err)
 }
 
 /*
- * Test hook: NSLAB_TEST_NIC_PAUSE_MS makes add wait after configuring, so that a test can
- * kill the target right then and watch the exit check and the rollback work.
+ * Test builds only (-DNSLAB_TEST_HOOKS, never libnslab or the installed nslab):
+ * NSLAB_TEST_NIC_PAUSE_MS makes add wait after configuring, so that a test can kill the
+ * target right then and watch the exit check and the rollback work.
  */
 static void test_pause(void)
 {
+#ifdef NSLAB_TEST_HOOKS
 	const char *e = secure_getenv("NSLAB_TEST_NIC_PAUSE_MS");
 	long ms = e ? strtol(e, NULL, 10) : 0;
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
@@ -247,6 +249,7 @@ static void test_pause(void)
 	if (ms > 0 && ms <= 60000)
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
+#endif
 }
 
 /* Record what the kernel chose (MTU, MAC) so that `nic list` shows the real values. */
@@ -363,8 +366,11 @@ _public_ int nsl_nic_add(struct nsl_ctx *ctx, const struct nsl_nic *nic, struct 
 		return r;
 	a.dirfd = dirfd;
 	r = add_locked(&a, err);
-	if (r < 0)
+	if (r < 0) {
+		/* The first add made the directory; a failure leaves no record, nor it. */
+		nic_state_remove(dirfd, NULL, NULL);
 		return r;
+	}
 	if (ret) {
 		*ret = a.p.info;
 		ret->present = true;

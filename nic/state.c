@@ -3,7 +3,8 @@
  * Records of hot-added NICs: STATE_DIR/nic/LOGICAL, one "key=value" line each. A record is
  * written (fsync'd, renamed into place) before the first kernel change, so a crash in the
  * middle of `nic add` leaves something `nic del` can finish. Every file is opened relative
- * to the directory fd with O_NOFOLLOW; the directory's flock serialises add and del.
+ * to the directory fd with O_NOFOLLOW; the directory's flock serialises add and del. The
+ * directory goes when its last record does, so nothing is left once every NIC is deleted.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,10 +13,19 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "macro.h"
+#include "core.h"
 #include "nic-internal.h"
 
 #define RECORD_MAX 8192
+
+/* @fd is still the directory named "nic" in @bfd (the last `nic del` may have removed it). */
+static bool still_linked(int bfd, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && fstatat(bfd, "nic", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 int nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
 		   struct nsl_err *err)
@@ -29,16 +39,31 @@ int nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
 	if (bfd < 0)
 		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), base,
 				   "%s", strerror(errno));
-	if (create && mkdirat(bfd, "nic", 0700) < 0 && errno != EEXIST)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "mkdir nic: %s", strerror(errno));
-	fd = openat(bfd, "nic", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), base,
-				   "%s/nic: %s", base, strerror(errno));
-	if (flock(fd, excl ? LOCK_EX : LOCK_SH) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "flock: %s", strerror(errno));
-	*ret_dirfd = TAKE_FD(fd);
-	return 0;
+	/* The directory is the lock, and a del that held it may have removed it while we waited
+	 * for it: take the lock again on the one that is there now. Each round means another
+	 * process removed it, so a bound only guards against a bug. */
+	for (int tries = 0; tries < 100; tries++) {
+		closep(&fd);
+		fd = -1;
+		if (create && mkdirat(bfd, "nic", 0700) < 0 && errno != EEXIST)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "mkdir nic: %s",
+					   strerror(errno));
+		fd = openat(bfd, "nic", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(),
+					   base, "%s/nic: %s", base, strerror(errno));
+		if (flock(fd, excl ? LOCK_EX : LOCK_SH) < 0)
+			return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), base, "flock: %s",
+					   strerror(errno));
+		if (still_linked(bfd, fd)) {
+			*ret_dirfd = TAKE_FD(fd);
+			return 0;
+		}
+		if (!create)
+			return nsl_err_set(err, NSL_E_USAGE, -ENOENT, base, "%s/nic: %s", base,
+					   strerror(ENOENT));
+	}
+	return nsl_err_set(err, NSL_E_SYSTEM, -EAGAIN, base, "%s/nic keeps being removed", base);
 }
 
 static int put(char *buf, size_t size, size_t *used, const char *key, const char *val)
@@ -183,47 +208,21 @@ int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev,
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return negerrno();
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
 		    struct nsl_err *err)
 {
-	char buf[RECORD_MAX], tmp[NSL_ALTNAME_MAX + 8];
-	_cleanup_close_ int fd = -1;
+	char buf[RECORD_MAX];
 	int n, r;
 
 	n = nic_record_format(info, dev, ino, buf, sizeof(buf));
 	if (n < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, n, info->logical, "record too large");
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", info->logical);
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), info->logical, "state: %s",
-				   strerror(errno));
-	r = write_all(fd, buf, (size_t)n);
-	if (r == 0 && fsync(fd) < 0)
-		r = negerrno();
-	if (r == 0 && renameat(dirfd, tmp, dirfd, info->logical) < 0)
-		r = negerrno();
-	if (r < 0) {
-		unlinkat(dirfd, tmp, 0);
+	/* The directory's flock serialises the writers: a fixed temporary name is safe, and
+	 * a crash leaves only ".LOGICAL.tmp", which the next write replaces. */
+	r = nsl_write_atomic(dirfd, info->logical, &(struct iovec){ buf, (size_t)n }, 1, 0600,
+			     NSL_WRITE_SYNC | NSL_WRITE_FIXED_TMP);
+	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, info->logical, "state: %s", strerror(-r));
-	}
-	fsync(dirfd);
 	return 0;
 }
 
@@ -248,11 +247,29 @@ int nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev
 	return 0;
 }
 
+/*
+ * Remove STATE_DIR/nic when no record is left in it. The caller holds the lock on it, and
+ * whoever waited for that lock sees the directory is gone (still_linked) and makes a new
+ * one. Best effort: a directory left behind is only untidy.
+ */
+static bool remove_dir_if_empty(int dirfd)
+{
+	_cleanup_close_ int bfd = openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (bfd < 0 || !still_linked(bfd, dirfd) || unlinkat(bfd, "nic", AT_REMOVEDIR) < 0)
+		return false;
+	fsync(bfd);
+	return true;
+}
+
+/* Remove the record of @logical, and the directory with the last one. @logical NULL: only
+ * the directory, when it is empty (an add that failed before writing a record). */
 int nic_state_remove(int dirfd, const char *logical, struct nsl_err *err)
 {
-	if (unlinkat(dirfd, logical, 0) < 0 && errno != ENOENT)
+	if (logical && unlinkat(dirfd, logical, 0) < 0 && errno != ENOENT)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
-	fsync(dirfd);
+	if (!remove_dir_if_empty(dirfd) && logical)
+		fsync(dirfd);
 	return 0;
 }
 
@@ -281,7 +298,7 @@ int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struc
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	char **v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 
@@ -291,16 +308,12 @@ int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struc
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		char **nv;
-
 		if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) || !name_matches(de->d_name, id))
 			continue;
-		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(de->d_name))) {
-			nic_strv_free(nv ? nv : v, n);
+		if (!GREEDY_REALLOC(v, cap, n + 1) || !(v[n] = strdup(de->d_name))) {
+			nic_strv_free(v, n);
 			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 		}
-		v = nv;
 		n++;
 	}
 	if (n)

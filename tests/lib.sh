@@ -30,7 +30,8 @@ assert_rc() { [ "$RC" -eq "$1" ] || fail "${2:-exit code}: expected $1, got $RC 
 assert_match() { [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"; }
 assert_no_match() { [[ ! "$1" =~ $2 ]] || fail "${3:-value}: '$1' matches /$2/"; }
 # jqr FILTER JSON: jq -r, failing the case if the JSON does not parse.
-jqr() { jq -er "$1" <<<"$2" 2>/dev/null || { jq -e . <<<"$2" >/dev/null 2>&1 || fail "not JSON: $2"; echo null; }; }
+# (jq -e would fail on a value of false, which is an answer like any other)
+jqr() { jq . <<<"$2" >/dev/null 2>&1 || fail "not JSON: $2"; jq -r "$1" <<<"$2" 2>/dev/null || echo null; }
 # One-line snapshot of what an unchanged system looks like, for "nothing changed" checks.
 state_snapshot() {
 	{

@@ -3,7 +3,13 @@
 # /run/nslab) and /tmp, an overlay over /etc whose writes land in that tmpfs (so /etc/netns),
 # `lo` up. Nothing it does reaches the host, and everything it made vanishes with it.
 # Usage: tests/sandbox.sh CMD [ARGS...]
+# Not root: nothing runs; it prints "SKIP: needs root" and exits 77, which tests/run.sh counts
+# as a skip (a case that cannot make namespaces cannot pass, and has not failed).
 set -eu
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: needs root (tests/sandbox.sh creates network and mount namespaces)"
+	exit 77
+fi
 if [ "${NSLAB_IN_SANDBOX:-}" != 1 ]; then
 	exec unshare --net --mount --propagation private -- env NSLAB_IN_SANDBOX=1 "$0" "$@"
 fi

@@ -35,3 +35,24 @@ C
 	others=$(nm -D --defined-only $dest/usr/lib/libnslab.so.0 | awk '$2 ~ /[TDBR]/ && $3 !~ /^nsl_/ {print $3}')
 	assert_eq "$others" "" "symbols outside nsl_*"
 }
+
+# Issue "honest tests" 6: nothing that `make all` builds or `make install` ships reacts to a
+# test variable (NSLAB_TEST_*: crash, pause, short timeouts); only tests/nslab-hooks does.
+t_install_no_test_hooks() {
+	local dest=/tmp/inst b=/tmp/ib f found=""
+	make -s -C "$TOP" B=$b all install DESTDIR=$dest PREFIX=/usr >/tmp/make.log 2>&1 ||
+		fail "make install: $(tail -5 /tmp/make.log)"
+	for f in $b/nslab $b/libnslab.a $b/libnslab.so.0 $(find $dest -type f); do
+		[ -f "$f" ] || fail "missing $f"
+		if grep -aq NSLAB_TEST "$f" || nm -a "$f" 2>/dev/null | grep -qi 'NSLAB_TEST'; then
+			found+=" $f"
+		fi
+	done
+	assert_eq "$found" "" "shipped files that name a test hook"
+	[ -e $b/tests/nslab-hooks ] && fail "make all built the test-hooks binary"
+	find $dest -name '*hooks*' | grep -q . && fail "the test-hooks binary was installed"
+	# The check can see a hook: the test-hooks binary has all three.
+	make -s -C "$TOP" B=$b $b/tests/nslab-hooks >>/tmp/make.log 2>&1 || fail "make nslab-hooks: $(tail -5 /tmp/make.log)"
+	assert_eq "$(strings -a $b/tests/nslab-hooks | grep -o 'NSLAB_TEST_[A-Z_]*' | sort -u | tr '\n' ' ')" \
+		"NSLAB_TEST_CRASH_AFTER NSLAB_TEST_INSPECT_TIMEOUT_MS NSLAB_TEST_NIC_PAUSE_MS " "hooks in nslab-hooks"
+}
