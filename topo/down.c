@@ -127,19 +127,51 @@ int kill_in_netns(struct run *R, const unsigned long long *inos, size_t n)
 	return k ? nsl_netns_kill_all(v, k, 2000, NULL) : 0;
 }
 
-/* The hashes of every `file NETNS NAME HASH` record of @js for that file. */
-size_t file_hashes(const struct jstate *js, const char *netns, const char *name, uint64_t *v, size_t max)
+static int jfile_cmp(const void *a, const void *b)
 {
+	const struct jfile *x = a, *y = b;
+	int c = memcmp(x->netns_name, y->netns_name, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The `file` records of @js, sorted by "NETNS NAME": looked up once a node, 1000s of nodes. */
+static void jfiles_build(struct jstate *js)
+{
+	js->files_built = true;
+	js->files = calloc(js->n + 1, sizeof(*js->files));
+	if (!js->files)
+		return;
+	for (size_t i = 0; i < js->n; i++) {
+		const char *l = js->v[i].line, *sp;
+
+		if (strncmp(l, "file ", 5) || !(sp = strrchr(l, ' ')) || sp <= l + 5)
+			continue;
+		js->files[js->n_files++] = (struct jfile){ l + 5, (size_t)(sp - l - 5), strtoull(sp + 1, NULL, 16) };
+	}
+	qsort(js->files, js->n_files, sizeof(*js->files), jfile_cmp);
+}
+
+/* The hashes of every `file NETNS NAME HASH` record of @js for that file. */
+size_t file_hashes(const struct jstate *cjs, const char *netns, const char *name, uint64_t *v, size_t max)
+{
+	struct jstate *js = (struct jstate *)cjs; /* the index is a cache: the records stay as they are */
+	char key[256];
+	struct jfile k = { key, 0, 0 }, *f;
 	size_t n = 0;
 
-	for (size_t i = 0; i < js->n && n < max; i++) {
-		char ns[128], nm[32];
-		unsigned long long h;
-
-		if (sscanf(js->v[i].line, "file %127s %31s %llx", ns, nm, &h) == 3 && STREQ(ns, netns) &&
-		    STREQ(nm, name))
-			v[n++] = h;
-	}
+	if (!js->files_built)
+		jfiles_build(js);
+	if (!js->files)
+		return 0;
+	k.len = (size_t)snprintf(key, sizeof(key), "%s %s", netns, name);
+	f = bsearch(&k, js->files, js->n_files, sizeof(*f), jfile_cmp);
+	if (!f)
+		return 0;
+	while (f > js->files && !jfile_cmp(f - 1, &k))
+		f--;
+	for (; f < js->files + js->n_files && !jfile_cmp(f, &k) && n < max; f++)
+		v[n++] = f->hash;
 	return n;
 }
 
@@ -534,4 +566,66 @@ out:
 	if (r == 0)
 		*ret_removed = removed;
 	return r;
+}
+
+_public_ int nsl_topo_down_opts(struct nsl_ctx *ctx, const char *lab, const struct nsl_topo_down_opts *o,
+				unsigned *ret_removed, struct nsl_err *err)
+{
+	static const struct nsl_topo_down_opts none = { 0 };
+	struct nsl_topo *model = NULL;
+	struct run R;
+	struct jstate js = { 0 };
+	int lockfd = -1, r;
+	unsigned removed = 0;
+	bool dirty;
+
+	if (!o)
+		o = &none;
+	r = nsl_parse_labname(lab, err);
+	if (r < 0)
+		return r;
+	run_init(&R, ctx, lab, o->progress, o->data);
+	R.note = o->note;
+	R.ndata = o->note_data;
+	r = journal_lock(ctx, lab, &lockfd, err);
+	if (r < 0)
+		return r;
+	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
+	if (r == -ENOENT && !o->force) {
+		r = 0;
+		goto out;
+	}
+	if (r < 0 && r != -ENOENT)
+		goto out;
+	r = R.dirfd >= 0 ? lab_read_state(R.dirfd, lab, &js, &dirty, o->force ? NULL : err) : 0;
+	if (r < 0 && !o->force)
+		goto out;
+	/* --force: what the records that verify name, what the lab's file names, and whatever
+	 * carries the lab's marker. */
+	if (o->force && R.dirfd >= 0)
+		lab_load_applied(ctx, R.dirfd, lab, &model, NULL);
+	r = teardown(&R, &js, &(struct teardown_opts){ .force = o->force, .model = model }, &removed, err);
+	if (r < 0) {
+		if (err && err->kind != NSL_E_USAGE)
+			err->kind = NSL_E_PARTIAL;
+		goto out;
+	}
+	if (R.dirfd >= 0)
+		lab_remove_state(R.dirfd, lab, ctx);
+out:
+	nsl_topo_free(model);
+	jstate_free(&js);
+	if (R.dirfd >= 0)
+		close(R.dirfd);
+	journal_unlock(ctx, lab, lockfd, r == 0);
+	if (r == 0 && ret_removed)
+		*ret_removed = removed;
+	return r;
+}
+
+_public_ int nsl_topo_down(struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
+			   void *data, unsigned *ret_removed, struct nsl_err *err)
+{
+	return nsl_topo_down_opts(ctx, lab, &(struct nsl_topo_down_opts){ .progress = progress, .data = data },
+				  ret_removed, err);
 }

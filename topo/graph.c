@@ -1,36 +1,46 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Drawing a lab: DOT, Mermaid or JSON. Each kind of line is collected and sorted, so the
- * output depends only on the lab, never on the order of the file.
+ * output depends only on the lab, never on the order of the file. Every name is escaped by
+ * the rules of its format: an interface name may hold '"', '\\', '#' or any UTF-8.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core.h"
 #include "macro.h"
+#include "qdisc.h"
 #include "topo-internal.h"
 
 struct lines {
 	char **v;
-	size_t n;
+	size_t n, cap;
+	int err;	/* -ENOMEM once a line could not be kept */
 };
 
-static int add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int add(struct lines *l, const char *fmt, ...)
-{
-	char **nv = realloc(l->v, (l->n + 1) * sizeof(char *));
-	va_list ap;
-	int r;
+/* A line is written to a memstream, then kept (line_end) for sorting. */
+struct line {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
 
-	if (!nv)
-		return -ENOMEM;
-	l->v = nv;
-	va_start(ap, fmt);
-	r = vasprintf(&nv[l->n], fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	l->n++;
-	return 0;
+static FILE *line_begin(struct line *ln)
+{
+	ln->buf = NULL;
+	ln->len = 0;
+	ln->f = open_memstream(&ln->buf, &ln->len);
+	return ln->f;
+}
+
+static void line_end(struct lines *l, struct line *ln)
+{
+	if (!ln->f || fclose(ln->f) != 0 || !GREEDY_REALLOC(l->v, l->cap, l->n + 1)) {
+		free(ln->buf);
+		l->err = -ENOMEM;
+		return;
+	}
+	l->v[l->n++] = ln->buf;
 }
 
 static int cmp(const void *a, const void *b)
@@ -50,7 +60,7 @@ static void flush(FILE *f, struct lines *l, const char *sep)
 	}
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 /* Prefixes of an interface, "10.0.1.0/24 fd00:1::/64", as labels. */
@@ -70,21 +80,167 @@ static void prefixes(const struct nsl_prefix *a, size_t n, bool network, char *b
 	}
 }
 
-/* DOT and JSON ids and labels: quote and escape. */
-static char *q(const char *s, char *buf, size_t size)
+/* Per direction, "a>b delay 10ms", "b>a loss 1%": the netem of each end of a link. */
+static void netem_text(const struct nsl_topo_link *l, int e, char *buf, size_t size)
 {
-	size_t k = 0;
+	char s[200];
 
-	buf[k++] = '"';
-	for (; *s && k + 3 < size; s++) {
-		if (*s == '"' || *s == '\\')
-			buf[k++] = '\\';
-		buf[k++] = *s;
-	}
-	buf[k++] = '"';
-	buf[k] = '\0';
-	return buf;
+	buf[0] = '\0';
+	if (l->netem[e].set && topo_netem_str(&l->netem[e], s, sizeof(s)) < sizeof(s))
+		snprintf(buf, size, "%s %s", e ? "b>a" : "a>b", s);
 }
+
+/* ---- DOT ---- */
+
+/*
+ * The inside of a DOT double-quoted string: '"' must be \" and '\\' is \\ (in a label,
+ * Graphviz reads \n, \l, \N... as escapes, so a lone backslash would vanish or worse). A
+ * newline becomes \n; other control bytes, which no label can show, a space.
+ */
+static void dot_esc(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* A quoted DOT ID or label, "PREFIX:NAME" (@prefix may be NULL). */
+static void dq(FILE *f, const char *prefix, const char *s)
+{
+	fputc('"', f);
+	if (prefix) {
+		dot_esc(f, prefix);
+		fputc(':', f);
+	}
+	dot_esc(f, s);
+	fputc('"', f);
+}
+
+static void dot_node(struct lines *out, const struct nsl_topo_node *n)
+{
+	struct line ln;
+
+	if (!line_begin(&ln))
+		return;
+	fputc('\t', ln.f);
+	dq(ln.f, "node", n->name);
+	fputs(" [label=", ln.f);
+	dq(ln.f, NULL, n->name);
+	fputs("];", ln.f);
+	line_end(out, &ln);
+}
+
+static void dot_bridge(struct lines *out, const struct nsl_topo_bridge *br)
+{
+	struct line ln;
+	char p[512];
+
+	if (!line_begin(&ln))
+		return;
+	prefixes(br->addrs, br->n_addrs, false, p, sizeof(p));
+	fputc('\t', ln.f);
+	dq(ln.f, "bridge", br->name);
+	fputs(" [label=\"", ln.f);
+	dot_esc(ln.f, br->name);
+	if (br->node) {
+		fputs(" @", ln.f);
+		dot_esc(ln.f, br->node);
+	}
+	if (p[0])
+		fputs("\\n", ln.f);
+	dot_esc(ln.f, p);
+	fputs("\", shape=ellipse, style=filled, fillcolor=lightgrey];", ln.f);
+	line_end(out, &ln);
+}
+
+/* The edge of a bridge port: node -- bridge. */
+static void dot_port(struct lines *out, const struct nsl_topo_node *n, const struct nsl_topo_iface *ifc)
+{
+	struct line ln;
+	char p[512];
+
+	if (!line_begin(&ln))
+		return;
+	prefixes(ifc->addrs, ifc->n_addrs, true, p, sizeof(p));
+	fputc('\t', ln.f);
+	dq(ln.f, "node", n->name);
+	fputs(" -- ", ln.f);
+	dq(ln.f, "bridge", ifc->bridge);
+	fputs(" [taillabel=", ln.f);
+	dq(ln.f, NULL, ifc->name);
+	fputs(", label=", ln.f);
+	dq(ln.f, NULL, p);
+	fputs("];", ln.f);
+	line_end(out, &ln);
+}
+
+static void dot_link(struct lines *out, const struct nsl_topo *t, const struct nsl_topo_link *l)
+{
+	const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
+	const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
+	struct line ln;
+	char p[512], ne[2][256];
+
+	if (!line_begin(&ln))
+		return;
+	prefixes(ia->addrs, ia->n_addrs, true, p, sizeof(p));
+	netem_text(l, 0, ne[0], sizeof(ne[0]));
+	netem_text(l, 1, ne[1], sizeof(ne[1]));
+	fputc('\t', ln.f);
+	dq(ln.f, "node", na->name);
+	fputs(" -- ", ln.f);
+	dq(ln.f, "node", nb->name);
+	fputs(" [taillabel=", ln.f);
+	dq(ln.f, NULL, ia->name);
+	fputs(", headlabel=", ln.f);
+	dq(ln.f, NULL, ib->name);
+	fputs(", label=\"", ln.f);
+	dot_esc(ln.f, p);
+	if (l->rate_text) {
+		fputc(' ', ln.f);
+		dot_esc(ln.f, l->rate_text);
+	}
+	for (int e = 0; e < 2; e++)
+		if (ne[e][0]) {
+			fputs("\\n", ln.f);
+			dot_esc(ln.f, ne[e]);
+		}
+	fputs("\"];", ln.f);
+	line_end(out, &ln);
+}
+
+static void dot(FILE *f, const struct nsl_topo *t, int *ret_err)
+{
+	struct lines nodes = { 0 }, edges = { 0 };
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		dot_node(&nodes, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_bridges; i++)
+		dot_bridge(&nodes, &t->bridges[i]);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++)
+			if (t->nodes[i].ifaces[k].bridge_idx >= 0)
+				dot_port(&edges, &t->nodes[i], &t->nodes[i].ifaces[k]);
+	for (size_t i = 0; i < t->n_links; i++)
+		dot_link(&edges, t, &t->links[i]);
+	*ret_err = nodes.err ? nodes.err : edges.err;
+	fputs("graph ", f);
+	dq(f, NULL, t->name);
+	fputs(" {\n\tgraph [overlap=false];\n\tnode [shape=box];\n", f);
+	flush(f, &nodes, "\n");
+	fputs("\n", f);
+	flush(f, &edges, "\n");
+	fputs("\n}\n", f);
+}
+
+/* ---- Mermaid ---- */
 
 /* Mermaid ids: letters, digits and '_' only; a hash keeps distinct names distinct. */
 static char *mid(const char *kind, const char *s, char *buf, size_t size)
@@ -97,100 +253,134 @@ static char *mid(const char *kind, const char *s, char *buf, size_t size)
 	return buf;
 }
 
-static void dot(FILE *f, const struct nsl_topo *t)
+/*
+ * The inside of a quoted Mermaid label. Mermaid has no backslash escapes: a character is
+ * written as an entity code, #quot; or #NN; (decimal). '"' would end the label, '#' would
+ * start an entity, '<' '>' '&' are HTML in the rendered label, a leading '`' would make it
+ * Markdown, and a control byte (a newline ends the statement) cannot stand raw.
+ */
+static void mer_esc(FILE *f, const char *s)
 {
-	struct lines nodes = { 0 }, edges = { 0 };
-	char a[300], b[300], c[300], d[300], p[512];
-
-	fprintf(f, "graph %s {\n\tgraph [overlap=false];\n\tnode [shape=box];\n", q(t->name, a, sizeof(a)));
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		char id[300];
-
-		snprintf(id, sizeof(id), "node:%s", t->nodes[i].name);
-		add(&nodes, "\t%s [label=%s];", q(id, a, sizeof(a)), q(t->nodes[i].name, b, sizeof(b)));
-	}
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		const struct nsl_topo_bridge *br = &t->bridges[i];
-		char id[300], label[700];
-
-		snprintf(id, sizeof(id), "bridge:%s", br->name);
-		prefixes(br->addrs, br->n_addrs, false, p, sizeof(p));
-		snprintf(label, sizeof(label), "%s%s%s%s%s", br->name, br->node ? " @" : "",
-			 br->node ? br->node : "", p[0] ? "\\n" : "", p);
-		add(&nodes, "\t%s [label=\"%s\", shape=ellipse, style=filled, fillcolor=lightgrey];",
-		    q(id, a, sizeof(a)), label);
-	}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++) {
-			const struct nsl_topo_iface *ifc = &t->nodes[i].ifaces[k];
-			char id1[300], id2[300];
-
-			if (ifc->bridge_idx < 0)
-				continue;
-			snprintf(id1, sizeof(id1), "node:%s", t->nodes[i].name);
-			snprintf(id2, sizeof(id2), "bridge:%s", ifc->bridge);
-			prefixes(ifc->addrs, ifc->n_addrs, true, p, sizeof(p));
-			add(&edges, "\t%s -- %s [taillabel=%s, label=%s];", q(id1, a, sizeof(a)),
-			    q(id2, b, sizeof(b)), q(ifc->name, c, sizeof(c)), q(p, d, sizeof(d)));
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("#quot;", f);
+			break;
+		case '#':
+		case '<':
+		case '>':
+		case '&':
+		case '`':
+			fprintf(f, "#%u;", *p);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "#%u;", *p);
+			else
+				fputc(*p, f);
 		}
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct nsl_topo_link *l = &t->links[i];
-		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
-		const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
-		char id1[300], id2[300], e[300], lab[600];
-
-		snprintf(id1, sizeof(id1), "node:%s", na->name);
-		snprintf(id2, sizeof(id2), "node:%s", nb->name);
-		prefixes(ia->addrs, ia->n_addrs, true, p, sizeof(p));
-		snprintf(lab, sizeof(lab), "%s%s%s", p, l->rate_text ? " " : "", l->rate_text ? l->rate_text : "");
-		add(&edges, "\t%s -- %s [taillabel=%s, headlabel=%s, label=%s];", q(id1, a, sizeof(a)),
-		    q(id2, b, sizeof(b)), q(ia->name, c, sizeof(c)), q(ib->name, d, sizeof(d)),
-		    q(lab, e, sizeof(e)));
 	}
-	flush(f, &nodes, "\n");
-	fputs(nodes.n ? "\n" : "\n", f);
-	flush(f, &edges, "\n");
-	fputs("\n}\n", f);
 }
 
-static void mermaid(FILE *f, const struct nsl_topo *t)
+static void mer_node(struct lines *out, const struct nsl_topo_node *n)
 {
-	struct lines nodes = { 0 }, edges = { 0 };
+	struct line ln;
+	char a[300];
+
+	if (!line_begin(&ln))
+		return;
+	fprintf(ln.f, "    %s[\"", mid("n", n->name, a, sizeof(a)));
+	mer_esc(ln.f, n->name);
+	fputs("\"]", ln.f);
+	line_end(out, &ln);
+}
+
+static void mer_bridge(struct lines *out, const struct nsl_topo_bridge *br)
+{
+	struct line ln;
+	char a[300], p[512];
+
+	if (!line_begin(&ln))
+		return;
+	prefixes(br->addrs, br->n_addrs, false, p, sizeof(p));
+	fprintf(ln.f, "    %s([\"", mid("b", br->name, a, sizeof(a)));
+	mer_esc(ln.f, br->name);
+	if (p[0])
+		fputs("<br/>", ln.f);
+	mer_esc(ln.f, p);
+	fputs("\"])", ln.f);
+	line_end(out, &ln);
+}
+
+/* The edge of a bridge port: node --- bridge. */
+static void mer_port(struct lines *out, const struct nsl_topo_node *n, const struct nsl_topo_iface *ifc)
+{
+	struct line ln;
 	char a[300], b[300], p[512];
 
-	fprintf(f, "graph LR\n");
-	for (size_t i = 0; i < t->n_nodes; i++)
-		add(&nodes, "    %s[\"%s\"]", mid("n", t->nodes[i].name, a, sizeof(a)), t->nodes[i].name);
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		prefixes(t->bridges[i].addrs, t->bridges[i].n_addrs, false, p, sizeof(p));
-		add(&nodes, "    %s([\"%s%s%s\"])", mid("b", t->bridges[i].name, a, sizeof(a)),
-		    t->bridges[i].name, p[0] ? "<br/>" : "", p);
-	}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++) {
-			const struct nsl_topo_iface *ifc = &t->nodes[i].ifaces[k];
+	if (!line_begin(&ln))
+		return;
+	prefixes(ifc->addrs, ifc->n_addrs, true, p, sizeof(p));
+	fprintf(ln.f, "    %s -- \"", mid("n", n->name, a, sizeof(a)));
+	mer_esc(ln.f, ifc->name);
+	if (p[0])
+		fputc(' ', ln.f);
+	mer_esc(ln.f, p);
+	fprintf(ln.f, "\" --- %s", mid("b", ifc->bridge, b, sizeof(b)));
+	line_end(out, &ln);
+}
 
-			if (ifc->bridge_idx < 0)
-				continue;
-			prefixes(ifc->addrs, ifc->n_addrs, true, p, sizeof(p));
-			add(&edges, "    %s -- \"%s%s%s\" --- %s", mid("n", t->nodes[i].name, a, sizeof(a)),
-			    ifc->name, p[0] ? " " : "", p, mid("b", ifc->bridge, b, sizeof(b)));
+static void mer_link(struct lines *out, const struct nsl_topo *t, const struct nsl_topo_link *l)
+{
+	const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
+	const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
+	struct line ln;
+	char a[300], b[300], p[512], ne[256];
+
+	if (!line_begin(&ln))
+		return;
+	prefixes(ia->addrs, ia->n_addrs, true, p, sizeof(p));
+	fprintf(ln.f, "    %s -- \"", mid("n", na->name, a, sizeof(a)));
+	mer_esc(ln.f, ia->name);
+	fputc(' ', ln.f);
+	mer_esc(ln.f, p);
+	fputc(' ', ln.f);
+	mer_esc(ln.f, ib->name);
+	for (int e = 0; e < 2; e++) {
+		netem_text(l, e, ne, sizeof(ne));
+		if (ne[0]) {
+			fputs("<br/>", ln.f);
+			mer_esc(ln.f, ne);
 		}
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct nsl_topo_link *l = &t->links[i];
-		const struct nsl_topo_node *na = &t->nodes[l->ep[0].node], *nb = &t->nodes[l->ep[1].node];
-		const struct nsl_topo_iface *ia = &na->ifaces[l->ep[0].iface], *ib = &nb->ifaces[l->ep[1].iface];
-
-		prefixes(ia->addrs, ia->n_addrs, true, p, sizeof(p));
-		add(&edges, "    %s -- \"%s %s %s\" --- %s", mid("n", na->name, a, sizeof(a)), ia->name, p,
-		    ib->name, mid("n", nb->name, b, sizeof(b)));
 	}
+	fprintf(ln.f, "\" --- %s", mid("n", nb->name, b, sizeof(b)));
+	line_end(out, &ln);
+}
+
+static void mermaid(FILE *f, const struct nsl_topo *t, int *ret_err)
+{
+	struct lines nodes = { 0 }, edges = { 0 };
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		mer_node(&nodes, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_bridges; i++)
+		mer_bridge(&nodes, &t->bridges[i]);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++)
+			if (t->nodes[i].ifaces[k].bridge_idx >= 0)
+				mer_port(&edges, &t->nodes[i], &t->nodes[i].ifaces[k]);
+	for (size_t i = 0; i < t->n_links; i++)
+		mer_link(&edges, t, &t->links[i]);
+	*ret_err = nodes.err ? nodes.err : edges.err;
+	fprintf(f, "graph LR\n");
 	flush(f, &nodes, "\n");
 	fputs("\n", f);
 	flush(f, &edges, "\n");
 	if (t->n_bridges || t->n_links)
 		fputs("\n", f);
 }
+
+/* ---- JSON ---- */
 
 static void json_addrs(FILE *f, const struct nsl_prefix *v, size_t n)
 {
@@ -203,69 +393,132 @@ static void json_addrs(FILE *f, const struct nsl_prefix *v, size_t n)
 	fputs("]", f);
 }
 
-static void json(FILE *f, const struct nsl_topo *t)
+/* "NODE:IFNAME" as a JSON string. */
+static void json_ep(FILE *f, const struct nsl_topo *t, const struct nsl_topo_endpoint *ep)
+{
+	const struct nsl_topo_node *n = &t->nodes[ep->node];
+	_cleanup_free_ char *s = NULL;
+
+	if (asprintf(&s, "%s:%s", n->name, n->ifaces[ep->iface].name) < 0)
+		s = NULL;
+	nsl_json_escape(f, s ? s : "");
+}
+
+static void json_netem(FILE *f, const struct nsl_topo_netem *n)
+{
+	char s[200];
+
+	if (!n->set || topo_netem_str(n, s, sizeof(s)) >= sizeof(s))
+		fputs("null", f);
+	else
+		nsl_json_escape(f, s);
+}
+
+static void json_node(struct lines *out, const struct nsl_topo_node *n)
+{
+	struct line ln;
+
+	if (!line_begin(&ln)) {
+		out->err = -ENOMEM;
+		return;
+	}
+	fputs("{\"name\":", ln.f);
+	nsl_json_escape(ln.f, n->name);
+	fputs(",\"netns\":", ln.f);
+	nsl_json_escape(ln.f, n->netns);
+	fputs(",\"interfaces\":[", ln.f);
+	for (size_t k = 0; k < n->n_ifaces; k++) {
+		fputs(k ? ",{\"ifname\":" : "{\"ifname\":", ln.f);
+		nsl_json_escape(ln.f, n->ifaces[k].name);
+		fputs(",\"addr_info\":", ln.f);
+		json_addrs(ln.f, n->ifaces[k].addrs, n->ifaces[k].n_addrs);
+		fputs("}", ln.f);
+	}
+	fputs("]}", ln.f);
+	line_end(out, &ln);
+}
+
+static void json_bridge(struct lines *out, const struct nsl_topo_bridge *br)
+{
+	struct line ln;
+
+	if (!line_begin(&ln))
+		return;
+	fputs("{\"name\":", ln.f);
+	nsl_json_escape(ln.f, br->name);
+	fputs(",\"ifname\":", ln.f);
+	nsl_json_escape(ln.f, br->ifname);
+	fputs(",\"netns\":", ln.f);
+	if (br->node)
+		nsl_json_escape(ln.f, br->node);
+	else
+		fputs("null", ln.f);
+	fputs(",\"addr_info\":", ln.f);
+	json_addrs(ln.f, br->addrs, br->n_addrs);
+	fputs("}", ln.f);
+	line_end(out, &ln);
+}
+
+/* The edge of a bridge port: interface @k of node @i, and its bridge. */
+static void json_port(struct lines *out, const struct nsl_topo *t, size_t i, size_t k)
+{
+	struct line ln;
+
+	if (!line_begin(&ln))
+		return;
+	fputs("{\"a\":", ln.f);
+	json_ep(ln.f, t, &(struct nsl_topo_endpoint){ (int)i, (int)k });
+	fputs(",\"bridge\":", ln.f);
+	nsl_json_escape(ln.f, t->nodes[i].ifaces[k].bridge);
+	fputs("}", ln.f);
+	line_end(out, &ln);
+}
+
+static void json_link(struct lines *out, const struct nsl_topo *t, const struct nsl_topo_link *l)
+{
+	struct line ln;
+
+	if (!line_begin(&ln))
+		return;
+	fputs("{\"a\":", ln.f);
+	json_ep(ln.f, t, &l->ep[0]);
+	fputs(",\"b\":", ln.f);
+	json_ep(ln.f, t, &l->ep[1]);
+	fputs(",\"rate\":", ln.f);
+	if (l->rate_text)
+		nsl_json_escape(ln.f, l->rate_text);
+	else
+		fputs("null", ln.f);
+	/* Only with impairments, so that the graphs of other labs stay as they were. */
+	if (l->has_netem) {
+		fputs(",\"netem\":{\"a\":", ln.f);
+		json_netem(ln.f, &l->netem[0]);
+		fputs(",\"b\":", ln.f);
+		json_netem(ln.f, &l->netem[1]);
+		fputs("}", ln.f);
+	}
+	fputs("}", ln.f);
+	line_end(out, &ln);
+}
+
+static void json(FILE *f, const struct nsl_topo *t, int *ret_err)
 {
 	struct lines nodes = { 0 }, bridges = { 0 }, edges = { 0 };
-	char a[300], b[300], c[300], d[300];
 
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct nsl_topo_node *n = &t->nodes[i];
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-
-		if (!m)
-			continue;
-		fprintf(m, "{\"name\":%s,\"netns\":%s,\"interfaces\":[", q(n->name, a, sizeof(a)),
-			q(n->netns, b, sizeof(b)));
-		for (size_t k = 0; k < n->n_ifaces; k++) {
-			fprintf(m, "%s{\"ifname\":%s,\"addr_info\":", k ? "," : "", q(n->ifaces[k].name, a, sizeof(a)));
-			json_addrs(m, n->ifaces[k].addrs, n->ifaces[k].n_addrs);
-			fputs("}", m);
-		}
-		fputs("]}", m);
-		fclose(m);
-		add(&nodes, "%s", buf);
-		free(buf);
-	}
-	for (size_t i = 0; i < t->n_bridges; i++) {
-		const struct nsl_topo_bridge *br = &t->bridges[i];
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-
-		if (!m)
-			continue;
-		fprintf(m, "{\"name\":%s,\"ifname\":%s,\"netns\":%s,\"addr_info\":", q(br->name, a, sizeof(a)),
-			q(br->ifname, b, sizeof(b)), br->node ? q(br->node, c, sizeof(c)) : "null");
-		json_addrs(m, br->addrs, br->n_addrs);
-		fputs("}", m);
-		fclose(m);
-		add(&bridges, "%s", buf);
-		free(buf);
-	}
 	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++) {
-			const struct nsl_topo_iface *ifc = &t->nodes[i].ifaces[k];
-			char ep[300];
-
-			if (ifc->bridge_idx < 0)
-				continue;
-			snprintf(ep, sizeof(ep), "%s:%s", t->nodes[i].name, ifc->name);
-			add(&edges, "{\"a\":%s,\"bridge\":%s}", q(ep, a, sizeof(a)), q(ifc->bridge, b, sizeof(b)));
-		}
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct nsl_topo_link *l = &t->links[i];
-		char e1[300], e2[300];
-
-		snprintf(e1, sizeof(e1), "%s:%s", t->nodes[l->ep[0].node].name,
-			 t->nodes[l->ep[0].node].ifaces[l->ep[0].iface].name);
-		snprintf(e2, sizeof(e2), "%s:%s", t->nodes[l->ep[1].node].name,
-			 t->nodes[l->ep[1].node].ifaces[l->ep[1].iface].name);
-		add(&edges, "{\"a\":%s,\"b\":%s,\"rate\":%s}", q(e1, a, sizeof(a)), q(e2, b, sizeof(b)),
-		    l->rate_text ? q(l->rate_text, d, sizeof(d)) : "null");
-	}
-	fprintf(f, "{\"name\":%s,\"nodes\":[", q(t->name, a, sizeof(a)));
+		json_node(&nodes, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_bridges; i++)
+		json_bridge(&bridges, &t->bridges[i]);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++)
+			if (t->nodes[i].ifaces[k].bridge_idx >= 0)
+				json_port(&edges, t, i, k);
+	for (size_t i = 0; i < t->n_links; i++)
+		json_link(&edges, t, &t->links[i]);
+	*ret_err = nodes.err ? nodes.err : bridges.err ? bridges.err : edges.err;
+	fputs("{\"name\":", f);
+	nsl_json_escape(f, t->name);
+	fputs(",\"nodes\":[", f);
 	flush(f, &nodes, ",");
 	fputs("],\"bridges\":[", f);
 	flush(f, &bridges, ",");
@@ -274,30 +527,68 @@ static void json(FILE *f, const struct nsl_topo *t)
 	fputs("]}\n", f);
 }
 
-_public_ int nsl_topo_graph(const struct nsl_topo *t, enum nsl_topo_graph_format fmt, char **ret,
-			    struct nsl_err *err)
+static int render(const struct nsl_topo *t, enum nsl_topo_graph_format fmt, char **ret)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	int r = 0;
 
 	if (!f)
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+		return -ENOMEM;
 	switch (fmt) {
 	case NSL_TOPO_GRAPH_DOT:
-		dot(f, t);
+		dot(f, t, &r);
 		break;
 	case NSL_TOPO_GRAPH_MERMAID:
-		mermaid(f, t);
+		mermaid(f, t, &r);
 		break;
 	case NSL_TOPO_GRAPH_JSON:
-		json(f, t);
+		json(f, t, &r);
 		break;
+	default:
+		r = -EINVAL;
 	}
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+_public_ int nsl_topo_graph_opts(const struct nsl_topo *t, const struct nsl_topo_graph_opts *o, char **ret,
+				 struct nsl_err *err)
+{
+	_cleanup_free_ char *compact = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r = render(t, o->format, &compact);
+
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, r == -EINVAL ? "unknown graph format" : NULL);
+	if (o->format != NSL_TOPO_GRAPH_JSON || !o->pretty) {
+		*ret = TAKE_PTR(compact);
+		return 0;
+	}
+	/* Written compactly above (sorting needs whole lines), laid out here. */
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	nsl_json_indent(f, compact);
 	if (fclose(f) != 0) {
 		free(buf);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	}
 	*ret = buf;
 	return 0;
+}
+
+_public_ int nsl_topo_graph(const struct nsl_topo *t, enum nsl_topo_graph_format fmt, char **ret,
+			    struct nsl_err *err)
+{
+	return nsl_topo_graph_opts(t, &(struct nsl_topo_graph_opts){ .format = fmt }, ret, err);
 }

@@ -98,21 +98,6 @@ void journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove)
 
 /* ---- the journal file ---- */
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, s, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negerrno();
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 #define JOURNAL_MAGIC "nslab-journal 2 "
 
 int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err)
@@ -127,7 +112,7 @@ int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *
 	if (st.st_size == 0) {
 		char head[96];
 		int n = snprintf(head, sizeof(head), JOURNAL_MAGIC "%s\n", lab);
-		int r = write_all(fd, head, (size_t)n);
+		int r = nsl_write_buf(fd, head, (size_t)n);
 
 		if (r < 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal: %s", strerror(-r));
@@ -172,7 +157,7 @@ int journal_add(struct journal *j, const char *line, struct nsl_err *err)
 	if (strlen(line) > sizeof(buf) - 16 || strpbrk(line, "\n"))
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENAMETOOLONG, NULL, "journal record too long");
 	n = record_format(j->lab, line, buf);
-	r = write_all(j->fd, buf, n);
+	r = nsl_write_buf(j->fd, buf, n);
 	if (r == 0 && fdatasync(j->fd) < 0)
 		r = negerrno();
 	if (r < 0)
@@ -201,28 +186,18 @@ int journal_render(const char *lab, const struct jstate *js, const char *last, c
 	return 0;
 }
 
-/* Write @name in @dirfd atomically and durably: temporary file, fsync, rename, fsync dir. */
+/*
+ * Write @name in @dirfd atomically and durably: temporary file, fsync, rename, fsync dir.
+ * The lab lock serialises the writers, so the temporary name is the fixed ".NAME.tmp" that
+ * remove_state() knows.
+ */
 int state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err)
 {
-	char tmp[64];
-	_cleanup_close_ int fd = -1;
-	int r;
+	int r = nsl_write_atomic(dirfd, name, &(struct iovec){ (void *)data, len }, 1, 0600,
+				 NSL_WRITE_SYNC | NSL_WRITE_FIXED_TMP);
 
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), name, "state %s: %m", name);
-	r = write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = negerrno();
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = negerrno();
-	if (r < 0) {
-		unlinkat(dirfd, tmp, 0);
+	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, name, "state %s: %s", name, strerror(-r));
-	}
-	fsync(dirfd);
 	return 0;
 }
 
@@ -235,19 +210,14 @@ int state_read(int dirfd, const char *name, char **ret, size_t *ret_len)
 	if (fd < 0)
 		return negerrno();
 	for (;;) {
+		/* Room to read 4 KiB at least, and 16 KiB at first: most state files fit in one read. */
+		size_t need = len + 4096 + 1 < 16384 ? 16384 : len + 4096 + 1;
 		ssize_t k;
 
-		if (len + 4096 + 1 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 16384;
-			if (cap > (size_t)64 << 20)
-				return -EFBIG;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
+		if (need > (size_t)64 << 20)
+			return -EFBIG;
+		if (!GREEDY_REALLOC(buf, cap, need))
+			return -ENOMEM;
 		k = read(fd, buf + len, cap - len - 1);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -424,6 +394,7 @@ int journal_read(int dirfd, const char *lab, struct jstate *js)
 
 void jstate_free(struct jstate *js)
 {
+	free(js->files);
 	for (size_t i = 0; i < js->n; i++)
 		free(js->v[i].line);
 	free(js->v);

@@ -30,6 +30,12 @@ struct jentry {
 	char *line;
 };
 
+struct jfile {
+	const char *netns_name; /* "NETNS NAME", within its record's line */
+	size_t len;
+	uint64_t hash;
+};
+
 struct jstate {
 	bool exists, committed, ever_committed;
 	bool corrupt;	    /* some line did not verify: see bad_line, why */
@@ -38,6 +44,9 @@ struct jstate {
 	char commit[96];    /* the last commit record */
 	struct jentry *v;   /* the live records that verified */
 	size_t n, cap;
+	struct jfile *files; /* the `file` records, sorted: built on first use (file_hashes()) */
+	size_t n_files;
+	bool files_built;
 	size_t *slot, n_slots; /* open addressing: index into v + 1, 0 for empty */
 };
 

@@ -1,15 +1,72 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Qdiscs on the ends of a link: tbf for `rate`, netem for the impairments, netem as the root
+ * with tbf as its child when a link has both (see qdisc.c).
+ */
 #ifndef NSL_TOPO_QDISC_H
 #define NSL_TOPO_QDISC_H
 
+#include <netlink/msg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nslab/ctx.h"
 #include "nslab/error.h"
+#include "nslab/topo.h"
 
-/* Shape egress of @ifname in @netns to @rate bytes/s with a tbf root qdisc. */
+#define TOPO_QDISC_ROOT 0x00010000u	    /* 1:   the root qdisc nslab adds (tbf or netem) */
+#define TOPO_QDISC_NETEM_CLASS 0x00010001u  /* 1:1  netem's one class, parent of its child */
+#define TOPO_QDISC_TBF_CHILD 0x000a0000u    /* 10:  tbf under netem */
+
+/**
+ * topo_qdisc_netem - give the egress of @ifname in @netns what one end of a link needs:
+ * netem with @n's impairments as the root qdisc, with a tbf child shaping to @rate bytes/s
+ * when @rate is not 0; only tbf (as topo_qdisc_tbf) when @n is NULL or has nothing set;
+ * nothing when neither. A root qdisc the device already has (an earlier up's) is replaced.
+ * When the tbf child fails, the netem root is removed again.
+ * Errors: -ENODEV (no such device), -ENOENT (kernel lacks sch_netem / sch_tbf; @err says
+ * which), the kernel's errno with its extended ACK otherwise.
+ */
+int topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
+		     const struct nsl_topo_netem *n, uint64_t rate, struct nsl_err *err);
+
+/**
+ * topo_qdisc_netem_available - whether this kernel has sch_netem: loaded, built in, or a
+ * module it loads on demand (kmod's modules.builtin / modules.dep of the running kernel).
+ * For the preflight of up; no kernel change.
+ */
+bool topo_qdisc_netem_available(void);
+
+/** topo_qdisc_tbf - shape egress of @ifname in @netns to @rate bytes/s with a tbf root qdisc. */
 int topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, uint64_t rate,
 		   struct nsl_err *err);
+
+/**
+ * topo_qdisc_del - remove the root qdisc of @ifname in @netns (tbf, netem, netem with its
+ * tbf child), whatever its kind. A device that has only its default qdisc is fine (0).
+ */
 int topo_qdisc_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err);
+
+/*
+ * The request builders, no kernel: each returns 0 and a request in *@ret (free it with
+ * nlmsg_free()), or a negative errno. Adds are NLM_F_CREATE | NLM_F_EXCL.
+ */
+/** netem root (parent root, handle 1:) with @n's impairments. */
+int topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct nl_msg **ret);
+/** tbf at @parent: TC_H_ROOT (handle 1:) or TOPO_QDISC_NETEM_CLASS (handle 10:). */
+int topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret);
+/** delete of the root qdisc, no kind, no handle. */
+int topo_qdisc_build_del(int ifindex, struct nl_msg **ret);
+
+/** topo_netem_prob - a probability in NSL_TOPO_PCT units as the kernel's u32 (UINT32_MAX = 100 %). */
+uint32_t topo_netem_prob(uint32_t pct);
+
+/**
+ * topo_netem_str - @n as text, "delay 10ms jitter 1.5ms loss 0.5%" (exact, for
+ * plan keys and graph labels); "netem" when set with every value 0, "" when not set.
+ * Return: the length it needs, as snprintf.
+ */
+size_t topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size);
 
 #endif

@@ -23,12 +23,38 @@ struct run {
 	int *br_ifindex;	  /* per topology bridge, 0 until looked up */
 };
 
+/* The recorded `run` process of @node, when it still is the process started: -ESRCH otherwise. */
+int run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret);
 void run_step(struct run *R, const char *op, const char *what);
 void run_note(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int run_jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The root netns's links, sorted by name (bsearch with link_cmp). */
 int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err);
 int link_cmp(const void *a, const void *b);
+
+/* run.c */
+void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress, void *data);
+/* After each kernel change (test builds: where NSLAB_TEST_CRASH_AFTER kills). */
+void run_changed(struct run *R);
+/* Append "-RECORD" for every live record of the journal that starts with the formatted prefix. */
+int run_forget(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* @err, for object @x that failed: its key before the message. Returns @r. */
+struct obj;
+int run_fail_obj(struct nsl_err *err, const struct obj *x, int r);
+
+/* lab.c: the state of a lab */
+int lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret, struct nsl_err *err);
+int lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err);
+void lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx);
+/* The kernel names of @t's derived devices, as the state dir's "names" file. */
+int lab_names_render(const struct nsl_topo *t, char **ret, size_t *ret_len);
+
+/* diff.c */
+struct objs;
+int diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw, struct objs *old,
+	     struct nsl_topo **ret_old, bool *ret_dirty, struct nsl_err *err);
+bool implied_by(const struct obj *x, const struct obj *p, const struct obj *p2);
+bool listed(const struct obj *x);
 
 /* down.c: ownership proofs and the teardown of what a journal names. */
 struct teardown_opts {

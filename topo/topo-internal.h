@@ -6,9 +6,18 @@
 
 #define NSL_TOPO_MARK_PREFIX "nslab:"
 
-/* Derive a kernel interface name (<= 15 bytes) for the parts joined by '-'; deterministic. */
-void topo_derive_ifname(const char *const *parts, size_t n, char out[16]);
 uint32_t topo_hash(const char *s);
+
+/**
+ * topo_names_keep - give every device of @t that nslab names itself (a bridge of the root
+ * netns, the bridge-side end of a port) the kernel name it has in @prev when @prev has it too
+ * (same lab; bridge by name; port by node and interface, on a bridge of the same netns), then
+ * name the others as nsl_topo_load() does, around the kept names: no two devices of one netns
+ * share a name. @prev: the model the last up applied, with the names it applied (NULL: derive
+ * all, as the load did). No kernel call.
+ * Errors: -ENOMEM (NSL_E_SYSTEM).
+ */
+int topo_names_keep(struct nsl_topo *t, const struct nsl_topo *prev, struct nsl_err *err);
 
 /* journal.c */
 struct journal;

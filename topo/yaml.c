@@ -96,6 +96,12 @@ static struct ynode *ynode_new(enum ynode_type type, const yaml_mark_t *m)
 	return n;
 }
 
+/*
+ * Append @item (and @key, in a mapping) to @parent. The capacity follows from the length: 4,
+ * then the next power of two. Not GREEDY_REALLOC, which starts at 16: most collections of a
+ * lab file hold one to three children, and at 16 a lab of 24,000 nodes took a quarter more
+ * memory to load (117 MiB, then 146 MiB).
+ */
 static int push(struct ynode *parent, struct ynode *key, struct ynode *item)
 {
 	if ((parent->n & (parent->n - 1)) == 0 || parent->n == 0) {
@@ -442,22 +448,11 @@ static void parser_freep(yaml_parser_t **p)
 		yaml_parser_delete(*p);
 }
 
-int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err)
+/* STREAM-START and DOCUMENT-START: a document, with no directives. */
+static int document_start(yaml_parser_t *p, struct nsl_err *err)
 {
-	yaml_parser_t parser;
-	_cleanup_(parser_freep) yaml_parser_t *p = NULL;
-	struct ynode *root = NULL;
 	yaml_event_t ev;
 	int r;
-
-	r = check_text(text, len, err);
-	if (r < 0)
-		return r;
-	if (!yaml_parser_initialize(&parser))
-		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	p = &parser;
-	yaml_parser_set_input_string(p, (const unsigned char *)text, len);
-	yaml_parser_set_encoding(p, YAML_UTF8_ENCODING);
 
 	r = next(p, &ev, err); /* STREAM-START */
 	if (r < 0)
@@ -478,28 +473,61 @@ int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *
 		return r;
 	}
 	yaml_event_delete(&ev);
+	return 0;
+}
+
+/* DOCUMENT-END and STREAM-END: the document was the only one. */
+static int document_end(yaml_parser_t *p, struct nsl_err *err)
+{
+	yaml_event_t ev;
+	int r;
+
+	r = next(p, &ev, err); /* DOCUMENT-END */
+	if (r < 0)
+		return r;
+	yaml_event_delete(&ev);
+	r = next(p, &ev, err);
+	if (r < 0)
+		return r;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		r = mark_err(err, &ev.start_mark, "more than one YAML document (one file = one lab)");
+		yaml_event_delete(&ev);
+		return r;
+	}
+	yaml_event_delete(&ev);
+	return 0;
+}
+
+int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err)
+{
+	yaml_parser_t parser;
+	_cleanup_(parser_freep) yaml_parser_t *p = NULL;
+	struct ynode *root = NULL;
+	yaml_event_t ev;
+	int r;
+
+	r = check_text(text, len, err);
+	if (r < 0)
+		return r;
+	if (!yaml_parser_initialize(&parser))
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	p = &parser;
+	yaml_parser_set_input_string(p, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(p, YAML_UTF8_ENCODING);
+	r = document_start(p, err);
+	if (r < 0)
+		return r;
 	r = next(p, &ev, err);
 	if (r < 0)
 		return r;
 	r = parse_node(p, &ev, 1, &root, err);
 	if (r < 0)
 		return r;
-	r = next(p, &ev, err); /* DOCUMENT-END */
-	if (r < 0)
-		goto fail;
-	yaml_event_delete(&ev);
-	r = next(p, &ev, err);
-	if (r < 0)
-		goto fail;
-	if (ev.type != YAML_STREAM_END_EVENT) {
-		r = mark_err(err, &ev.start_mark, "more than one YAML document (one file = one lab)");
-		yaml_event_delete(&ev);
-		goto fail;
+	r = document_end(p, err);
+	if (r < 0) {
+		ynode_free(root);
+		return r;
 	}
-	yaml_event_delete(&ev);
 	*ret = root;
 	return 0;
-fail:
-	ynode_free(root);
-	return r;
 }

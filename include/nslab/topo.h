@@ -109,13 +109,28 @@ struct nsl_topo_endpoint {
 	int node, iface; /* indexes */
 };
 
+/* 1 % in the unit of the netem probabilities below: 100 % is 100 * NSL_TOPO_PCT. */
+#define NSL_TOPO_PCT 1000000u
+#define NSL_TOPO_NETEM_MAX_US 60000000u /* delay and jitter: at most 60 s */
+
+/*
+ * Impairments of one direction of a link: a netem qdisc on the egress of one end (so
+ * they hit what that end sends). Probabilities are in NSL_TOPO_PCT units (0.5 % = 500000).
+ */
+struct nsl_topo_netem {
+	bool set;		/* some key given: this end gets a netem qdisc */
+	uint32_t delay_us, jitter_us;
+	uint32_t loss, duplicate, corrupt, reorder;
+};
+
 struct nsl_topo_link {
 	struct nsl_topo_endpoint ep[2];
 	uint32_t mtu;
 	uint64_t rate;		/* bytes/s, 0 for none */
 	char *rate_text;
-	bool has_netem;		/* delay or loss given */
-	struct nsl_topo_pos pos, netem_pos;
+	struct nsl_topo_netem netem[2]; /* [e]: on the egress of ep[e], i.e. ep[e] -> ep[1 - e] */
+	bool has_netem;		/* netem[0].set || netem[1].set */
+	struct nsl_topo_pos pos, netem_pos; /* netem_pos: the first impairment key of the link */
 };
 
 struct nsl_topo_expect {
@@ -174,19 +189,21 @@ struct nsl_topo_change {
 
 /**
  * nsl_topo_plan - what `up` of @t would change, compared with what the last `up` recorded and
- * what the kernel has (objects removed behind nslab's back count as changes).
- * Caller frees *@ret. No kernel change.
+ * what the kernel has (objects removed behind nslab's back count as changes). The derived
+ * kernel names of @t become those its devices have in the running lab, where they exist (a
+ * device keeps its name for as long as it exists). Caller frees *@ret. No kernel change.
  */
-int nsl_topo_plan(struct nsl_ctx *ctx, const struct nsl_topo *t, struct nsl_topo_change **ret,
+int nsl_topo_plan(struct nsl_ctx *ctx, struct nsl_topo *t, struct nsl_topo_change **ret,
 		  size_t *ret_n, struct nsl_err *err);
 
 /**
  * nsl_topo_up - bring the lab up or bring it in line with @t. Takes the lab lock
  * (NSL_E_CONFLICT when it is held), journals each step before it runs, and unwinds what it
  * did when a step fails (exit kind NSL_E_SYSTEM). @ret_changes: the number of plan lines applied.
- * Env NSLAB_TEST_CRASH_AFTER=k kills the process after the k-th kernel change (tests).
+ * A process killed at any step leaves a journal that the next up or down goes on from.
+ * Derived kernel names of @t are kept as in the running lab, as for nsl_topo_plan().
  */
-int nsl_topo_up(struct nsl_ctx *ctx, const struct nsl_topo *t, nsl_topo_progress_fn progress,
+int nsl_topo_up(struct nsl_ctx *ctx, struct nsl_topo *t, nsl_topo_progress_fn progress,
 		void *data, unsigned *ret_changes, struct nsl_err *err);
 
 /**
@@ -234,6 +251,19 @@ struct nsl_proc_ref; /* launch.h */
 int nsl_topo_run_proc(struct nsl_ctx *ctx, const char *lab, const char *node, struct nsl_proc_ref *ret,
 		      struct nsl_err *err);
 
+/**
+ * nsl_topo_drift - the live state of lab @lab (up): one line "OBJECT: what is wrong" for each
+ * object of its last complete up that the kernel, its files or its processes no longer hold as
+ * up made it (a netns or device missing, a link down, an address, route or sysctl gone or
+ * changed, a hosts or resolv.conf file missing or edited, a `run` process not running, a
+ * zombie included). What is inside a drifted object is not listed again. This is what plan
+ * lists as changes and what up makes again. Free *@ret with nsl_strv_free().
+ */
+int nsl_topo_drift(struct nsl_ctx *ctx, const char *lab, char ***ret, size_t *ret_n, struct nsl_err *err);
+
+/** nsl_topo_netns_count - how many netns lab @lab's journal names are there and proven its own. */
+size_t nsl_topo_netns_count(struct nsl_ctx *ctx, const char *lab);
+
 /** nsl_topo_labs - names of the labs with state under the state dir, sorted. Free with nsl_strv_free(). */
 int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_err *err);
 /** nsl_strv_free - free a NULL-terminated or @n-long string vector. */
@@ -249,7 +279,26 @@ enum nsl_topo_graph_format {
 	NSL_TOPO_GRAPH_JSON,
 };
 
-/** nsl_topo_graph - render @t deterministically (sorted) into a malloc'd string *@ret. */
+/**
+ * struct nsl_topo_graph_opts - for nsl_topo_graph_opts().
+ * @format: DOT, Mermaid or JSON.
+ * @pretty: JSON only: one member or element a line, indented by two spaces (the CLI's -p).
+ */
+struct nsl_topo_graph_opts {
+	enum nsl_topo_graph_format format;
+	bool pretty;
+};
+
+/**
+ * nsl_topo_graph_opts - render @t deterministically (sorted) into a malloc'd string *@ret.
+ * Every name is escaped for the format: JSON strings per RFC 8259 (control bytes as \u00XX),
+ * DOT double-quoted IDs and labels with '"' and '\\' escaped, Mermaid ids from [A-Za-z0-9_]
+ * and quoted labels with '"', '#', '<', '>', '&', '`' and control bytes as entity codes.
+ * Errors: -ENOMEM, -EINVAL (unknown format). No kernel call.
+ */
+int nsl_topo_graph_opts(const struct nsl_topo *t, const struct nsl_topo_graph_opts *o, char **ret,
+			struct nsl_err *err);
+/** nsl_topo_graph - nsl_topo_graph_opts() with @fmt, compact. */
 int nsl_topo_graph(const struct nsl_topo *t, enum nsl_topo_graph_format fmt, char **ret,
 		   struct nsl_err *err);
 

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kinds of lab objects. Each kind is one table entry (kinds.c) with its operations, and
+ * its code in one file (kind-*.c), the way iproute2's struct link_util gives each link kind
+ * its own: how a model becomes its objects (build), how one is made (add) and removed
+ * (remove), whether the kernel still holds it as made (live_ok), and what of it must not
+ * exist yet (conflict). Adding a kind is adding an enum okind value, its entry and its file.
+ */
+#ifndef NSL_TOPO_KIND_H
+#define NSL_TOPO_KIND_H
+
+#include "objs.h"
+#include "nslab/link.h"
+
+struct run;
+struct live;
+struct jstate;
+
+/* While a model is flattened: the object of each node, bridge, link, `run` and interface. */
+struct builder {
+	struct objs *o;
+	const struct nsl_topo *t;
+	int *node_obj, *br_obj, *link_obj, *run_obj;
+	int *iface_obj;	 /* of interface k of node i: iface_obj[iface_base[i] + k] */
+	size_t *iface_base;
+};
+
+/* A new object of @kind with parents @parent and @parent2 (-1: none); NULL when out of memory. */
+struct obj *builder_push(struct builder *B, enum okind kind, int parent, int parent2);
+/* A signature of the formatted text. */
+uint32_t sigf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "10.0.0.1/24" into @buf (64 bytes). */
+const char *pstr(const struct nsl_prefix *p, char *buf);
+
+enum {
+	KIND_UNLISTED = 1 << 0,	   /* no plan line of its own (hosts, rewritten for others' changes) */
+	KIND_CONTAINER = 1 << 1,   /* removing it takes everything in it (a netns) */
+	KIND_UNDO_FAILED = 1 << 2, /* a failed add may leave half of it: its removal runs too */
+	KIND_ROUTES = 1 << 3,	   /* a change of it puts its node's routes back */
+};
+
+struct kind {
+	const char *name;
+	unsigned flags;
+	int (*build)(struct builder *B);
+	int (*add)(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err);
+	/* Objects already gone are fine. */
+	int (*remove)(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err);
+	bool (*live_ok)(struct live *L, const struct obj *x, char *why, size_t size);
+	/* Before any change (NULL: none): what the object would make exists and is not the lab's
+	 * (NSL_E_CONFLICT). @js: the lab's journal (empty for a new lab); @root: sorted. */
+	int (*conflict)(struct run *R, const struct nsl_topo *t, const struct obj *x, const struct jstate *js,
+			const struct nsl_link_info *root, size_t n_root, struct nsl_err *err);
+	/* The root-netns device the object is, or NULL: waited for after its removal. */
+	const char *(*root_dev)(const struct nsl_topo *t, const struct obj *x);
+};
+
+extern const struct kind kind_netns, kind_sysctl, kind_bridge, kind_braddr, kind_port, kind_p2p, kind_addr,
+	kind_rate, kind_route, kind_dns, kind_hosts, kind_run, kind_exec;
+
+/* The kind of @x. */
+const struct kind *kind_of(const struct obj *x);
+/* Every kind by enum okind: objects are built, and made, in this order (parents first). */
+extern const struct kind *const topo_kinds[_O_MAX];
+
+/* Shared by the kinds (kinds.c). */
+const char *br_netns(const struct nsl_topo *t, const struct nsl_topo_bridge *br);
+bool gone(int r);
+/* NSL_E_CONFLICT when a device @ifname is in the root netns (@root, sorted). */
+int root_dev_conflict(const struct nsl_topo *t, const char *ifname, const struct nsl_link_info *root, size_t n_root,
+		      struct nsl_err *err);
+/* The ifindex of bridge @i, looked up once per run (a star's N ports would ask N times); 0 when
+ * unknown, and nsl_veth_add() asks itself (kind-bridge.c). */
+int bridge_ifindex(struct run *R, const struct nsl_topo *t, int i);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The live state of a lab's objects (topo/live.c): what plan, up and status all use. */
+#ifndef NSL_TOPO_LIVE_H
+#define NSL_TOPO_LIVE_H
+
+#include "journal.h"
+#include "objs.h"
+
+struct run;
+struct live_ns;
+
+struct live {
+	struct run *R;
+	const struct nsl_topo *t;
+	struct nsl_link_info *root; /* the root netns's devices, sorted by name */
+	size_t n_root;
+	struct live_ns *ns;	    /* per node, dumped on first use */
+	struct jstate js;	    /* the lab's journal: file hashes, processes */
+};
+
+int live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err);
+void live_free(struct live *L);
+/* Whether object @x of the model is what up made; when not, @why (of @size bytes) says how:
+ * the check of its kind (kind.h). */
+bool live_ok(struct live *L, const struct obj *x, char *why, size_t size);
+
+/* For the kinds' checks. @node -1 means the root netns. */
+bool live_netns_exists(struct live *L, int node);
+const struct nsl_link_info *live_dev(struct live *L, int node, const char *ifname);
+/* The device exists and is up; else @why says which (@what) is missing or down. */
+bool live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size);
+bool live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p);
+bool live_route_on(struct live *L, int node, const struct nsl_topo_route *rt);
+/* For kinds without a check (a command run once). */
+bool live_always_ok(struct live *L, const struct obj *x, char *why, size_t size);
+
+#endif
