@@ -281,6 +281,41 @@ t_owner_up_race_ip() {
 	_ow_lab_gone race rc-
 }
 
+# The same race with a device: ip makes a veth under the bridge-side name of a later node's
+# interface while up runs. up meets it (exit 3): the ip-made pair stays, same ifindex, and
+# nothing of the lab is left; or up got there first and ip failed.
+t_owner_up_race_ip_veth() {
+	local up n idx="" iprc=0 uprc=0 tries=0 dev=race-n190-eth0
+	_ow_warm
+	_ow_star 200 race rc- 63 >/tmp/race.yaml
+	"$NSLAB" -q up /tmp/race.yaml >/tmp/race.out 2>/tmp/race.err &
+	up=$!
+	while n=$(ls /run/netns | wc -l); [ "$n" -lt 120 ]; do
+		kill -0 "$up" 2>/dev/null || break
+		tries=$((tries + 1))
+		[ "$tries" -lt 20000 ] || { kill "$up"; fail "up made no netns"; }
+	done
+	ip link add "$dev" type veth peer name rvpeer 2>/tmp/ip.err || iprc=$?
+	[ "$iprc" -eq 0 ] && idx=$(ip -j link show "$dev" | jq -r '.[0].ifindex')
+	wait "$up" || uprc=$?
+	echo "netns count when ip ran: $n; ip rc $iprc; up rc $uprc"
+	if [ "$iprc" -eq 0 ]; then
+		[ "$uprc" -eq 3 ] || fail "ip made $dev first, up exited $uprc (want 3): $(cat /tmp/race.err)"
+		assert_match "$(cat /tmp/race.err)" "$dev" "up names the device it met"
+		assert_eq "$(ip -j link show "$dev" | jq -r '.[0].ifindex')" "$idx" "the ip-made $dev is the same device"
+		ip link show rvpeer >/dev/null || fail "its peer is gone"
+		[ -z "$(ls /run/netns | grep '^rc-' || true)" ] || fail "lab netns left after the failed up"
+		[ ! -e /run/nslab/race ] || fail "state of the failed up left"
+		[ -z "$(_ow_marked_links race)" ] || fail "devices of the failed up left"
+		ip link del "$dev"
+	else
+		[ "$uprc" -eq 0 ] || fail "ip failed ($(cat /tmp/ip.err)) yet up exited $uprc: $(cat /tmp/race.err)"
+		run "$NSLAB" -q down race
+		assert_rc 0 "down"
+	fi
+	_ow_lab_gone race rc-
+}
+
 # Two labs with different names but the same netns names, brought up at the same moment:
 # one wins (0), the other gets 3 and must neither take over nor delete the winner's netns.
 t_owner_two_labs_same_prefix() {
