@@ -131,16 +131,27 @@ _public_ int nsl_netns_sweep(struct nsl_ctx *ctx, const char *name, const char *
 	struct dirent *de;
 	int n = 0;
 
-	if (name_ok(name, NULL) < 0 || !mark)
+	if ((name && name_ok(name, NULL) < 0) || !mark)
 		return -EINVAL;
 	d = opendir(nsl_ctx_get_dir(ctx, NSL_DIR_RUN));
 	if (!d)
 		return errno == ENOENT ? 0 : negerrno();
-	len = (size_t)snprintf(prefix, sizeof(prefix), ".%s.nslab-", name);
+	len = (size_t)snprintf(prefix, sizeof(prefix), ".%s.nslab-", name ? name : "");
 	while ((de = readdir(d))) {
 		char path[4096];
+		const char *tail = de->d_name + len;
 
-		if (strncmp(de->d_name, prefix, len) || strlen(de->d_name + len) != 8 ||
+		/* Without a name: any ".NAME.nslab-XXXXXXXX", its mark being the proof. */
+		if (!name) {
+			size_t k = strlen(de->d_name);
+
+			tail = k >= 17 && de->d_name[0] == '.' ? de->d_name + k - 8 : "";
+			if (!tail[0] || strncmp(tail - 7, ".nslab-", 7))
+				continue;
+		} else if (strncmp(de->d_name, prefix, len)) {
+			continue;
+		}
+		if (strlen(tail) != 8 ||
 		    snprintf(path, sizeof(path), "%s/%s", nsl_ctx_get_dir(ctx, NSL_DIR_RUN), de->d_name) >=
 			    (int)sizeof(path))
 			continue;

@@ -429,8 +429,8 @@ static void td_files(struct run *R, const struct jstate *js, const struct teardo
 				nsl_netconf_del_generated(R->ctx, d->ns[i].name, names[k]);
 		}
 		nsl_netconf_sweep(R->ctx, d->ns[i].name);
-		nsl_netns_sweep(R->ctx, d->ns[i].name, R->mark);
 	}
+	nsl_netns_sweep(R->ctx, NULL, R->mark);
 }
 
 /*

@@ -44,7 +44,8 @@ int nsl_netns_name_marked(struct nsl_ctx *ctx, const char *name, const char *mar
 
 /**
  * nsl_netns_sweep - remove the temporary name files (RUN_DIR/.@name.nslab-XXXXXXXX) that
- * carry @mark, left by a maker that died while creating @name. Return: how many, or -errno.
+ * carry @mark, left by a maker that died while creating @name (NULL: any name; one pass over
+ * the run dir for a whole lab). Return: how many, or -errno.
  */
 int nsl_netns_sweep(struct nsl_ctx *ctx, const char *name, const char *mark);
 
