@@ -442,7 +442,6 @@ static int do_test(struct cli *c, int argc, char **argv)
 	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
 	_cleanup_free_ struct nsl_probe *pr = NULL;
 	struct nsl_err err = { 0 };
-	unsigned timeout = 0;
 	size_t failed = 0;
 	int r;
 
@@ -463,17 +462,8 @@ static int do_test(struct cli *c, int argc, char **argv)
 	pr = calloc(t->n_expects + 1, sizeof(*pr));
 	if (!pr)
 		return cli_fail(c, NULL, &(struct nsl_err){ .kind = NSL_E_SYSTEM, .msg = "out of memory" });
-	for (size_t i = 0; i < t->n_expects; i++) {
-		pr[i].netns = t->nodes[t->expects[i].from].netns;
-		pr[i].dst = t->expects[i].addr;
-		if (t->expects[i].timeout_ms > timeout)
-			timeout = t->expects[i].timeout_ms;
-	}
-	if (t->n_expects) {
-		r = nsl_probe_ping_many(c->ctx, pr, t->n_expects, timeout, &err);
-		if (r < 0)
-			return cli_fail(c, t->name, &err);
-	}
+	if (nsl_topo_probe(c->ctx, t, pr, &err) < 0)
+		return cli_fail(c, t->name, &err);
 	pr_obj_begin(c, NULL);
 	pr_str(c, "lab", NULL, t->name);
 	pr_text(c, "%-16s %-28s %-7s %-7s %s\n", "FROM", "TO", "EXPECT", "RESULT", "");

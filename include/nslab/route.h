@@ -71,6 +71,15 @@ struct nsl_route_info {
 int nsl_route_list(struct nsl_ctx *ctx, const char *netns, int family, uint32_t table,
 		   struct nsl_route_info **ret, size_t *ret_n, struct nsl_err *err);
 
+/**
+ * nsl_neigh_flush - delete the neighbour entries (ARP and NDP) of @netns that the kernel
+ * learned, as `ip neigh flush all` does; permanent and NOARP entries stay. The kernel's
+ * neighbour tables are shared by all namespaces and capped together (gc_thresh3), so tests
+ * that make many pairs talk flush between waves.
+ * Return: the number of entries deleted, or a negative errno.
+ */
+int nsl_neigh_flush(struct nsl_ctx *ctx, const char *netns, struct nsl_err *err);
+
 #ifdef __cplusplus
 }
 #endif

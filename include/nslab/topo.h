@@ -264,6 +264,17 @@ int nsl_topo_drift(struct nsl_ctx *ctx, const char *lab, char ***ret, size_t *re
 /** nsl_topo_netns_count - how many netns lab @lab's journal names are there and proven its own. */
 size_t nsl_topo_netns_count(struct nsl_ctx *ctx, const char *lab);
 
+struct nsl_probe; /* probe.h */
+/**
+ * nsl_topo_probe - probe the expectations of @t (its lab up) from inside their nodes: @pr[i]
+ * is filled for t->expects[i] (netns, destination, result, rtt). They run in waves of 256,
+ * those expected to answer first, and between waves the neighbour entries of the nodes of the
+ * last wave are flushed: the kernel's neighbour tables are shared by all namespaces and capped
+ * together (gc_thresh3), so a big lab would otherwise fail past ~500 pairs at once.
+ * Return: 0, or a negative errno when probing itself failed.
+ */
+int nsl_topo_probe(struct nsl_ctx *ctx, const struct nsl_topo *t, struct nsl_probe *pr, struct nsl_err *err);
+
 /** nsl_topo_labs - names of the labs with state under the state dir, sorted. Free with nsl_strv_free(). */
 int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_err *err);
 /** nsl_strv_free - free a NULL-terminated or @n-long string vector. */

@@ -519,3 +519,15 @@ t_topo_test_not_up() {
 	grep -q 'IPPROTO_ICMP\|SOCK_RAW' /tmp/strace.out && fail "a probe socket was opened"
 	assert_eq "$(_snap)" "$before"
 }
+
+t_topo_test_more_pairs_than_the_neighbour_tables_hold() {
+	# 700 pairs talking: more than the kernel's shared neighbour tables hold at once
+	# (gc_thresh3, 1,024 entries, two a pair): test goes in waves and flushes between them.
+	"$TOP/bench/star.sh" -e 700 many >/tmp/many.yaml
+	nsl -q up /tmp/many.yaml >/dev/null
+	run "$NSLAB" -j test /tmp/many.yaml
+	assert_rc 0 "test of 700 pairs: $(jqr '[.results[] | select(.ok | not)] | length' "$OUT") failed"
+	assert_eq "$(jqr '.passed' "$OUT")" 700 "all 700 passed"
+	nsl -q down many >/dev/null
+	_nothing_left
+}
