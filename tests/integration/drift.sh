@@ -17,7 +17,7 @@ nodes:
   b:
     interfaces: { eth0: { bridge: lan, address: 10.77.0.3/24 } }
 expect:
-  - { from: a, to: b }
+  - { from: a, to: b, timeout_ms: 5000 }   # a repaired port: its carrier may take a moment
 Y
 	nsl -q up /tmp/dr.yaml >/dev/null
 }
