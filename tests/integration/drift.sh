@@ -20,6 +20,8 @@ expect:
   - { from: a, to: b, timeout_ms: 5000 }   # a repaired port: its carrier may take a moment
 Y
 	nsl -q up /tmp/dr.yaml >/dev/null
+	# The lab's `run` process would outlive the sandbox (and keep its netns): always down.
+	trap '"$NSLAB" -q down drift >/dev/null 2>&1 || true' EXIT
 }
 
 # status LAB, status (all labs) and plan must all see what was done by hand: object $1, drift $2
