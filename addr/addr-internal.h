@@ -18,17 +18,17 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
 
-/** nsl_nladdr_new - a libnl address of @p (bytes and prefix length). NULL on ENOMEM. */
-struct nl_addr *nsl_nladdr_new(const struct nsl_prefix *p);
+/** nsli_nladdr_new - a libnl address of @p (bytes and prefix length). NULL on ENOMEM. */
+struct nl_addr *nsli_nladdr_new(const struct nsl_prefix *p);
 
 /**
- * nsl_addr_build_add - RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL) for @addr on @ifindex.
+ * nsli_addr_build_add - RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL) for @addr on @ifindex.
  * @flags: NSL_ADDR_*. Return: 0 or a negative errno (never NLE_*); *@ret is freed with nlmsg_free().
  */
-int nsl_addr_build_add(int ifindex, const struct nsl_prefix *addr, unsigned flags,
+int nsli_addr_build_add(int ifindex, const struct nsl_prefix *addr, unsigned flags,
 		       struct nl_msg **ret);
-/** nsl_addr_build_del - RTM_DELADDR for @addr on @ifindex. */
-int nsl_addr_build_del(int ifindex, const struct nsl_prefix *addr, struct nl_msg **ret);
+/** nsli_addr_build_del - RTM_DELADDR for @addr on @ifindex. */
+int nsli_addr_build_del(int ifindex, const struct nsl_prefix *addr, struct nl_msg **ret);
 
 /** One link: its index and name. */
 struct nsl_ifname {
@@ -36,13 +36,13 @@ struct nsl_ifname {
 	char name[16];
 };
 
-/** nsl_ifnames_dump - every link of @nl's netns. Caller frees *@ret. */
-int nsl_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, struct nsl_err *err);
-/** nsl_ifnames_find - the name of @index in @v, or NULL. */
-const char *nsl_ifnames_find(const struct nsl_ifname *v, size_t n, int index);
+/** nsli_ifnames_dump - every link of @nl's netns. Caller frees *@ret. */
+int nsli_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, struct nsl_err *err);
+/** nsli_ifnames_find - the name of @index in @v, or NULL. */
+const char *nsli_ifnames_find(const struct nsl_ifname *v, size_t n, int index);
 
-/** nsl_rt_scope_name - "global", "site", "link", "host", "nowhere", or the number into @buf. */
-const char *nsl_rt_scope_name(unsigned scope, char *buf, size_t size);
+/** nsli_rt_scope_name - "global", "site", "link", "host", "nowhere", or the number into @buf. */
+const char *nsli_rt_scope_name(unsigned scope, char *buf, size_t size);
 
 /*
  * nsl_kernel_fail - turn the core's report of a NACK into ours: same errno and extack, our

@@ -11,7 +11,7 @@
 
 #include "addr-internal.h"
 
-struct nl_addr *nsl_nladdr_new(const struct nsl_prefix *p)
+struct nl_addr *nsli_nladdr_new(const struct nsl_prefix *p)
 {
 	struct nl_addr *a = nl_addr_build(p->family, p->addr, p->family == AF_INET ? 4 : 16);
 
@@ -41,20 +41,20 @@ static int addr_template(int ifindex, const struct nsl_prefix *addr, struct rtnl
 	    addr->len > (addr->family == AF_INET ? 32 : 128) || ifindex <= 0)
 		return -EINVAL;
 	a = rtnl_addr_alloc();
-	local = nsl_nladdr_new(addr);
+	local = nsli_nladdr_new(addr);
 	if (!a || !local)
 		return -ENOMEM;
 	rtnl_addr_set_ifindex(a, ifindex);
 	rtnl_addr_set_family(a, addr->family);
 	r = rtnl_addr_set_local(a, local);
 	if (r < 0)
-		return nsl_nle_errno(r);
+		return nsli_nle_errno(r);
 	rtnl_addr_set_prefixlen(a, addr->len);
 	*ret = TAKE_PTR(a);
 	return 0;
 }
 
-int nsl_addr_build_add(int ifindex, const struct nsl_prefix *addr, unsigned flags,
+int nsli_addr_build_add(int ifindex, const struct nsl_prefix *addr, unsigned flags,
 		       struct nl_msg **ret)
 {
 	_cleanup_(rtnl_addr_putp) struct rtnl_addr *a = NULL;
@@ -67,10 +67,10 @@ int nsl_addr_build_add(int ifindex, const struct nsl_prefix *addr, unsigned flag
 	if (flags & NSL_ADDR_NODAD)
 		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	r = rtnl_addr_build_add_request(a, NLM_F_CREATE | NLM_F_EXCL, ret);
-	return r < 0 ? nsl_nle_errno(r) : 0;
+	return r < 0 ? nsli_nle_errno(r) : 0;
 }
 
-int nsl_addr_build_del(int ifindex, const struct nsl_prefix *addr, struct nl_msg **ret)
+int nsli_addr_build_del(int ifindex, const struct nsl_prefix *addr, struct nl_msg **ret)
 {
 	_cleanup_(rtnl_addr_putp) struct rtnl_addr *a = NULL;
 	int r;
@@ -79,7 +79,7 @@ int nsl_addr_build_del(int ifindex, const struct nsl_prefix *addr, struct nl_msg
 	if (r < 0)
 		return r;
 	r = rtnl_addr_build_delete_request(a, 0, ret);
-	return r < 0 ? nsl_nle_errno(r) : 0;
+	return r < 0 ? nsli_nle_errno(r) : 0;
 }
 
 static int check_addr(const struct nsl_prefix *addr, const char *object, struct nsl_err *err)
@@ -106,10 +106,10 @@ static int prepare(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 	r = nsl_parse_ifname(ifname, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_get(ctx, netns, ret_nl, err);
+	r = nsli_nl_get(ctx, netns, ret_nl, err);
 	if (r < 0)
 		return r;
-	return nsl_nl_ifindex(*ret_nl, ifname, err);
+	return nsli_nl_ifindex(*ret_nl, ifname, err);
 }
 
 _public_ int nsl_addr_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
@@ -128,10 +128,10 @@ _public_ int nsl_addr_add(struct nsl_ctx *ctx, const char *netns, const char *if
 	ifindex = prepare(ctx, netns, ifname, addr, object, sizeof(object), &nl, err);
 	if (ifindex < 0)
 		return ifindex;
-	r = nsl_addr_build_add(ifindex, addr, flags, &msg);
+	r = nsli_addr_build_add(ifindex, addr, flags, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, object, NULL);
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r < 0)
 		return r == -EEXIST ? nsl_kernel_fail(err, r, object, "address already assigned")
 				    : nsl_kernel_fail(err, r, object, "cannot add address: %s", strerror(-r));
@@ -152,10 +152,10 @@ _public_ int nsl_addr_del(struct nsl_ctx *ctx, const char *netns, const char *if
 	ifindex = prepare(ctx, netns, ifname, addr, object, sizeof(object), &nl, err);
 	if (ifindex < 0)
 		return ifindex;
-	r = nsl_addr_build_del(ifindex, addr, &msg);
+	r = nsli_addr_build_del(ifindex, addr, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, object, NULL);
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r == -EADDRNOTAVAIL)
 		return nsl_kernel_fail(err, r, object, "no such address on this device");
 	if (r < 0)
@@ -172,7 +172,7 @@ struct addr_dump {
 	int oom;
 };
 
-const char *nsl_rt_scope_name(unsigned scope, char *buf, size_t size)
+const char *nsli_rt_scope_name(unsigned scope, char *buf, size_t size)
 {
 	switch (scope) {
 	case RT_SCOPE_UNIVERSE:
@@ -205,7 +205,7 @@ static int addr_dump_cb(const struct nlmsghdr *h, void *data)
 		return MNL_CB_OK;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
-	if (nsl_nl_parse_attrs(h, sizeof(*ifa), tb, IFA_MAX) < 0)
+	if (nsli_nl_parse_attrs(h, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return MNL_CB_ERROR;
 	/* IFA_LOCAL is the address itself; IPv6 only sends IFA_ADDRESS unless there is a peer. */
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
@@ -222,7 +222,7 @@ static int addr_dump_cb(const struct nlmsghdr *h, void *data)
 	e->addr.family = ifa->ifa_family;
 	e->addr.len = ifa->ifa_prefixlen;
 	memcpy(e->addr.addr, mnl_attr_get_payload(a), alen);
-	snprintf(e->scope, sizeof(e->scope), "%s", nsl_rt_scope_name(ifa->ifa_scope, sbuf, sizeof(sbuf)));
+	snprintf(e->scope, sizeof(e->scope), "%s", nsli_rt_scope_name(ifa->ifa_scope, sbuf, sizeof(sbuf)));
 	/* IFA_FLAGS carries all 32 bits; ifa_flags only the low 8. */
 	e->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	return MNL_CB_OK;
@@ -244,7 +244,7 @@ static int addr_dump(struct nsl_nl *nl, int ifindex, struct addr_dump *d, struct
 	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
 	d->ifindex = ifindex;
-	r = nsl_nl_dump(nl, h, addr_dump_cb, addr_dump_reset, d, err);
+	r = nsli_nl_dump(nl, h, addr_dump_cb, addr_dump_reset, d, err);
 	if (d->oom)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	return r;
@@ -265,7 +265,7 @@ static int link_dump_cb(const struct nlmsghdr *h, void *data)
 
 	if (h->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (nsl_nl_parse_attrs(h, sizeof(*ifi), tb, IFLA_MAX) < 0)
+	if (nsli_nl_parse_attrs(h, sizeof(*ifi), tb, IFLA_MAX) < 0)
 		return MNL_CB_ERROR;
 	if (!tb[IFLA_IFNAME] || mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
@@ -284,7 +284,7 @@ static void link_dump_reset(void *data)
 	((struct link_dump *)data)->n = 0;
 }
 
-int nsl_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, struct nsl_err *err)
+int nsli_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, struct nsl_err *err)
 {
 	struct link_dump d = { 0 };
 	char buf[128];
@@ -297,7 +297,7 @@ int nsl_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, 
 	ifi->ifi_family = AF_UNSPEC;
 	/* Names only: spare the kernel filling in statistics for every link. */
 	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nsl_nl_dump(nl, h, link_dump_cb, link_dump_reset, &d, err);
+	r = nsli_nl_dump(nl, h, link_dump_cb, link_dump_reset, &d, err);
 	if (r >= 0 && d.oom)
 		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	if (r < 0) {
@@ -309,7 +309,7 @@ int nsl_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, 
 	return 0;
 }
 
-const char *nsl_ifnames_find(const struct nsl_ifname *v, size_t n, int index)
+const char *nsli_ifnames_find(const struct nsl_ifname *v, size_t n, int index)
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i].index == index)
@@ -331,15 +331,15 @@ _public_ int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *i
 		if (r < 0)
 			return r;
 	}
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
 	if (ifname) {
-		ifindex = nsl_nl_ifindex(nl, ifname, err);
+		ifindex = nsli_nl_ifindex(nl, ifname, err);
 		if (ifindex < 0)
 			return ifindex;
 	}
-	r = nsl_ifnames_dump(nl, &names, &n_names, err);
+	r = nsli_ifnames_dump(nl, &names, &n_names, err);
 	if (r < 0)
 		return r;
 	r = addr_dump(nl, ifindex, &d, err);
@@ -348,7 +348,7 @@ _public_ int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *i
 		return r;
 	}
 	for (size_t i = 0; i < d.n; i++) {
-		const char *name = nsl_ifnames_find(names, n_names, d.v[i].ifindex);
+		const char *name = nsli_ifnames_find(names, n_names, d.v[i].ifindex);
 
 		snprintf(d.v[i].ifname, sizeof(d.v[i].ifname), "%s", name ? name : "");
 	}
@@ -374,12 +374,12 @@ _public_ int nsl_addr_flush(struct nsl_ctx *ctx, const char *netns, const char *
 
 		if (!STREQ(d.v[i].scope, "global"))
 			continue;
-		r = nsl_addr_build_del(ifindex, &d.v[i].addr, &msg);
+		r = nsli_addr_build_del(ifindex, &d.v[i].addr, &msg);
 		if (r < 0) {
 			nsl_err_set(err, NSL_E_SYSTEM, r, ifname, NULL);
 			break;
 		}
-		r = nsl_nl_talk_msg(nl, msg, err);
+		r = nsli_nl_talk_msg(nl, msg, err);
 		/* Deleting a primary IPv4 address takes its secondaries along. */
 		if (r == -EADDRNOTAVAIL) {
 			r = 0;

@@ -12,7 +12,7 @@
 #include "nslab/bridge.h"
 #include "nslab/parse.h"
 
-void nsl_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create)
+void nsli_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create)
 {
 	struct ifinfomsg *ifi;
 	struct nlattr *li, *data;
@@ -57,7 +57,7 @@ static int bridge_session(struct nsl_ctx *ctx, const struct nsl_bridge *b, struc
 		return r;
 	if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
 		return nsl_err_set(err, NSL_E_USAGE, -ERANGE, b->name, "MTU out of range (68-65535)");
-	return nsl_nl_get(ctx, b->netns, ret, err);
+	return nsli_nl_get(ctx, b->netns, ret, err);
 }
 
 _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, struct nsl_err *err)
@@ -72,8 +72,8 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	r = bridge_session(ctx, b, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_bridge_put(h, b, true);
-	r = nsl_nl_talk(nl, h, err);
+	nsli_bridge_put(h, b, true);
+	r = nsli_nl_talk(nl, h, err);
 	if (r == -EEXIST)
 		return nsl_err_set(err, NSL_E_CONFLICT, r, b->name, "a device named '%s' already exists", b->name);
 	if (r == -EOPNOTSUPP && err && !err->extack[0])
@@ -92,7 +92,7 @@ _public_ int nsl_bridge_add(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 		a->nlmsg_type = RTM_NEWLINK;
 		mnl_attr_put_strz(a, IFLA_IFNAME, b->name);
 		mnl_attr_put_strz(a, IFLA_IFALIAS, b->alias);
-		r = nsl_nl_talk(nl, a, err);
+		r = nsli_nl_talk(nl, a, err);
 		if (r < 0) {
 			nsl_link_del(ctx, b->netns, b->name, NULL);
 			return r;
@@ -111,8 +111,8 @@ _public_ int nsl_bridge_set(struct nsl_ctx *ctx, const struct nsl_bridge *b, str
 	r = bridge_session(ctx, b, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_bridge_put(h, b, false);
-	r = nsl_nl_talk(nl, h, err);
+	nsli_bridge_put(h, b, false);
+	r = nsli_nl_talk(nl, h, err);
 	if (r < 0 && err)
 		snprintf(err->object, sizeof(err->object), "%s", b->name);
 	return r;

@@ -12,15 +12,15 @@ static const struct cli_kw add_kw[] = {
 };
 
 /* The leading interface names of a verb; @keywords: more arguments (keywords) may follow. */
-static int name_arg(struct cli *c, int argc, char **argv, int want, bool keywords)
+static int name_arg(struct cli *c, int argc, char **argv, int nsli_want, bool keywords)
 {
 	struct nsl_err err = { 0 };
 
-	if (argc < want)
-		return cli_usage(c, want == 2 ? "missing NAME PORT" : "missing NAME");
-	if (argc > want && !keywords)
-		return cli_usage(c, "unexpected argument '%s'", argv[want]);
-	for (int i = 0; i < want; i++)
+	if (argc < nsli_want)
+		return cli_usage(c, nsli_want == 2 ? "missing NAME PORT" : "missing NAME");
+	if (argc > nsli_want && !keywords)
+		return cli_usage(c, "unexpected argument '%s'", argv[nsli_want]);
+	for (int i = 0; i < nsli_want; i++)
 		if (nsl_parse_ifname(argv[i], &err) < 0)
 			return cli_fail(c, argv[i], &err);
 	return 0;

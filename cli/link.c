@@ -77,11 +77,11 @@ struct set_opts {
 };
 
 /* `up` and `down` write one field; giving both is an error, not "the last one wins". */
-static int set_updown(struct set_opts *so, enum nsl_tri want, struct nsl_err *e)
+static int set_updown(struct set_opts *so, enum nsl_tri nsli_want, struct nsl_err *e)
 {
-	if (so->s.up != NSL_TRI_KEEP && so->s.up != want)
+	if (so->s.up != NSL_TRI_KEEP && so->s.up != nsli_want)
 		return nsl_err_set(e, NSL_E_USAGE, -EINVAL, NULL, "up and down together");
-	so->s.up = want;
+	so->s.up = nsli_want;
 	return 0;
 }
 static int set_up(void *o, const char *v, struct nsl_err *e)

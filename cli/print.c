@@ -24,7 +24,7 @@ static struct {
 /* Strings are escaped by the library's one escaper, so -j output and `graph -j` agree. */
 void pr_json_string(FILE *f, const char *s)
 {
-	nsl_json_escape(f, s);
+	nsli_json_escape(f, s);
 }
 
 void pr_init(struct cli *c)

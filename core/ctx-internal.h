@@ -22,13 +22,13 @@ struct nsl_ctx {
 	bool run_dir_ready; /* the run dir is known to be a shared mount */
 	struct nsl_nl *nl; /* sessions, most recently used first */
 	unsigned n_sessions, max_sessions;
-	int etc_fd;	    /* NSL_DIR_ETC, opened once (nsl_ctx_etc_fd), or -1 */
+	int etc_fd;	    /* NSL_DIR_ETC, opened once (nsli_ctx_etc_fd), or -1 */
 	int proc_fd;	    /* a detached procfs of our own: -1 none yet, -2 unavailable */
 	unsigned proc_uses; /* lookups through it */
 };
 
-void nsl_nl_close_all(struct nsl_ctx *ctx);
+void nsli_nl_close_all(struct nsl_ctx *ctx);
 /* The netns fd an open session of @spec keeps, or -1 (do not close it). */
-int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec);
+int nsli_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec);
 
 #endif

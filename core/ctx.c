@@ -55,7 +55,7 @@ _public_ struct nsl_ctx *nsl_ctx_free(struct nsl_ctx *ctx)
 {
 	if (!ctx)
 		return NULL;
-	nsl_nl_close_all(ctx);
+	nsli_nl_close_all(ctx);
 	if (ctx->proc_fd >= 0)
 		close(ctx->proc_fd);
 	if (ctx->etc_fd >= 0)
@@ -86,7 +86,7 @@ _public_ int nsl_ctx_set_dir(struct nsl_ctx *ctx, enum nsl_dir which, const char
 	return 0;
 }
 
-int nsl_ctx_etc_fd(struct nsl_ctx *ctx, bool create)
+int nsli_ctx_etc_fd(struct nsl_ctx *ctx, bool create)
 {
 	const char *etc = ctx->dirs[NSL_DIR_ETC];
 	struct stat st;
@@ -114,7 +114,7 @@ _public_ int nsl_ctx_set_netns(struct nsl_ctx *ctx, const char *netns, struct ns
 	int r;
 
 	if (netns) {
-		r = nsl_ns_open(ctx, netns, &fd, err);
+		r = nsli_ns_open(ctx, netns, &fd, err);
 		if (r < 0)
 			return r;
 		dup = strdup(netns);
@@ -131,7 +131,7 @@ _public_ const char *nsl_ctx_get_netns(const struct nsl_ctx *ctx)
 	return ctx->netns;
 }
 
-int nsl_ctx_home_fd(const struct nsl_ctx *ctx)
+int nsli_ctx_home_fd(const struct nsl_ctx *ctx)
 {
 	return ctx->home_fd;
 }

@@ -13,7 +13,7 @@
 
 #include "core.h"
 
-int nsl_write_all(int fd, const struct iovec *iov, int n)
+int nsli_write_all(int fd, const struct iovec *iov, int n)
 {
 	size_t off = 0; /* bytes of iov[0] already written */
 
@@ -74,7 +74,7 @@ static int tmp_open(int dirfd, const char *name, mode_t mode, unsigned flags, ch
 	}
 }
 
-int nsl_write_atomic(int dirfd, const char *name, const struct iovec *iov, int n, mode_t mode,
+int nsli_write_atomic(int dirfd, const char *name, const struct iovec *iov, int n, mode_t mode,
 		     unsigned flags)
 {
 	_cleanup_close_ int fd = -1;
@@ -87,7 +87,7 @@ int nsl_write_atomic(int dirfd, const char *name, const struct iovec *iov, int n
 	/* The mode asked for, not what the umask leaves of it. */
 	r = fchmod(fd, mode) < 0 ? negerrno() : 0;
 	if (r == 0)
-		r = nsl_write_all(fd, iov, n);
+		r = nsli_write_all(fd, iov, n);
 	if (r == 0 && (flags & NSL_WRITE_SYNC) && fsync(fd) < 0)
 		r = negerrno();
 	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)

@@ -2,7 +2,7 @@
 /* One hash for every derived name, MAC and signature. */
 #include "core.h"
 
-uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt)
+uint64_t nsli_hash64(const char *domain, const char *s, unsigned salt)
 {
 	/* FNV-1a 64 over @domain (so that names, MACs and signatures never share a hash) and
 	 * @s, then the splitmix64 finaliser, which spreads FNV's weak low bits over the word. */
@@ -22,7 +22,7 @@ uint64_t nsl_hash64(const char *domain, const char *s, unsigned salt)
 }
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()), bit by bit: journal records are short. */
-uint32_t nsl_crc32(uint32_t crc, const void *data, size_t n)
+uint32_t nsli_crc32(uint32_t crc, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 

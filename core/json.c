@@ -37,7 +37,7 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *ret_cp)
 	return n;
 }
 
-void nsl_json_escape(FILE *f, const char *s)
+void nsli_json_escape(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
@@ -93,7 +93,7 @@ static void newline(FILE *f, int depth)
 		fputs("  ", f);
 }
 
-void nsl_json_indent(FILE *f, const char *json)
+void nsli_json_indent(FILE *f, const char *json)
 {
 	bool in_str = false;
 	int depth = 0;

@@ -40,7 +40,7 @@ static void session_free(struct nsl_nl *nl)
 	free(nl);
 }
 
-void nsl_nl_close_all(struct nsl_ctx *ctx)
+void nsli_nl_close_all(struct nsl_ctx *ctx)
 {
 	while (ctx->nl) {
 		struct nsl_nl *n = ctx->nl;
@@ -118,7 +118,7 @@ static int session_add(struct nsl_ctx *ctx, const char *spec, struct mnl_socket 
 	return 0;
 }
 
-int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err)
+int nsli_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struct nsl_err *err)
 {
 	_cleanup_close_ int nsfd = -1;
 	struct mnl_socket *sock = NULL;
@@ -137,21 +137,21 @@ int nsl_nl_get(struct nsl_ctx *ctx, const char *spec, struct nsl_nl **ret, struc
 			return 0;
 		}
 
-	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	r = nsli_ns_open(ctx, spec, &nsfd, err);
 	if (r < 0)
 		return r;
-	r = nsl_ns_call_in(ctx, nsfd, sock_open, &sock);
+	r = nsli_ns_call_in(ctx, nsfd, sock_open, &sock);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "netlink socket: %s", strerror(-r));
 	return session_add(ctx, spec, sock, TAKE_FD(nsfd), ret, err);
 }
 
-int nsl_nl_open_here(struct nsl_ctx *ctx, const char *key, struct nsl_err *err)
+int nsli_nl_open_here(struct nsl_ctx *ctx, const char *key, struct nsl_err *err)
 {
 	struct mnl_socket *sock = NULL;
 	int nsfd, r;
 
-	nsl_nl_forget(ctx, key);
+	nsli_nl_forget(ctx, key);
 	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), key, "open own netns: %s", strerror(errno));
@@ -163,7 +163,7 @@ int nsl_nl_open_here(struct nsl_ctx *ctx, const char *key, struct nsl_err *err)
 	return session_add(ctx, key, sock, nsfd, NULL, err);
 }
 
-int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec)
+int nsli_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec)
 {
 	for (struct nsl_nl *n = ctx->nl; n; n = n->next)
 		if (n->key && spec && STREQ(n->key, spec))
@@ -171,7 +171,7 @@ int nsl_nl_cached_nsfd(struct nsl_ctx *ctx, const char *spec)
 	return -1;
 }
 
-void nsl_nl_forget(struct nsl_ctx *ctx, const char *spec)
+void nsli_nl_forget(struct nsl_ctx *ctx, const char *spec)
 {
 	if (!spec)
 		spec = ctx->netns;
@@ -208,7 +208,7 @@ static int attr_table_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int nsl_nl_parse_attrs(const struct nlmsghdr *h, unsigned offset, const struct nlattr **tb,
+int nsli_nl_parse_attrs(const struct nlmsghdr *h, unsigned offset, const struct nlattr **tb,
 		       unsigned max)
 {
 	struct attr_table t = { tb, max };
@@ -229,7 +229,7 @@ static void parse_extack(const struct nlmsghdr *nlh, struct nsl_err *err)
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	if (mnl_nlmsg_get_payload_len(nlh) <= off)
 		return;
-	nsl_nl_parse_attrs(nlh, off, tb, NLMSGERR_ATTR_MAX);
+	nsli_nl_parse_attrs(nlh, off, tb, NLMSGERR_ATTR_MAX);
 	if (tb[NLMSGERR_ATTR_MSG] && mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) == 0)
 		snprintf(err->extack, sizeof(err->extack), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 }
@@ -350,17 +350,17 @@ static int collect_acks(struct nsl_nl *nl, unsigned first, unsigned last, int *r
 	return r;
 }
 
-int nsl_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err)
+int nsli_nl_talk(struct nsl_nl *nl, struct nlmsghdr *req, struct nsl_err *err)
 {
-	return nsl_nl_batch(nl, &req, 1, NULL, err);
+	return nsli_nl_batch(nl, &req, 1, NULL, err);
 }
 
-int nsl_nl_talk_msg(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err)
+int nsli_nl_talk_msg(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err)
 {
-	return nsl_nl_talk(nl, nlmsg_hdr(msg), err);
+	return nsli_nl_talk(nl, nlmsg_hdr(msg), err);
 }
 
-int nsl_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_failed,
+int nsli_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_failed,
 		 struct nsl_err *err)
 {
 	/* Keep each sendmsg well under the receive buffer so that its ACKs always fit. */
@@ -438,7 +438,7 @@ static int dump_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 	return RECV_MORE;
 }
 
-int nsl_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
+int nsli_nl_dump(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *),
 		void *data, struct nsl_err *err)
 {
 	if (ensure_buf(nl) < 0)
@@ -477,7 +477,7 @@ static int query_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 	return h->nlmsg_flags & NLM_F_MULTI ? RECV_MORE : 0;
 }
 
-int nsl_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
+int nsli_nl_query(struct nsl_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
 		 struct nsl_err *err)
 {
 	struct query q = { cb, data };
@@ -500,7 +500,7 @@ static int ifindex_cb(const struct nlmsghdr *h, void *data)
 	return MNL_CB_OK;
 }
 
-int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
+int nsli_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
 {
 	char buf[256] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -512,7 +512,7 @@ int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(h, strlen(ifname) < 16 ? IFLA_IFNAME : IFLA_ALT_IFNAME, ifname);
 	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nsl_nl_query(nl, h, ifindex_cb, &index, err);
+	r = nsli_nl_query(nl, h, ifindex_cb, &index, err);
 	if (r == -ENODEV || (r == 0 && index <= 0))
 		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
 	if (r < 0)
@@ -520,7 +520,7 @@ int nsl_nl_ifindex(struct nsl_nl *nl, const char *ifname, struct nsl_err *err)
 	return index;
 }
 
-int nsl_nle_errno(int nle)
+int nsli_nle_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
 	case 0:

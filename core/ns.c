@@ -24,7 +24,7 @@
 #define NSFS_MAGIC 0x6e736673
 #endif
 
-const char *nsl_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, size_t size)
+const char *nsli_ns_path(const struct nsl_ctx *ctx, const char *name, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s", ctx->dirs[NSL_DIR_RUN], name);
 
@@ -62,7 +62,7 @@ static int pid_path(const char *spec, char *path, size_t size, struct nsl_err *e
 	return 0;
 }
 
-int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err)
+int nsli_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_err *err)
 {
 	char path[4096];
 	int fd, r;
@@ -77,7 +77,7 @@ int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_e
 		return 0;
 	}
 	/* A netns we already hold a session in: no path walk, no check, just a dup. */
-	fd = nsl_nl_cached_nsfd(ctx, spec);
+	fd = nsli_nl_cached_nsfd(ctx, spec);
 	if (fd >= 0) {
 		fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0)
@@ -94,7 +94,7 @@ int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_e
 		r = pid_path(spec, path, sizeof(path), err);
 		if (r < 0)
 			return r;
-	} else if (STREQ(spec, ".") || STREQ(spec, "..") || !nsl_ns_path(ctx, spec, path, sizeof(path))) {
+	} else if (STREQ(spec, ".") || STREQ(spec, "..") || !nsli_ns_path(ctx, spec, path, sizeof(path))) {
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, spec, "invalid netns name");
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -115,7 +115,7 @@ int nsl_ns_open(struct nsl_ctx *ctx, const char *spec, int *ret_fd, struct nsl_e
 	return 0;
 }
 
-int nsl_ns_call_in(struct nsl_ctx *ctx, int nsfd, int (*fn)(void *), void *data)
+int nsli_ns_call_in(struct nsl_ctx *ctx, int nsfd, int (*fn)(void *), void *data)
 {
 	int r;
 
@@ -172,7 +172,7 @@ static int sysctls_here(struct nsl_ctx *ctx, const struct nsl_sysctl_kv *kv, siz
 	return 0;
 }
 
-int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
+int nsli_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
 		       const struct nsl_sysctl_kv *kv, size_t n, nsl_ns_here_fn here, void *data,
 		       struct nsl_err *err)
 {
@@ -188,7 +188,7 @@ int nsl_ns_unshare_net(struct nsl_ctx *ctx, const char *path, const char *key,
 	 * netns under that name is never seen (nor left by a crash) without it. */
 	r = sysctls_here(ctx, kv, n, err);
 	if (r == 0 && key)
-		r = nsl_nl_open_here(ctx, key, err);
+		r = nsli_nl_open_here(ctx, key, err);
 	if (r == 0 && here)
 		r = here(ctx, key, data, err);
 	if (r == 0) {
@@ -250,14 +250,14 @@ static int proc_dirfd(struct nsl_ctx *ctx)
 	return m;
 }
 
-int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
+int nsli_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, int flags,
 		     int *ret_fd, struct nsl_err *err)
 {
 	struct open_args a = { .dirfd = AT_FDCWD, .path = path, .flags = flags, .fd = -1 };
 	_cleanup_close_ int nsfd = -1;
 	int r;
 
-	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	r = nsli_ns_open(ctx, spec, &nsfd, err);
 	if (r < 0)
 		return r;
 	if (strncmp(path, "/proc/", 6) == 0 && path[6] && path[6] != '/') {
@@ -265,7 +265,7 @@ int nsl_ns_open_file(struct nsl_ctx *ctx, const char *spec, const char *path, in
 		if (a.dirfd != AT_FDCWD)
 			a.path = path + 6;
 	}
-	r = nsl_ns_call_in(ctx, nsfd, open_there, &a);
+	r = nsli_ns_call_in(ctx, nsfd, open_there, &a);
 	if (r < 0)
 		return nsl_err_set(err, r == -ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, r, path, NULL);
 	*ret_fd = a.fd;
@@ -284,31 +284,31 @@ static int socket_there(void *data)
 	return a->fd < 0 ? negerrno() : 0;
 }
 
-int nsl_ns_socket(struct nsl_ctx *ctx, const char *spec, int domain, int type, int proto,
+int nsli_ns_socket(struct nsl_ctx *ctx, const char *spec, int domain, int type, int proto,
 		  int *ret_fd, struct nsl_err *err)
 {
 	struct sock_args a = { .domain = domain, .type = type, .proto = proto, .fd = -1 };
 	_cleanup_close_ int nsfd = -1;
 	int r;
 
-	r = nsl_ns_open(ctx, spec, &nsfd, err);
+	r = nsli_ns_open(ctx, spec, &nsfd, err);
 	if (r < 0)
 		return r;
-	r = nsl_ns_call_in(ctx, nsfd, socket_there, &a);
+	r = nsli_ns_call_in(ctx, nsfd, socket_there, &a);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, spec, "socket: %s", strerror(-r));
 	*ret_fd = a.fd;
 	return 0;
 }
 
-int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *ret_ino,
+int nsli_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *ret_ino,
 		 struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int r;
 
-	r = nsl_ns_open(ctx, spec, &fd, err);
+	r = nsli_ns_open(ctx, spec, &fd, err);
 	if (r < 0)
 		return r;
 	if (fstat(fd, &st) < 0)
@@ -323,7 +323,7 @@ int nsl_ns_ident(struct nsl_ctx *ctx, const char *spec, dev_t *ret_dev, ino_t *r
  * the same flock on the same directory so nslab and ip serialise together. Without the lock,
  * parallel first-time adds stack bind mounts until the machine stalls (Debian #949235).
  */
-int nsl_ns_prepare_run_dir(struct nsl_ctx *ctx, struct nsl_err *err)
+int nsli_ns_prepare_run_dir(struct nsl_ctx *ctx, struct nsl_err *err)
 {
 	const char *dir = ctx->dirs[NSL_DIR_RUN];
 	_cleanup_close_ int fd = -1;

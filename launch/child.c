@@ -158,11 +158,11 @@ static void join_netns(const struct launch_plan *p)
  */
 static void join_files(const struct launch_plan *p)
 {
-	bool done[ELEMENTSOF(launch_join_order)] = { false };
+	bool done[ELEMENTSOF(nsli_launch_join_order)] = { false };
 
 	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < ELEMENTSOF(launch_join_order); i++) {
-			unsigned bit = launch_join_order[i];
+		for (unsigned i = 0; i < ELEMENTSOF(nsli_launch_join_order); i++) {
+			unsigned bit = nsli_launch_join_order[i];
 			char what[32];
 
 			if (p->join_fds[i] < 0 || done[i] || (pass == 0 && bit == NSL_NS_USER))
@@ -170,7 +170,7 @@ static void join_files(const struct launch_plan *p)
 			if (setns(p->join_fds[i], 0) == 0) {
 				done[i] = true;
 			} else if (pass == 1) {
-				snprintf(what, sizeof(what), "setns(%s)", launch_ns_name(bit));
+				snprintf(what, sizeof(what), "setns(%s)", nsli_launch_ns_name(bit));
 				die(p, what);
 			}
 		}
@@ -367,7 +367,7 @@ static int status_of(int st)
  * Signals stay blocked and are taken with sigwaitinfo(): a namespace init drops signals
  * whose handler is SIG_DFL, but blocked ones are queued.
  */
-_Noreturn static void run_init(const struct launch_plan *p, const sigset_t *old)
+_Noreturn static void nsli_run_init(const struct launch_plan *p, const sigset_t *old)
 {
 	sigset_t all;
 	pid_t cmd;
@@ -440,11 +440,11 @@ _Noreturn static void command_main(const struct launch_plan *p)
 		die(p, "close_range");
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	if (l->init)
-		run_init(p, &old);
+		nsli_run_init(p, &old);
 	exec_command(p);
 }
 
-_Noreturn void launch_helper(const struct launch_plan *p)
+_Noreturn void nsli_launch_helper(const struct launch_plan *p)
 {
 	struct clone_args_v0 a = { .flags = p->clone_flags, .exit_signal = SIGCHLD };
 	long pid;

@@ -28,11 +28,11 @@ _public_ unsigned nsl_launch_parse_ns(const char *name)
 }
 
 /* The order nsenter enters namespaces in: user first (a second pass retries what failed). */
-const unsigned launch_join_order[8] = { NSL_NS_USER, NSL_NS_CGROUP, NSL_NS_IPC, NSL_NS_UTS,
+const unsigned nsli_launch_join_order[8] = { NSL_NS_USER, NSL_NS_CGROUP, NSL_NS_IPC, NSL_NS_UTS,
 					NSL_NS_NET,  NSL_NS_PID,    NSL_NS_MNT, NSL_NS_TIME };
 
 /* The /proc/PID/ns file name of one NSL_NS_* bit, or NULL. */
-const char *launch_ns_name(unsigned bit)
+const char *nsli_launch_ns_name(unsigned bit)
 {
 	static const char *const names[] = { "mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time" };
 
@@ -42,7 +42,7 @@ const char *launch_ns_name(unsigned bit)
 	return NULL;
 }
 
-unsigned long launch_ns_to_clone(unsigned ns)
+unsigned long nsli_launch_ns_to_clone(unsigned ns)
 {
 	unsigned long f = 0;
 
@@ -95,7 +95,7 @@ static bool overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
  * @single >= 0. The kernel refuses overlapping extents on either side with a bare EINVAL,
  * so say which ones overlap first. Return: 0, -EINVAL (overlap), -ENOSPC.
  */
-int launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
+int nsli_launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
 			char *buf, size_t size)
 {
 	struct nsl_idmap all[341];

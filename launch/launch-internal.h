@@ -56,18 +56,18 @@ struct launch_msg {
 };
 
 /* child.c: the helper process; never returns. */
-_Noreturn void launch_helper(const struct launch_plan *p);
+_Noreturn void nsli_launch_helper(const struct launch_plan *p);
 
 /* stop.c: whether @pidfd's process has exited (a zombie has); -ESRCH unless @pid is the
  * live, non-zombie process @pidfd holds with start time @starttime (0: any). */
-bool launch_pidfd_exited(int pidfd);
-int launch_pidfd_check(int pidfd, pid_t pid, unsigned long long starttime);
+bool nsli_launch_pidfd_exited(int pidfd);
+int nsli_launch_pidfd_check(int pidfd, pid_t pid, unsigned long long starttime);
 
 /* idmap.c */
-extern const unsigned launch_join_order[8];
-const char *launch_ns_name(unsigned bit);
-unsigned long launch_ns_to_clone(unsigned ns);
-int launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
+extern const unsigned nsli_launch_join_order[8];
+const char *nsli_launch_ns_name(unsigned bit);
+unsigned long nsli_launch_ns_to_clone(unsigned ns);
+int nsli_launch_idmap_format(const struct nsl_idmap *ranges, unsigned n, int64_t single, uint32_t outer,
 			char *buf, size_t size);
 
 #endif

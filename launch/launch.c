@@ -78,10 +78,10 @@ static int check_maps(const struct nsl_launch *l, struct nsl_err *err)
 {
 	char buf[4096];
 
-	if (launch_idmap_format(l->uid_map, l->n_uid_map, l->map_uid, (uint32_t)geteuid(), buf,
+	if (nsli_launch_idmap_format(l->uid_map, l->n_uid_map, l->map_uid, (uint32_t)geteuid(), buf,
 				sizeof(buf)) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "uid maps overlap or are too many");
-	if (launch_idmap_format(l->gid_map, l->n_gid_map, l->map_gid, (uint32_t)getegid(), buf,
+	if (nsli_launch_idmap_format(l->gid_map, l->n_gid_map, l->map_gid, (uint32_t)getegid(), buf,
 				sizeof(buf)) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "gid maps overlap or are too many");
 	if (l->map_uid > UINT32_MAX - 1 || l->map_gid > UINT32_MAX - 1)
@@ -116,11 +116,11 @@ static int check_persist(const struct nsl_launch *l, unsigned ns, struct nsl_err
 		struct stat st;
 		int r;
 
-		if (!launch_ns_name(p->type))
+		if (!nsli_launch_ns_name(p->type))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->path, "bad namespace type");
 		if (!(ns & p->type))
 			return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->path,
-					   "persisting a %s namespace needs a new one", launch_ns_name(p->type));
+					   "persisting a %s namespace needs a new one", nsli_launch_ns_name(p->type));
 		if (!p->path || stat(p->path, &st) < 0)
 			return nsl_err_set(err, NSL_E_USAGE, -ENOENT, p->path,
 					   "the file to persist a namespace on must exist");
@@ -267,7 +267,7 @@ static bool same_ns(pid_t pid, const char *type)
 	return stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int plan_join(struct launch_plan *p, pid_t pid, unsigned want, struct nsl_err *err)
+static int plan_join(struct launch_plan *p, pid_t pid, unsigned nsli_want, struct nsl_err *err)
 {
 	unsigned ns = 0;
 
@@ -279,28 +279,28 @@ static int plan_join(struct launch_plan *p, pid_t pid, unsigned want, struct nsl
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pidfd_open(%d): %s",
 				   (int)pid, strerror(errno));
 	}
-	if (p->l->join_starttime && launch_pidfd_check(p->join_pidfd, pid, p->l->join_starttime) < 0)
+	if (p->l->join_starttime && nsli_launch_pidfd_check(p->join_pidfd, pid, p->l->join_starttime) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, NULL, "process %d is no longer running",
 				   (int)pid);
 	/* --all: what differs from ours. Our own user namespace cannot be "entered" (EINVAL). */
 	for (unsigned bit = 1; bit < NSL_NS_ALL; bit <<= 1)
-		if ((want & bit) && !(bit == NSL_NS_USER && same_ns(pid, "user")) &&
-		    !(want == NSL_NS_ALL && same_ns(pid, launch_ns_name(bit))))
+		if ((nsli_want & bit) && !(bit == NSL_NS_USER && same_ns(pid, "user")) &&
+		    !(nsli_want == NSL_NS_ALL && same_ns(pid, nsli_launch_ns_name(bit))))
 			ns |= bit;
-	for (unsigned i = 0; i < ELEMENTSOF(launch_join_order); i++) {
+	for (unsigned i = 0; i < ELEMENTSOF(nsli_launch_join_order); i++) {
 		char path[64];
 
-		if (!(ns & launch_join_order[i]))
+		if (!(ns & nsli_launch_join_order[i]))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
-			 launch_ns_name(launch_join_order[i]));
+			 nsli_launch_ns_name(nsli_launch_join_order[i]));
 		p->join_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	/* The /proc reads above were about the process the pidfd holds only if it still lives. */
 	if (pidfd_send_signal(p->join_pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
 		return nsl_err_set(err, NSL_E_USAGE, -ESRCH, NULL, "process %d does not exist", (int)pid);
 	p->join_user = ns & NSL_NS_USER;
-	p->join_flags = launch_ns_to_clone(ns);
+	p->join_flags = nsli_launch_ns_to_clone(ns);
 	return 0;
 }
 
@@ -315,7 +315,7 @@ static int plan_prepare(struct nsl_ctx *ctx, const struct nsl_launch *l, struct 
 	p->netfd = p->etcfd = p->join_pidfd = p->devnull = -1;
 	for (size_t i = 0; i < ELEMENTSOF(p->join_fds); i++)
 		p->join_fds[i] = -1;
-	p->clone_flags = launch_ns_to_clone(ns & ~NSL_NS_TIME);
+	p->clone_flags = nsli_launch_ns_to_clone(ns & ~NSL_NS_TIME);
 	p->new_time = ns & NSL_NS_TIME;
 	/* Boottime first, then monotonic, as util-linux writes them. */
 	if (l->boottime)
@@ -325,7 +325,7 @@ static int plan_prepare(struct nsl_ctx *ctx, const struct nsl_launch *l, struct 
 		snprintf(p->timens + off, sizeof(p->timens) - off, "%d %" PRId64 " 0\n",
 			 CLOCK_MONOTONIC, l->monotonic);
 	if (l->netns) {
-		r = nsl_ns_open(ctx, l->netns, &p->netfd, err);
+		r = nsli_ns_open(ctx, l->netns, &p->netfd, err);
 		if (r < 0)
 			return r;
 		p->netns_name = l->netns;
@@ -398,12 +398,12 @@ static int write_maps(const struct nsl_launch *l, pid_t pid, struct nsl_err *err
 	if (l->map_gid >= 0)
 		r = write_proc(pid, "setgroups", "deny", err);
 	if (r == 0 && (l->n_gid_map || l->map_gid >= 0)) {
-		launch_idmap_format(l->gid_map, l->n_gid_map, l->map_gid, (uint32_t)getegid(), buf,
+		nsli_launch_idmap_format(l->gid_map, l->n_gid_map, l->map_gid, (uint32_t)getegid(), buf,
 				    sizeof(buf));
 		r = write_proc(pid, "gid_map", buf, err);
 	}
 	if (r == 0 && (l->n_uid_map || l->map_uid >= 0)) {
-		launch_idmap_format(l->uid_map, l->n_uid_map, l->map_uid, (uint32_t)geteuid(), buf,
+		nsli_launch_idmap_format(l->uid_map, l->n_uid_map, l->map_uid, (uint32_t)geteuid(), buf,
 				    sizeof(buf));
 		r = write_proc(pid, "uid_map", buf, err);
 	}
@@ -463,7 +463,7 @@ static int start_helper(struct launch_plan *p, int rep_r, int go_w, pid_t *ret, 
 	if (helper == 0) {
 		close(rep_r);
 		close(go_w);
-		launch_helper(p);
+		nsli_launch_helper(p);
 	}
 	got = read_msg(rep_r, &m);
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)

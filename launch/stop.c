@@ -60,7 +60,7 @@ static int read_stat(pid_t pid, char *ret_state, unsigned long long *ret_start)
 	return 0;
 }
 
-bool launch_pidfd_exited(int pidfd)
+bool nsli_launch_pidfd_exited(int pidfd)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	int r;
@@ -89,14 +89,14 @@ static int check_stat(pid_t pid, unsigned long long starttime, unsigned long lon
 	return 0;
 }
 
-int launch_pidfd_check(int pidfd, pid_t pid, unsigned long long starttime)
+int nsli_launch_pidfd_check(int pidfd, pid_t pid, unsigned long long starttime)
 {
 	unsigned long long st;
 	int r = check_stat(pid, starttime, &st);
 
 	if (r < 0)
 		return r;
-	return launch_pidfd_exited(pidfd) ? -ESRCH : 0;
+	return nsli_launch_pidfd_exited(pidfd) ? -ESRCH : 0;
 }
 
 _public_ int nsl_launch_pidfd(const struct nsl_proc_ref *ref, int *ret_fd)
@@ -110,7 +110,7 @@ _public_ int nsl_launch_pidfd(const struct nsl_proc_ref *ref, int *ret_fd)
 	fd = pidfd_open(ref->pid, 0);
 	if (fd < 0)
 		return negerrno();
-	r = launch_pidfd_check(fd, ref->pid, ref->starttime);
+	r = nsli_launch_pidfd_check(fd, ref->pid, ref->starttime);
 	if (r < 0)
 		return r;
 	*ret_fd = TAKE_FD(fd);

@@ -9,21 +9,21 @@
 #include "nslab/link.h"
 
 /** RTM_NEWLINK (no CREATE) for `link set`; master_index / ns_fd used when set asks for them. */
-int nsl_link_build_set(const struct nsl_link_set *s, int ifindex, int master_index, int ns_fd,
+int nsli_link_build_set(const struct nsl_link_set *s, int ifindex, int master_index, int ns_fd,
 		       struct nl_msg **ret);
 /** RTM_DELLINK by ifindex, or by name when @ifindex is 0. */
-int nsl_link_put_del(struct nlmsghdr *h, int ifindex, const char *ifname);
+int nsli_link_put_del(struct nlmsghdr *h, int ifindex, const char *ifname);
 /** RTM_NEWLINKPROP adding @altname to @ifname. */
-void nsl_link_put_altname(struct nlmsghdr *h, const char *ifname, const char *altname);
+void nsli_link_put_altname(struct nlmsghdr *h, const char *ifname, const char *altname);
 /** Parse one RTM_NEWLINK into @o. */
-int nsl_link_parse(const struct nlmsghdr *h, struct nsl_link_info *o);
+int nsli_link_parse(const struct nlmsghdr *h, struct nsl_link_info *o);
 
 struct nsl_veth;
 struct nsl_bridge;
 /** veth/: the creating RTM_NEWLINK; fds -1 mean "the sending netns". */
-int nsl_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int master_index,
+int nsli_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int master_index,
 		       struct nl_msg **ret);
 /** bridge/: the RTM_NEWLINK creating a bridge (@create) or changing its options. */
-void nsl_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create);
+void nsli_bridge_put(struct nlmsghdr *h, const struct nsl_bridge *b, bool create);
 
 #endif

@@ -34,7 +34,7 @@ static int validate_set(const char *ifname, const struct nsl_link_set *s, struct
 	return 0;
 }
 
-int nsl_link_build_set(const struct nsl_link_set *s, int ifindex, int master_index, int ns_fd,
+int nsli_link_build_set(const struct nsl_link_set *s, int ifindex, int master_index, int ns_fd,
 		       struct nl_msg **ret)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_alloc();
@@ -67,7 +67,7 @@ int nsl_link_build_set(const struct nsl_link_set *s, int ifindex, int master_ind
 		rtnl_link_set_ifalias(l, s->alias);
 	r = rtnl_link_build_add_request(l, 0, &msg);
 	if (r < 0)
-		return nsl_nle_errno(r);
+		return nsli_nle_errno(r);
 	*ret = msg;
 	return 0;
 }
@@ -83,26 +83,26 @@ _public_ int nsl_link_set(struct nsl_ctx *ctx, const char *netns, const char *if
 	r = validate_set(ifname, s, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	ifindex = nsl_nl_ifindex(nl, ifname, err);
+	ifindex = nsli_nl_ifindex(nl, ifname, err);
 	if (ifindex < 0)
 		return ifindex;
 	if (s->master) {
-		master = nsl_nl_ifindex(nl, s->master, err);
+		master = nsli_nl_ifindex(nl, s->master, err);
 		if (master < 0)
 			return master;
 	}
 	if (s->netns) {
-		r = nsl_ns_open(ctx, s->netns, &nsfd, err);
+		r = nsli_ns_open(ctx, s->netns, &nsfd, err);
 		if (r < 0)
 			return r;
 	}
-	r = nsl_link_build_set(s, ifindex, master, nsfd, &msg);
+	r = nsli_link_build_set(s, ifindex, master, nsfd, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, ifname, NULL);
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r < 0 && err) {
 		snprintf(err->object, sizeof(err->object), "%s", ifname);
 		if (r == -EEXIST)
@@ -111,7 +111,7 @@ _public_ int nsl_link_set(struct nsl_ctx *ctx, const char *netns, const char *if
 	return r;
 }
 
-int nsl_link_put_del(struct nlmsghdr *h, int ifindex, const char *ifname)
+int nsli_link_put_del(struct nlmsghdr *h, int ifindex, const char *ifname)
 {
 	struct ifinfomsg *ifi;
 
@@ -139,11 +139,11 @@ _public_ int nsl_link_del(struct nsl_ctx *ctx, const char *netns, const char *if
 		r = nsl_parse_ifname(ifname, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_link_put_del(h, 0, ifname);
-	r = nsl_nl_talk(nl, h, err);
+	nsli_link_put_del(h, 0, ifname);
+	r = nsli_nl_talk(nl, h, err);
 	if (r == -ENODEV)
 		return nsl_err_set(err, NSL_E_USAGE, r, ifname, "device '%s' does not exist", ifname);
 	if (r < 0 && err)
@@ -161,12 +161,12 @@ _public_ int nsl_link_del_group(struct nsl_ctx *ctx, const char *netns, uint32_t
 
 	if (!group)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "group 0 is every device's");
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_link_put_del(h, 0, NULL);
+	nsli_link_put_del(h, 0, NULL);
 	mnl_attr_put_u32(h, IFLA_GROUP, group);
-	return nsl_nl_talk(nl, h, err);
+	return nsli_nl_talk(nl, h, err);
 }
 
 _public_ int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const char *ifname,
@@ -179,11 +179,11 @@ _public_ int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const 
 
 	if (!*altname || strlen(altname) > NSL_ALTNAME_MAX || strchr(altname, '/'))
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, altname, "invalid altname");
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	nsl_link_put_altname(h, ifname, altname);
-	r = nsl_nl_talk(nl, h, err);
+	nsli_link_put_altname(h, ifname, altname);
+	r = nsli_nl_talk(nl, h, err);
 	if (r < 0 && err) {
 		snprintf(err->object, sizeof(err->object), "%s", ifname);
 		if (r == -EEXIST)
@@ -192,7 +192,7 @@ _public_ int nsl_link_altname_add(struct nsl_ctx *ctx, const char *netns, const 
 	return r;
 }
 
-void nsl_link_put_altname(struct nlmsghdr *h, const char *ifname, const char *altname)
+void nsli_link_put_altname(struct nlmsghdr *h, const char *ifname, const char *altname)
 {
 	struct ifinfomsg *ifi;
 	struct nlattr *list;
@@ -242,7 +242,7 @@ static const char *operstate_str(unsigned s)
 	return s < ELEMENTSOF(names) ? names[s] : "UNKNOWN";
 }
 
-int nsl_link_parse(const struct nlmsghdr *h, struct nsl_link_info *o)
+int nsli_link_parse(const struct nlmsghdr *h, struct nsl_link_info *o)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 	const struct nlattr *a;
@@ -307,7 +307,7 @@ static int list_cb(const struct nlmsghdr *h, void *data)
 		acc->err = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	nsl_link_parse(h, &acc->v[acc->n++]);
+	nsli_link_parse(h, &acc->v[acc->n++]);
 	return MNL_CB_OK;
 }
 
@@ -339,7 +339,7 @@ static void resolve_masters(struct nsl_link_info *v, size_t n)
 static int one_cb(const struct nlmsghdr *h, void *data)
 {
 	if (h->nlmsg_type == RTM_NEWLINK)
-		nsl_link_parse(h, data);
+		nsli_link_parse(h, data);
 	return MNL_CB_OK;
 }
 
@@ -354,7 +354,7 @@ static int link_get_one(struct nsl_nl *nl, const char *ifname, struct nsl_link_i
 
 	memset(ret, 0, sizeof(*ret));
 	put_getlink(h, ifname);
-	r = nsl_nl_query(nl, h, one_cb, ret, err);
+	r = nsli_nl_query(nl, h, one_cb, ret, err);
 	if (r == -ENODEV || (r == 0 && !ret->ifindex))
 		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
 	if (r < 0 || !ret->master)
@@ -364,7 +364,7 @@ static int link_get_one(struct nsl_nl *nl, const char *ifname, struct nsl_link_i
 	put_getlink(h, NULL);
 	((struct ifinfomsg *)mnl_nlmsg_get_payload(h))->ifi_index = ret->master;
 	memset(&m, 0, sizeof(m));
-	if (nsl_nl_query(nl, h, one_cb, &m, NULL) == 0)
+	if (nsli_nl_query(nl, h, one_cb, &m, NULL) == 0)
 		snprintf(ret->master_name, sizeof(ret->master_name), "%s", m.ifname);
 	return 0;
 }
@@ -378,7 +378,7 @@ _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *i
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
 	if (ifname) {
@@ -396,7 +396,7 @@ _public_ int nsl_link_list(struct nsl_ctx *ctx, const char *netns, const char *i
 		return 0;
 	}
 	put_getlink(h, NULL);
-	r = nsl_nl_dump(nl, h, list_cb, list_reset, &acc, err);
+	r = nsli_nl_dump(nl, h, list_cb, list_reset, &acc, err);
 	if (r < 0 || acc.err < 0) {
 		free(acc.v);
 		return r < 0 ? r : nsl_err_set(err, NSL_E_SYSTEM, acc.err, NULL, NULL);
@@ -413,14 +413,14 @@ _public_ int nsl_link_exists(struct nsl_ctx *ctx, const char *netns, const char 
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_ifindex(nl, ifname, NULL);
+	r = nsli_nl_ifindex(nl, ifname, NULL);
 	if (r == -ENODEV)
 		return 0;
 	if (r < 0)
-		return nsl_nl_ifindex(nl, ifname, err);
+		return nsli_nl_ifindex(nl, ifname, err);
 	return 1;
 }
 

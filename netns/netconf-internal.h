@@ -11,37 +11,37 @@
 #include "nslab/netconf.h"
 
 /**
- * nsl_dns_render - validate @dns and render the resolv.conf text for @netns into a malloc'd
+ * nsli_dns_render - validate @dns and render the resolv.conf text for @netns into a malloc'd
  * *@ret of *@ret_len bytes. Errors: -EINVAL (NSL_E_USAGE, @err says which value), -ENOMEM.
  */
-int nsl_dns_render(const char *netns, const struct nsl_dns *dns, char **ret, size_t *ret_len,
+int nsli_dns_render(const char *netns, const struct nsl_dns *dns, char **ret, size_t *ret_len,
 		   struct nsl_err *err);
-/** nsl_hosts_render - likewise for a hosts file: localhost lines, then @entries. */
-int nsl_hosts_render(const char *netns, const struct nsl_host_entry *entries, size_t n, char **ret,
+/** nsli_hosts_render - likewise for a hosts file: localhost lines, then @entries. */
+int nsli_hosts_render(const char *netns, const struct nsl_host_entry *entries, size_t n, char **ret,
 		     size_t *ret_len, struct nsl_err *err);
-/** nsl_sysctl_path - "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward"; -EINVAL if not a net.* key. */
-int nsl_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err);
-/** nsl_sysctl_check_value - 1..255 printable bytes (tabs allowed). */
-int nsl_sysctl_check_value(const char *key, const char *value, struct nsl_err *err);
+/** nsli_sysctl_path - "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward"; -EINVAL if not a net.* key. */
+int nsli_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err);
+/** nsli_sysctl_check_value - 1..255 printable bytes (tabs allowed). */
+int nsli_sysctl_check_value(const char *key, const char *value, struct nsl_err *err);
 
 /* What nslab wrote, proven by content (netns/etc.c): */
-/** nsl_netconf_hash - the hash nslab records for a file of @len bytes at @data. */
-uint64_t nsl_netconf_hash(const char *data, size_t len);
-/** nsl_netconf_file_hash - that hash of ETC/@netns/@name. -ENOENT: no such file; -EEXIST: not a regular file. */
-int nsl_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret);
-/** nsl_hosts_prepared_hash - the hash of the hosts file nsl_hosts_set_prepared() would write. */
-int nsl_hosts_prepared_hash(const char *netns, const struct nsl_hosts *h, uint64_t *ret);
-/** nsl_dns_hash - the hash of the resolv.conf nsl_dns_set() would write. */
-int nsl_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, struct nsl_err *err);
+/** nsli_netconf_hash - the hash nslab records for a file of @len bytes at @data. */
+uint64_t nsli_netconf_hash(const char *data, size_t len);
+/** nsli_netconf_file_hash - that hash of ETC/@netns/@name. -ENOENT: no such file; -EEXIST: not a regular file. */
+int nsli_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret);
+/** nsli_hosts_prepared_hash - the hash of the hosts file nsl_hosts_set_prepared() would write. */
+int nsli_hosts_prepared_hash(const char *netns, const struct nsl_hosts *h, uint64_t *ret);
+/** nsli_dns_hash - the hash of the resolv.conf nsl_dns_set() would write. */
+int nsli_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, struct nsl_err *err);
 /**
- * nsl_netconf_del_owned - remove ETC/@netns/@name only when its hash is one of @hashes.
+ * nsli_netconf_del_owned - remove ETC/@netns/@name only when its hash is one of @hashes.
  * Return: 1 removed, 0 no such file, -EEXIST its content is not nslab's (left alone).
  */
-int nsl_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
+int nsli_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
 			  size_t n);
-/** nsl_netconf_del_generated - remove ETC/@netns/@name when it starts with nslab's header for @netns. */
-int nsl_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name);
-/** nsl_netconf_sweep - remove nslab's temporary files in ETC/@netns, then the dir when empty. */
-int nsl_netconf_sweep(struct nsl_ctx *ctx, const char *netns);
+/** nsli_netconf_del_generated - remove ETC/@netns/@name when it starts with nslab's header for @netns. */
+int nsli_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name);
+/** nsli_netconf_sweep - remove nslab's temporary files in ETC/@netns, then the dir when empty. */
+int nsli_netconf_sweep(struct nsl_ctx *ctx, const char *netns);
 
 #endif

@@ -39,7 +39,7 @@ static int lo_up(struct nsl_ctx *ctx, const char *name, void *data, struct nsl_e
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_nl_get(ctx, name, &nl, err);
+	r = nsli_nl_get(ctx, name, &nl, err);
 	if (r < 0)
 		return r;
 	h->nlmsg_type = RTM_NEWLINK;
@@ -49,7 +49,7 @@ static int lo_up(struct nsl_ctx *ctx, const char *name, void *data, struct nsl_e
 	ifi->ifi_change = IFF_UP;
 	if (alias)
 		mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
-	return nsl_nl_talk(nl, h, err);
+	return nsli_nl_talk(nl, h, err);
 }
 
 #define NAME_MARK_XATTR "trusted.nslab.mark"
@@ -116,7 +116,7 @@ _public_ int nsl_netns_name_marked(struct nsl_ctx *ctx, const char *name, const 
 	char path[4096];
 	struct stat st;
 
-	if (name_ok(name, NULL) < 0 || !mark || !nsl_ns_path(ctx, name, path, sizeof(path)))
+	if (name_ok(name, NULL) < 0 || !mark || !nsli_ns_path(ctx, name, path, sizeof(path)))
 		return -EINVAL;
 	if (lstat(path, &st) < 0)
 		return negerrno();
@@ -172,9 +172,9 @@ static int reserve_name(struct nsl_ctx *ctx, const char *name, const char *mark,
 
 	if (r < 0)
 		return r;
-	if (!nsl_ns_path(ctx, name, path, size))
+	if (!nsli_ns_path(ctx, name, path, size))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
-	r = nsl_ns_prepare_run_dir(ctx, err);
+	r = nsli_ns_prepare_run_dir(ctx, err);
 	if (r < 0)
 		return r;
 	return create_name_file(path, name, mark, err);
@@ -193,14 +193,14 @@ _public_ int nsl_netns_add_opts(struct nsl_ctx *ctx, const char *name, const str
 	if (r < 0)
 		return r;
 	/* The session and the sysctls are set up from inside: no setns pair for each. */
-	r = nsl_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, lo_up,
+	r = nsli_ns_unshare_net(ctx, path, name, &ipv6_off, o && o->ipv6_off, lo_up,
 			       (void *)(o ? o->mark : NULL), err);
 	if (r < 0)
 		goto err_umount;
 	return 0;
 
 err_umount:
-	nsl_nl_forget(ctx, name);
+	nsli_nl_forget(ctx, name);
 	umount2(path, MNT_DETACH); /* EINVAL when the bind mount itself failed */
 	unlink(path);
 	return r;
@@ -240,13 +240,13 @@ _public_ int nsl_netns_del(struct nsl_ctx *ctx, const char *name, struct nsl_err
 
 	if (strchr(name, '/') || STREQ(name, ".") || STREQ(name, "..") || !*name)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid netns name");
-	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+	if (!nsli_ns_path(ctx, name, path, sizeof(path)))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
 	if (lstat(path, &st) < 0)
 		return nsl_err_set(err, errno == ENOENT ? NSL_E_USAGE : NSL_E_SYSTEM, negerrno(), name,
 				   errno == ENOENT ? "netns '%s' does not exist" : "%s", name);
 	/* Our cached socket would keep the namespace alive after the name is gone. */
-	nsl_nl_forget(ctx, name);
+	nsli_nl_forget(ctx, name);
 	/* A symlink (containerlab, pipework) is not a mount: only unlink it. */
 	if (!S_ISLNK(st.st_mode))
 		umount2(path, MNT_DETACH);
@@ -263,17 +263,17 @@ _public_ int nsl_netns_exists(struct nsl_ctx *ctx, const char *name, struct nsl_
 	struct stat st;
 	bool named = !strchr(name, '/') && strncmp(name, "pid:", 4) != 0 && *name &&
 		     !STREQ(name, ".") && !STREQ(name, "..");
-	int r = nsl_ns_open(ctx, name, &fd, NULL);
+	int r = nsli_ns_open(ctx, name, &fd, NULL);
 
 	if (r == 0)
 		return 1;
 	/* A dangling symlink or a plain file left by a failed mount: stale. */
 	if (named && (r == -ENOENT || r == -EINVAL))
-		return nsl_ns_path(ctx, name, path, sizeof(path)) && lstat(path, &st) == 0 ? 2 : 0;
+		return nsli_ns_path(ctx, name, path, sizeof(path)) && lstat(path, &st) == 0 ? 2 : 0;
 	/* A path that is not there is no netns; a bad path, a PID, a bad name is an error. */
 	if (r == -ENOENT && strchr(name, '/'))
 		return 0;
-	r = nsl_ns_open(ctx, name, &fd, err);
+	r = nsli_ns_open(ctx, name, &fd, err);
 	return r == 0 ? 1 : r;
 }
 
@@ -296,7 +296,7 @@ static int get_nsid_fd(struct nsl_ctx *ctx, int fd, struct nsl_err *err)
 	struct nsl_nl *nl;
 	int nsid = -1, r;
 
-	r = nsl_nl_get(ctx, NULL, &nl, err);
+	r = nsli_nl_get(ctx, NULL, &nl, err);
 	if (r < 0)
 		return r;
 	h->nlmsg_type = RTM_GETNSID;
@@ -304,7 +304,7 @@ static int get_nsid_fd(struct nsl_ctx *ctx, int fd, struct nsl_err *err)
 	g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(h, NETNSA_FD, (uint32_t)fd);
-	r = nsl_nl_query(nl, h, nsid_cb, &nsid, err);
+	r = nsli_nl_query(nl, h, nsid_cb, &nsid, err);
 	if (r < 0)
 		return r;
 	return nsid < 0 ? -1 : nsid;
@@ -313,7 +313,7 @@ static int get_nsid_fd(struct nsl_ctx *ctx, int fd, struct nsl_err *err)
 _public_ int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;
-	int r = nsl_ns_open(ctx, name, &fd, err);
+	int r = nsli_ns_open(ctx, name, &fd, err);
 
 	if (r < 0)
 		return r;
@@ -329,10 +329,10 @@ _public_ int nsl_netns_set_nsid(struct nsl_ctx *ctx, const char *name, int nsid,
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_ns_open(ctx, name, &fd, err);
+	r = nsli_ns_open(ctx, name, &fd, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_get(ctx, NULL, &nl, err);
+	r = nsli_nl_get(ctx, NULL, &nl, err);
 	if (r < 0)
 		return r;
 	h->nlmsg_type = RTM_NEWNSID;
@@ -341,7 +341,7 @@ _public_ int nsl_netns_set_nsid(struct nsl_ctx *ctx, const char *name, int nsid,
 	g->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(h, NETNSA_FD, (uint32_t)fd);
 	mnl_attr_put_u32(h, NETNSA_NSID, (uint32_t)nsid);
-	r = nsl_nl_talk(nl, h, err);
+	r = nsli_nl_talk(nl, h, err);
 	if (r == -EEXIST && err)
 		err->kind = NSL_E_CONFLICT;
 	if (r < 0 && err)
@@ -375,7 +375,7 @@ _public_ int nsl_netns_list(struct nsl_ctx *ctx, struct nsl_netns_info **ret, si
 		memset(&v[n], 0, sizeof(v[n]));
 		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
 		v[n].nsid = -1;
-		if (nsl_ns_open(ctx, de->d_name, &fd, NULL) < 0)
+		if (nsli_ns_open(ctx, de->d_name, &fd, NULL) < 0)
 			v[n].stale = true;
 		else
 			v[n].nsid = get_nsid_fd(ctx, fd, NULL);
@@ -406,11 +406,11 @@ _public_ int nsl_netns_identify(struct nsl_ctx *ctx, pid_t pid, char *buf, size_
 {
 	const char *dir = nsl_ctx_get_dir(ctx, NSL_DIR_RUN);
 	_cleanup_(closedirp) DIR *d = NULL;
-	struct stat want, st;
+	struct stat nsli_want, st;
 	struct dirent *de;
 	int r;
 
-	r = stat_netns_of(pid, &want);
+	r = stat_netns_of(pid, &nsli_want);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_USAGE, r == -ENOENT ? -ESRCH : r, NULL, "no process %d", (int)pid);
 	buf[0] = '\0';
@@ -419,7 +419,7 @@ _public_ int nsl_netns_identify(struct nsl_ctx *ctx, pid_t pid, char *buf, size_
 		return errno == ENOENT ? 0 : nsl_err_set(err, NSL_E_SYSTEM, negerrno(), dir, NULL);
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
-		    st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+		    st.st_dev == nsli_want.st_dev && st.st_ino == nsli_want.st_ino)
 			snprintf(buf, size, "%s", de->d_name);
 	return 0;
 }
@@ -435,7 +435,7 @@ _public_ int nsl_netns_pids(struct nsl_ctx *ctx, const char *name, pid_t **ret, 
 	ino_t ino;
 	int r;
 
-	r = nsl_ns_ident(ctx, name, &dev, &ino, err);
+	r = nsli_ns_ident(ctx, name, &dev, &ino, err);
 	if (r < 0)
 		return r;
 	d = opendir("/proc");
@@ -475,7 +475,7 @@ _public_ int nsl_netns_inode(struct nsl_ctx *ctx, const char *name, dev_t *ret_d
 
 	if (!name || !*name || strchr(name, '/') || STREQ(name, ".") || STREQ(name, ".."))
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, name, "invalid netns name");
-	if (!nsl_ns_path(ctx, name, path, sizeof(path)))
+	if (!nsli_ns_path(ctx, name, path, sizeof(path)))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, name, "path too long");
 	/* An nsfs inode is a regular file: anything else (a FIFO would block the open) is not
 	 * a namespace. A dangling symlink is ENOENT. */

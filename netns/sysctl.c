@@ -15,7 +15,7 @@
 #define SYSCTL_VALUE_MAX 255
 
 /* "net." then dot-separated components of [A-Za-z0-9_-]: no "..", no '/', nothing empty. */
-int nsl_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err)
+int nsli_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err)
 {
 	size_t len = key ? strlen(key) : 0;
 	char *p;
@@ -43,7 +43,7 @@ int nsl_sysctl_path(const char *key, char *buf, size_t size, struct nsl_err *err
 	return 0;
 }
 
-int nsl_sysctl_check_value(const char *key, const char *value, struct nsl_err *err)
+int nsli_sysctl_check_value(const char *key, const char *value, struct nsl_err *err)
 {
 	size_t len = value ? strlen(value) : 0;
 
@@ -62,10 +62,10 @@ static int open_key(struct nsl_ctx *ctx, const char *netns, const char *key, int
 	char path[256];
 	int r;
 
-	r = nsl_sysctl_path(key, path, sizeof(path), err);
+	r = nsli_sysctl_path(key, path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	r = nsl_ns_open_file(ctx, netns, path, flags, ret_fd, err);
+	r = nsli_ns_open_file(ctx, netns, path, flags, ret_fd, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, r, key, "no such sysctl key");
 	if (r == -EISDIR)
@@ -83,10 +83,10 @@ _public_ int nsl_sysctl_set(struct nsl_ctx *ctx, const char *netns, const char *
 	ssize_t n;
 	int r;
 
-	r = nsl_sysctl_path(key, (char[256]){ 0 }, 256, err);
+	r = nsli_sysctl_path(key, (char[256]){ 0 }, 256, err);
 	if (r < 0)
 		return r;
-	r = nsl_sysctl_check_value(key, value, err);
+	r = nsli_sysctl_check_value(key, value, err);
 	if (r < 0)
 		return r;
 	len = strlen(value);

@@ -26,7 +26,7 @@ static bool name_char(char c, bool first)
 	return !first && (c == '_' || c == '.' || c == '-');
 }
 
-int nic_container_name_check(const char *name, struct nsl_err *err)
+int nsli_nic_container_name_check(const char *name, struct nsl_err *err)
 {
 	const char *colon = strchr(name, ':');
 	const char *bare = colon ? colon + 1 : name;
@@ -177,7 +177,7 @@ static int parse_pid(const char *cli, const char *name, const struct inspect_out
 	return 0;
 }
 
-int nic_container_pid(const char *name, pid_t *ret, struct nsl_err *err)
+int nsli_nic_container_pid(const char *name, pid_t *ret, struct nsl_err *err)
 {
 	static const char *const clis[] = { "docker", "podman" };
 	const char *bare = strchr(name, ':') ? strchr(name, ':') + 1 : name;

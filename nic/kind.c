@@ -15,7 +15,7 @@
 #include "nslab/link.h"
 #include "nslab/veth.h"
 
-int nic_link_owned(struct nsl_ctx *ctx, const char *netns, const char *ifname, const char *alias,
+int nsli_nic_link_owned(struct nsl_ctx *ctx, const char *netns, const char *ifname, const char *alias,
 		   struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *l = NULL;
@@ -109,7 +109,7 @@ static int veth_create(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl
 
 static int veth_remove(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl_err *err)
 {
-	int r = nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
+	int r = nsli_nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
 
 	if (r <= 0)
 		return r;
@@ -120,7 +120,7 @@ static int veth_remove(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl
 
 static int veth_present(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl_err *err)
 {
-	int r = nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
+	int r = nsli_nic_link_owned(ctx, p->host, p->info.host_ifname, p->alias, err);
 
 	return r == -EEXIST ? 0 : r;
 }
@@ -136,7 +136,7 @@ static const struct {
 	{ "source", MACVLAN_MODE_SOURCE },
 };
 
-int nic_macvlan_mode(const char *name, uint32_t *ret)
+int nsli_nic_macvlan_mode(const char *name, uint32_t *ret)
 {
 	for (size_t i = 0; i < ELEMENTSOF(macvlan_modes); i++)
 		if (STREQ(macvlan_modes[i].name, name)) {
@@ -155,13 +155,13 @@ static int macvlan_prepare(struct nsl_ctx *ctx, const struct nsl_nic *nic, struc
 	snprintf(p->info.parent, sizeof(p->info.parent), "%s", nic->macvlan_parent);
 	snprintf(p->info.mode, sizeof(p->info.mode), "%s",
 		 nic->macvlan_mode ? nic->macvlan_mode : "bridge");
-	if (nic_macvlan_mode(p->info.mode, &p->macvlan_mode) < 0)
+	if (nsli_nic_macvlan_mode(p->info.mode, &p->macvlan_mode) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, p->info.mode,
 				   "macvlan mode must be bridge, private, vepa, passthru or source");
-	r = nsl_nl_get(ctx, NULL, &nl, err);
+	r = nsli_nl_get(ctx, NULL, &nl, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_ifindex(nl, p->info.parent, err);
+	r = nsli_nl_ifindex(nl, p->info.parent, err);
 	if (r < 0)
 		return r;
 	p->parent_ifindex = r;
@@ -175,7 +175,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
  * Sent in the host netns: IFLA_LINK names the parent there, IFLA_NET_NS_FD makes the device
  * be born in the target already named @ifname and up, in one request.
  */
-int nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int nsfd,
+int nsli_nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int nsfd,
 		      const uint8_t *mac, uint32_t mtu, struct nl_msg **ret)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_macvlan_alloc();
@@ -188,7 +188,7 @@ int nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int
 	rtnl_link_set_link(l, parent_ifindex);
 	r = rtnl_link_macvlan_set_mode(l, mode);
 	if (r < 0)
-		return nsl_nle_errno(r);
+		return nsli_nle_errno(r);
 	rtnl_link_set_ns_fd(l, nsfd);
 	if (mac) {
 		a = nl_addr_build(AF_LLC, mac, 6);
@@ -200,7 +200,7 @@ int nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int
 		rtnl_link_set_mtu(l, mtu);
 	rtnl_link_set_flags(l, IFF_UP);
 	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, ret);
-	return r < 0 ? nsl_nle_errno(r) : 0;
+	return r < 0 ? nsli_nle_errno(r) : 0;
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
@@ -224,14 +224,14 @@ static int macvlan_create(struct nsl_ctx *ctx, const struct nic_plan *p, struct 
 	struct nsl_nl *nl;
 	int r;
 
-	r = nic_macvlan_build(i->ifname, p->parent_ifindex, p->macvlan_mode, p->tgt->nsfd,
+	r = nsli_nic_macvlan_build(i->ifname, p->parent_ifindex, p->macvlan_mode, p->tgt->nsfd,
 			      i->has_mac ? i->mac : NULL, i->mtu, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, i->ifname, "macvlan request: %s", strerror(-r));
-	r = nsl_nl_get(ctx, NULL, &nl, err);
+	r = nsli_nl_get(ctx, NULL, &nl, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r < 0)
 		return nsl_err_set(err, r == -EEXIST ? NSL_E_CONFLICT : NSL_E_SYSTEM, r, i->ifname,
 				   "cannot create macvlan: %s", strerror(-r));
@@ -247,7 +247,7 @@ static int macvlan_remove(struct nsl_ctx *ctx, const struct nic_plan *p, struct 
 
 	if (!p->tgt) /* the target is gone, and its netns took the macvlan along */
 		return 0;
-	r = nic_link_owned(ctx, p->tgt->spec, p->info.ifname, p->alias, err);
+	r = nsli_nic_link_owned(ctx, p->tgt->spec, p->info.ifname, p->alias, err);
 	if (r <= 0)
 		return r;
 	r = nsl_link_del(ctx, p->tgt->spec, p->info.ifname, err);
@@ -260,7 +260,7 @@ static int macvlan_present(struct nsl_ctx *ctx, const struct nic_plan *p, struct
 
 	if (!p->tgt)
 		return 0;
-	r = nic_link_owned(ctx, p->tgt->spec, p->info.ifname, p->alias, err);
+	r = nsli_nic_link_owned(ctx, p->tgt->spec, p->info.ifname, p->alias, err);
 	return r == -EEXIST ? 0 : r;
 }
 
@@ -269,7 +269,7 @@ static const struct nic_kind kinds[] = {
 	{ "macvlan", true, macvlan_prepare, macvlan_create, macvlan_remove, macvlan_present },
 };
 
-const struct nic_kind *nic_kind_find(const char *name)
+const struct nic_kind *nsli_nic_kind_find(const char *name)
 {
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 		if (STREQ(kinds[i].name, name))

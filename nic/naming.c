@@ -37,7 +37,7 @@ _public_ int nsl_nic_target_parse(char *const *words, int n, struct nsl_nic_targ
 		t.kind = NSL_NIC_TARGET_PID;
 		t.pid = (pid_t)pid;
 	} else {
-		r = nic_container_name_check(words[0], err);
+		r = nsli_nic_container_name_check(words[0], err);
 		if (r < 0)
 			return r;
 		t.kind = NSL_NIC_TARGET_CONTAINER;
@@ -73,7 +73,7 @@ _public_ int nsl_nic_target_id(const struct nsl_nic_target *t, char *buf, size_t
 		n = snprintf(buf, size, "ns-%s", t->name);
 		break;
 	case NSL_NIC_TARGET_CONTAINER:
-		r = nic_container_name_check(t->name ? t->name : "", err);
+		r = nsli_nic_container_name_check(t->name ? t->name : "", err);
 		if (r < 0)
 			return r;
 		n = snprintf(buf, size, "ctr-%s", container_bare(t->name));
@@ -88,7 +88,7 @@ _public_ int nsl_nic_target_id(const struct nsl_nic_target *t, char *buf, size_t
 
 _public_ void nsl_nic_mac_from_seed(const char *seed, uint8_t ret[6])
 {
-	uint64_t h = nsl_hash64("nslab-mac\n", seed, 0);
+	uint64_t h = nsli_hash64("nslab-mac\n", seed, 0);
 
 	for (int i = 0; i < 6; i++)
 		ret[i] = (uint8_t)(h >> (8 * (5 - i)));
@@ -98,7 +98,7 @@ _public_ void nsl_nic_mac_from_seed(const char *seed, uint8_t ret[6])
 
 _public_ void nsl_nic_host_name(const char *logical, unsigned salt, char *ret)
 {
-	uint64_t h = nsl_hash64("nslab-nic\n", logical, salt);
+	uint64_t h = nsli_hash64("nslab-nic\n", logical, salt);
 
 	/* "nsl" + 12 hex digits = 15 bytes, IFNAMSIZ - 1. */
 	snprintf(ret, NSL_IFNAMSIZ, "nsl%012" PRIx64, (uint64_t)(h & 0xffffffffffffULL));

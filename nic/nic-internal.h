@@ -34,42 +34,42 @@ struct nic_target {
 
 #define NIC_TARGET_NULL { .pidfd = -1, .nsfd = -1 }
 
-int nic_target_open(struct nsl_ctx *ctx, const struct nsl_nic_target *t, struct nic_target *ret,
+int nsli_nic_target_open(struct nsl_ctx *ctx, const struct nsl_nic_target *t, struct nic_target *ret,
 		    struct nsl_err *err);
 /* 0 while the target is still the one we opened; -ESRCH once it exited or was renamed away. */
-int nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct nsl_err *err);
+int nsli_nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct nsl_err *err);
 /* Close the fds and drop the netlink session opened for "/proc/self/fd/N". */
-void nic_target_close(struct nic_target *nt);
+void nsli_nic_target_close(struct nic_target *nt);
 static inline void nic_target_closep(struct nic_target *nt)
 {
-	nic_target_close(nt);
+	nsli_nic_target_close(nt);
 }
 
 /* PID of container @name through `docker|podman inspect` (nic/container.c). */
-int nic_container_pid(const char *name, pid_t *ret, struct nsl_err *err);
+int nsli_nic_container_pid(const char *name, pid_t *ret, struct nsl_err *err);
 /* Validate a container name (docker's rule [A-Za-z0-9][A-Za-z0-9_.-]*, optional CLI prefix). */
-int nic_container_name_check(const char *name, struct nsl_err *err);
+int nsli_nic_container_name_check(const char *name, struct nsl_err *err);
 
 /* ---- records under STATE_DIR/nic (nic/state.c) ---- */
 
 /* Open (and with @create, make) STATE_DIR/nic, flock'd exclusively when @excl, else shared.
  * -ENOENT when it is absent and not to be created. */
-int nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
+int nsli_nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
 		   struct nsl_err *err);
-int nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
+int nsli_nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
 		    struct nsl_err *err);
 /* -ENOENT when there is no record for @logical. */
-int nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev_t *ret_dev,
+int nsli_nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev_t *ret_dev,
 		   ino_t *ret_ino, struct nsl_err *err);
-int nic_state_remove(int dirfd, const char *logical, struct nsl_err *err);
+int nsli_nic_state_remove(int dirfd, const char *logical, struct nsl_err *err);
 /* Logical names recorded, sorted; those of target @id only when @id is not NULL. */
-int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struct nsl_err *err);
-void nic_strv_free(char **v, size_t n);
+int nsli_nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struct nsl_err *err);
+void nsli_nic_strv_free(char **v, size_t n);
 
 /* Serialisation, apart from the files so that unit tests can drive it. */
-int nic_record_format(const struct nsl_nic_info *info, dev_t dev, ino_t ino, char *buf,
+int nsli_nic_record_format(const struct nsl_nic_info *info, dev_t dev, ino_t ino, char *buf,
 		      size_t size);
-int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev, ino_t *ret_ino);
+int nsli_nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev, ino_t *ret_ino);
 
 /* ---- link kinds (nic/kind.c) ---- */
 
@@ -109,16 +109,16 @@ struct nic_kind {
 	int (*present)(struct nsl_ctx *ctx, const struct nic_plan *p, struct nsl_err *err);
 };
 
-const struct nic_kind *nic_kind_find(const char *name);
+const struct nic_kind *nsli_nic_kind_find(const char *name);
 
 /* The macvlan RTM_NEWLINK, built apart from sending (unit-tested). Caller frees *@ret. */
-int nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int nsfd,
+int nsli_nic_macvlan_build(const char *ifname, int parent_ifindex, uint32_t mode, int nsfd,
 		      const uint8_t *mac, uint32_t mtu, struct nl_msg **ret);
 /* MACVLAN_MODE_* for a mode name; -EINVAL when unknown. */
-int nic_macvlan_mode(const char *name, uint32_t *ret);
+int nsli_nic_macvlan_mode(const char *name, uint32_t *ret);
 
 /* Link @ifname in @netns exists and its alias is @alias: 1; absent: 0; foreign: -EEXIST. */
-int nic_link_owned(struct nsl_ctx *ctx, const char *netns, const char *ifname, const char *alias,
+int nsli_nic_link_owned(struct nsl_ctx *ctx, const char *netns, const char *ifname, const char *alias,
 		   struct nsl_err *err);
 
 #endif

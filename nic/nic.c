@@ -46,7 +46,7 @@ static int check_names(const struct nsl_nic *nic, struct nsl_err *err)
 				   "'bridge' and 'macvlan' exclude each other");
 	if (nic->macvlan_mode && !nic->macvlan_parent)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, NULL, "'mode' needs 'macvlan PARENT'");
-	if (nic->macvlan_mode && nic_macvlan_mode(nic->macvlan_mode, &mode) < 0)
+	if (nic->macvlan_mode && nsli_nic_macvlan_mode(nic->macvlan_mode, &mode) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -EINVAL, nic->macvlan_mode,
 				   "macvlan mode must be bridge, private, vepa, passthru or source");
 	return 0;
@@ -155,7 +155,7 @@ static int check_record(struct add_run *a, struct nsl_err *err)
 	ino_t ino;
 	int r;
 
-	r = nic_state_read(a->dirfd, a->p.info.logical, &old.info, &dev, &ino, err);
+	r = nsli_nic_state_read(a->dirfd, a->p.info.logical, &old.info, &dev, &ino, err);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -164,7 +164,7 @@ static int check_record(struct add_run *a, struct nsl_err *err)
 	old.host = recorded_host(&old.info);
 	if (dev != a->p.tgt->dev || ino != a->p.tgt->ino)
 		old.tgt = NULL;
-	k = nic_kind_find(old.info.kind);
+	k = nsli_nic_kind_find(old.info.kind);
 	if (k && k->present(a->ctx, &old, NULL) == 1)
 		return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, a->p.info.logical,
 				   "'%s' is already added (see 'nslab nic list')", a->p.info.logical);
@@ -186,7 +186,7 @@ static int same_netns_as_host(struct add_run *a, struct nsl_err *err)
 {
 	dev_t dev;
 	ino_t ino;
-	int r = nsl_ns_ident(a->ctx, NULL, &dev, &ino, err);
+	int r = nsli_ns_ident(a->ctx, NULL, &dev, &ino, err);
 
 	if (r < 0)
 		return r;
@@ -266,7 +266,7 @@ static int read_back(struct add_run *a, struct nsl_err *err)
 	i->mtu = l[0].mtu;
 	i->has_mac = l[0].has_mac;
 	memcpy(i->mac, l[0].mac, sizeof(i->mac));
-	return nic_state_write(a->dirfd, i, a->p.tgt->dev, a->p.tgt->ino, err);
+	return nsli_nic_state_write(a->dirfd, i, a->p.tgt->dev, a->p.tgt->ino, err);
 }
 
 /* Undo what apply() did. Returns what is left behind, "" when nothing is. */
@@ -279,7 +279,7 @@ static const char *undo(struct add_run *a, bool link_made, bool bridge_made)
 	if (bridge_made && !left[0] && nsl_bridge_del(a->ctx, NULL, a->p.info.bridge, NULL) < 0)
 		left = a->p.info.bridge;
 	if (!left[0])
-		nic_state_remove(a->dirfd, a->p.info.logical, NULL);
+		nsli_nic_state_remove(a->dirfd, a->p.info.logical, NULL);
 	return left;
 }
 
@@ -289,7 +289,7 @@ static int apply(struct add_run *a, struct nsl_err *err)
 	const char *left;
 	int r;
 
-	r = nic_state_write(a->dirfd, &a->p.info, a->p.tgt->dev, a->p.tgt->ino, err);
+	r = nsli_nic_state_write(a->dirfd, &a->p.info, a->p.tgt->dev, a->p.tgt->ino, err);
 	if (r < 0)
 		return r;
 	if (a->p.info.bridge_created) {
@@ -304,7 +304,7 @@ static int apply(struct add_run *a, struct nsl_err *err)
 		r = configure(a, err);
 	if (r >= 0) {
 		test_pause();
-		r = nic_target_alive(a->ctx, a->p.tgt, err);
+		r = nsli_nic_target_alive(a->ctx, a->p.tgt, err);
 	}
 	if (r >= 0)
 		r = read_back(a, err);
@@ -353,22 +353,22 @@ _public_ int nsl_nic_add(struct nsl_ctx *ctx, const struct nsl_nic *nic, struct 
 		return r;
 	snprintf(a.p.info.host_netns, sizeof(a.p.info.host_netns), "%s",
 		 nsl_ctx_get_netns(ctx) ? nsl_ctx_get_netns(ctx) : "");
-	a.kind = nic_kind_find(a.p.info.kind);
-	r = nic_target_open(ctx, &nic->target, &tgt, err);
+	a.kind = nsli_nic_kind_find(a.p.info.kind);
+	r = nsli_nic_target_open(ctx, &nic->target, &tgt, err);
 	if (r < 0)
 		return r;
 	a.p.tgt = &tgt;
 	r = same_netns_as_host(&a, err);
 	if (r < 0)
 		return r;
-	r = nic_state_open(ctx, true, true, &dirfd, err);
+	r = nsli_nic_state_open(ctx, true, true, &dirfd, err);
 	if (r < 0)
 		return r;
 	a.dirfd = dirfd;
 	r = add_locked(&a, err);
 	if (r < 0) {
 		/* The first add made the directory; a failure leaves no record, nor it. */
-		nic_state_remove(dirfd, NULL, NULL);
+		nsli_nic_state_remove(dirfd, NULL, NULL);
 		return r;
 	}
 	if (ret) {
@@ -385,11 +385,11 @@ _public_ int nsl_nic_add(struct nsl_ctx *ctx, const struct nsl_nic *nic, struct 
 static bool open_recorded(struct nsl_ctx *ctx, const struct nsl_nic_target *t, dev_t dev,
 			  ino_t ino, struct nic_target *nt)
 {
-	if (nic_target_open(ctx, t, nt, NULL) < 0)
+	if (nsli_nic_target_open(ctx, t, nt, NULL) < 0)
 		return false;
 	if (nt->dev == dev && nt->ino == ino)
 		return true;
-	nic_target_close(nt);
+	nsli_nic_target_close(nt);
 	return false;
 }
 
@@ -422,11 +422,11 @@ static int read_for_del(int dirfd, struct nic_plan *p, dev_t *dev, ino_t *ino, s
 	int r;
 
 	memcpy(logical, p->info.logical, sizeof(logical));
-	r = nic_state_read(dirfd, logical, &p->info, dev, ino, err);
+	r = nsli_nic_state_read(dirfd, logical, &p->info, dev, ino, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, logical, "no NIC '%s' was added by nslab",
 				   logical);
-	if (r >= 0 && !nic_kind_find(p->info.kind))
+	if (r >= 0 && !nsli_nic_kind_find(p->info.kind))
 		return nsl_err_set(err, NSL_E_SYSTEM, -EBADMSG, logical, "unknown kind '%s' in record",
 				   p->info.kind);
 	return r;
@@ -449,7 +449,7 @@ _public_ int nsl_nic_del(struct nsl_ctx *ctx, const struct nsl_nic_target *t, co
 		return r;
 	if (set_names(&p, ifname) < 0)
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, NULL, "logical name too long");
-	r = nic_state_open(ctx, false, true, &dirfd, err);
+	r = nsli_nic_state_open(ctx, false, true, &dirfd, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, p.info.logical,
 				   "no NIC '%s' was added by nslab", p.info.logical);
@@ -460,10 +460,10 @@ _public_ int nsl_nic_del(struct nsl_ctx *ctx, const struct nsl_nic_target *t, co
 	if (open_recorded(ctx, t, dev, ino, &tgt))
 		p.tgt = &tgt;
 	p.host = recorded_host(&p.info);
-	r = nic_kind_find(p.info.kind)->remove(ctx, &p, err);
+	r = nsli_nic_kind_find(p.info.kind)->remove(ctx, &p, err);
 	if (r < 0)
 		return r;
-	r = nic_state_remove(dirfd, p.info.logical, err);
+	r = nsli_nic_state_remove(dirfd, p.info.logical, err);
 	if (r >= 0 && (flags & NSL_NIC_PRUNE_BRIDGE) && p.info.bridge[0])
 		r = prune_bridge(ctx, p.host, p.info.bridge, err);
 	return r;
@@ -495,7 +495,7 @@ static int target_from_id(const char *id, struct nsl_nic_target *t)
 static void fill_present(struct nsl_ctx *ctx, struct nsl_nic_info *info, dev_t dev, ino_t ino)
 {
 	_cleanup_(nic_target_closep) struct nic_target tgt = NIC_TARGET_NULL;
-	const struct nic_kind *k = nic_kind_find(info->kind);
+	const struct nic_kind *k = nsli_nic_kind_find(info->kind);
 	struct nic_plan p = { .info = *info, .host = recorded_host(info) };
 	struct nsl_nic_target t;
 
@@ -517,12 +517,12 @@ static int list_locked(struct nsl_ctx *ctx, int dirfd, const char *id, struct ns
 	size_t n = 0, k = 0;
 	int r;
 
-	r = nic_state_names(dirfd, id, &names, &n, err);
+	r = nsli_nic_state_names(dirfd, id, &names, &n, err);
 	if (r < 0)
 		return r;
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
-		nic_strv_free(names, n);
+		nsli_nic_strv_free(names, n);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -530,11 +530,11 @@ static int list_locked(struct nsl_ctx *ctx, int dirfd, const char *id, struct ns
 		ino_t ino;
 
 		/* A record that cannot be read is skipped, not fatal to the whole list. */
-		if (nic_state_read(dirfd, names[i], &v[k], &dev, &ino, NULL) < 0)
+		if (nsli_nic_state_read(dirfd, names[i], &v[k], &dev, &ino, NULL) < 0)
 			continue;
 		fill_present(ctx, &v[k++], dev, ino);
 	}
-	nic_strv_free(names, n);
+	nsli_nic_strv_free(names, n);
 	*ret = TAKE_PTR(v);
 	*ret_n = k;
 	return 0;
@@ -550,7 +550,7 @@ _public_ int nsl_nic_list(struct nsl_ctx *ctx, const struct nsl_nic_target *t,
 
 	if (t && (r = nsl_nic_target_id(t, id, sizeof(id), err)) < 0)
 		return r;
-	r = nic_state_open(ctx, false, false, &dirfd, &e);
+	r = nsli_nic_state_open(ctx, false, false, &dirfd, &e);
 	if (r == -ENOENT) {
 		*ret = NULL;
 		*ret_n = 0;

@@ -27,7 +27,7 @@ static bool still_linked(int bfd, int fd)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
+int nsli_nic_state_open(struct nsl_ctx *ctx, bool create, bool excl, int *ret_dirfd,
 		   struct nsl_err *err)
 {
 	const char *base = nsl_ctx_get_dir(ctx, NSL_DIR_STATE);
@@ -79,7 +79,7 @@ static int put(char *buf, size_t size, size_t *used, const char *key, const char
 	return 0;
 }
 
-int nic_record_format(const struct nsl_nic_info *i, dev_t dev, ino_t ino, char *buf, size_t size)
+int nsli_nic_record_format(const struct nsl_nic_info *i, dev_t dev, ino_t ino, char *buf, size_t size)
 {
 	char tmp[64];
 	size_t used = 0;
@@ -179,7 +179,7 @@ static int parse_line(const char *k, const char *v, struct nsl_nic_info *i, dev_
 	return 0; /* a newer writer's key: keep going */
 }
 
-int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev, ino_t *ret_ino)
+int nsli_nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev, ino_t *ret_ino)
 {
 	struct nsl_nic_info i = { 0 };
 	_cleanup_free_ char *copy = strdup(text);
@@ -208,25 +208,25 @@ int nic_record_parse(const char *text, struct nsl_nic_info *ret, dev_t *ret_dev,
 	return 0;
 }
 
-int nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
+int nsli_nic_state_write(int dirfd, const struct nsl_nic_info *info, dev_t dev, ino_t ino,
 		    struct nsl_err *err)
 {
 	char buf[RECORD_MAX];
 	int n, r;
 
-	n = nic_record_format(info, dev, ino, buf, sizeof(buf));
+	n = nsli_nic_record_format(info, dev, ino, buf, sizeof(buf));
 	if (n < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, n, info->logical, "record too large");
 	/* The directory's flock serialises the writers: a fixed temporary name is safe, and
 	 * a crash leaves only ".LOGICAL.tmp", which the next write replaces. */
-	r = nsl_write_atomic(dirfd, info->logical, &(struct iovec){ buf, (size_t)n }, 1, 0600,
+	r = nsli_write_atomic(dirfd, info->logical, &(struct iovec){ buf, (size_t)n }, 1, 0600,
 			     NSL_WRITE_SYNC | NSL_WRITE_FIXED_TMP);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, info->logical, "state: %s", strerror(-r));
 	return 0;
 }
 
-int nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev_t *ret_dev,
+int nsli_nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev_t *ret_dev,
 		   ino_t *ret_ino, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = -1;
@@ -242,7 +242,7 @@ int nic_state_read(int dirfd, const char *logical, struct nsl_nic_info *ret, dev
 	if (n < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
 	buf[n] = '\0';
-	if (nic_record_parse(buf, ret, ret_dev, ret_ino) < 0 || !STREQ(ret->logical, logical))
+	if (nsli_nic_record_parse(buf, ret, ret_dev, ret_ino) < 0 || !STREQ(ret->logical, logical))
 		return nsl_err_set(err, NSL_E_SYSTEM, -EBADMSG, logical, "corrupt state record");
 	return 0;
 }
@@ -264,7 +264,7 @@ static bool remove_dir_if_empty(int dirfd)
 
 /* Remove the record of @logical, and the directory with the last one. @logical NULL: only
  * the directory, when it is empty (an add that failed before writing a record). */
-int nic_state_remove(int dirfd, const char *logical, struct nsl_err *err)
+int nsli_nic_state_remove(int dirfd, const char *logical, struct nsl_err *err)
 {
 	if (logical && unlinkat(dirfd, logical, 0) < 0 && errno != ENOENT)
 		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), logical, "state: %s", strerror(errno));
@@ -273,7 +273,7 @@ int nic_state_remove(int dirfd, const char *logical, struct nsl_err *err)
 	return 0;
 }
 
-void nic_strv_free(char **v, size_t n)
+void nsli_nic_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
 		free(v[i]);
@@ -294,7 +294,7 @@ static bool name_matches(const char *name, const char *id)
 	return !id || (strncmp(name, id, n) == 0 && name[n] == ':');
 }
 
-int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struct nsl_err *err)
+int nsli_nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struct nsl_err *err)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	char **v = NULL;
@@ -311,7 +311,7 @@ int nic_state_names(int dirfd, const char *id, char ***ret, size_t *ret_n, struc
 		if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) || !name_matches(de->d_name, id))
 			continue;
 		if (!GREEDY_REALLOC(v, cap, n + 1) || !(v[n] = strdup(de->d_name))) {
-			nic_strv_free(v, n);
+			nsli_nic_strv_free(v, n);
 			return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 		}
 		n++;

@@ -113,14 +113,14 @@ static int open_container(struct nic_target *nt, struct nsl_err *err)
 	pid_t pid, again;
 	int r;
 
-	r = nic_container_pid(nt->t.name, &pid, err);
+	r = nsli_nic_container_pid(nt->t.name, &pid, err);
 	if (r < 0)
 		return r;
 	r = open_pid(pid, nt->t.name, nt, err);
 	if (r < 0)
 		return r;
 	/* The container may have restarted between inspect and pidfd_open. */
-	r = nic_container_pid(nt->t.name, &again, err);
+	r = nsli_nic_container_pid(nt->t.name, &again, err);
 	if (r < 0)
 		return r;
 	if (again != pid)
@@ -129,14 +129,14 @@ static int open_container(struct nic_target *nt, struct nsl_err *err)
 	return 0;
 }
 
-/* Always RUN_DIR/NAME, opened by its path: never a "pid:N" or path form of nsl_ns_open. */
+/* Always RUN_DIR/NAME, opened by its path: never a "pid:N" or path form of nsli_ns_open. */
 static int open_netns(struct nsl_ctx *ctx, struct nic_target *nt, struct nsl_err *err)
 {
 	int r;
 
-	if (!nsl_ns_path(ctx, nt->t.name, nt->path, sizeof(nt->path)))
+	if (!nsli_ns_path(ctx, nt->t.name, nt->path, sizeof(nt->path)))
 		return nsl_err_set(err, NSL_E_USAGE, -ENAMETOOLONG, nt->t.name, "netns path too long");
-	r = nsl_ns_open(ctx, nt->path, &nt->nsfd, err);
+	r = nsli_ns_open(ctx, nt->path, &nt->nsfd, err);
 
 	if (r == -ENOENT || r == -ESRCH)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, nt->t.name, "netns '%s' does not exist",
@@ -144,7 +144,7 @@ static int open_netns(struct nsl_ctx *ctx, struct nic_target *nt, struct nsl_err
 	return r;
 }
 
-int nic_target_open(struct nsl_ctx *ctx, const struct nsl_nic_target *t, struct nic_target *ret,
+int nsli_nic_target_open(struct nsl_ctx *ctx, const struct nsl_nic_target *t, struct nic_target *ret,
 		    struct nsl_err *err)
 {
 	struct nic_target nt = { .ctx = ctx, .t = *t, .pidfd = -1, .nsfd = -1 };
@@ -178,7 +178,7 @@ int nic_target_open(struct nsl_ctx *ctx, const struct nsl_nic_target *t, struct 
 	return 0;
 }
 
-int nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct nsl_err *err)
+int nsli_nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct nsl_err *err)
 {
 	dev_t dev;
 	ino_t ino;
@@ -190,16 +190,16 @@ int nic_target_alive(struct nsl_ctx *ctx, const struct nic_target *nt, struct ns
 		return 0;
 	}
 	/* A named netns: the name must still lead to the namespace we worked in. */
-	if (nsl_ns_ident(ctx, nt->path, &dev, &ino, NULL) < 0 || dev != nt->dev || ino != nt->ino)
+	if (nsli_ns_ident(ctx, nt->path, &dev, &ino, NULL) < 0 || dev != nt->dev || ino != nt->ino)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ESRCH, nt->t.name,
 				   "netns '%s' was deleted meanwhile", nt->t.name);
 	return 0;
 }
 
-void nic_target_close(struct nic_target *nt)
+void nsli_nic_target_close(struct nic_target *nt)
 {
 	if (nt->nsfd >= 0 && nt->ctx)
-		nsl_nl_forget(nt->ctx, nt->spec);
+		nsli_nl_forget(nt->ctx, nt->spec);
 	closep(&nt->pidfd);
 	closep(&nt->nsfd);
 	nt->pidfd = nt->nsfd = -1;

@@ -61,12 +61,12 @@ _public_ int nsl_neigh_flush(struct nsl_ctx *ctx, const char *netns, struct nsl_
 	struct nsl_nl *nl;
 	int r;
 
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
 	h->nlmsg_type = RTM_GETNEIGH;
 	mnl_nlmsg_put_extra_header(h, sizeof(struct ndmsg));
-	r = nsl_nl_dump(nl, h, neigh_dump_cb, neigh_dump_reset, &d, err);
+	r = nsli_nl_dump(nl, h, neigh_dump_cb, neigh_dump_reset, &d, err);
 	if (r >= 0 && d.oom)
 		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
 	if (r >= 0 && d.n && !(reqs = calloc(d.n, sizeof(*reqs))))
@@ -75,7 +75,7 @@ _public_ int nsl_neigh_flush(struct nsl_ctx *ctx, const char *netns, struct nsl_
 		reqs[i] = (struct nlmsghdr *)d.v[i];
 	/* An entry gone meanwhile (ENOENT) is what was asked for. */
 	if (r >= 0 && d.n) {
-		r = nsl_nl_batch(nl, reqs, (int)d.n, NULL, NULL);
+		r = nsli_nl_batch(nl, reqs, (int)d.n, NULL, NULL);
 		r = r == -ENOENT ? 0 : r;
 		if (r < 0)
 			nsl_err_set(err, NSL_E_SYSTEM, r, netns, "flush neighbours: %s", strerror(-r));

@@ -14,9 +14,9 @@ enum nsl_route_op {
 };
 
 /**
- * nsl_route_build - the request for @op on @rt, with @oif the ifindex of @rt->dev (0: none).
+ * nsli_route_build - the request for @op on @rt, with @oif the ifindex of @rt->dev (0: none).
  * Return: 0 or a negative errno (never NLE_*); free *@ret with nlmsg_free().
  */
-int nsl_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, struct nl_msg **ret);
+int nsli_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, struct nl_msg **ret);
 
 #endif

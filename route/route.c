@@ -30,7 +30,7 @@ static int add_nexthop(struct rtnl_route *route, const struct nsl_route *rt, int
 	if (oif > 0)
 		rtnl_route_nh_set_ifindex(nh, oif);
 	if (rt->via) {
-		gw = nsl_nladdr_new(rt->via);
+		gw = nsli_nladdr_new(rt->via);
 		if (!gw) {
 			rtnl_route_nh_free(nh);
 			return -ENOMEM;
@@ -41,7 +41,7 @@ static int add_nexthop(struct rtnl_route *route, const struct nsl_route *rt, int
 	return 0;
 }
 
-int nsl_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, struct nl_msg **ret)
+int nsli_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, struct nl_msg **ret)
 {
 	_cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
 	_cleanup_(nl_addr_putp) struct nl_addr *dst = NULL;
@@ -51,13 +51,13 @@ int nsl_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, s
 	if (!prefix_ok(&rt->dst) || (rt->via && rt->via->family != rt->dst.family))
 		return -EINVAL;
 	route = rtnl_route_alloc();
-	dst = nsl_nladdr_new(&rt->dst);
+	dst = nsli_nladdr_new(&rt->dst);
 	if (!route || !dst)
 		return -ENOMEM;
 	rtnl_route_set_family(route, (uint8_t)rt->dst.family);
 	r = rtnl_route_set_dst(route, dst);
 	if (r < 0)
-		return nsl_nle_errno(r);
+		return nsli_nle_errno(r);
 	rtnl_route_set_table(route, rt->table ? rt->table : RT_TABLE_MAIN);
 	if (rt->metric)
 		rtnl_route_set_priority(route, rt->metric);
@@ -72,12 +72,12 @@ int nsl_route_build(enum nsl_route_op op, const struct nsl_route *rt, int oif, s
 		r = rtnl_route_build_add_request(route,
 						 NLM_F_CREATE | (op == NSL_ROUTE_ADD ? NLM_F_EXCL : NLM_F_REPLACE),
 						 ret);
-		return r < 0 ? nsl_nle_errno(r) : 0;
+		return r < 0 ? nsli_nle_errno(r) : 0;
 	case NSL_ROUTE_DEL:
 		rtnl_route_set_protocol(route, RTPROT_UNSPEC);
 		r = rtnl_route_build_del_request(route, 0, ret);
 		if (r < 0)
-			return nsl_nle_errno(r);
+			return nsli_nle_errno(r);
 		/*
 		 * libnl guesses a scope when none is set; the kernel then deletes only routes of
 		 * exactly that scope. RT_SCOPE_NOWHERE means "any" to fib_table_delete().
@@ -113,18 +113,18 @@ static int route_talk(struct nsl_ctx *ctx, const char *netns, enum nsl_route_op 
 		if (r < 0)
 			return r;
 	}
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
 	if (rt->dev) {
-		oif = nsl_nl_ifindex(nl, rt->dev, err);
+		oif = nsli_nl_ifindex(nl, rt->dev, err);
 		if (oif < 0)
 			return oif;
 	}
-	r = nsl_route_build(op, rt, oif, &msg);
+	r = nsli_route_build(op, rt, oif, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, object, NULL);
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r == -EEXIST)
 		return nsl_kernel_fail(err, r, object, "route already exists");
 	if (r == -ESRCH)
@@ -228,7 +228,7 @@ static int route_dump_cb(const struct nlmsghdr *h, void *data)
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    (d->family != AF_UNSPEC && rtm->rtm_family != d->family))
 		return MNL_CB_OK;
-	if (nsl_nl_parse_attrs(h, sizeof(*rtm), tb, RTA_MAX) < 0)
+	if (nsli_nl_parse_attrs(h, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return MNL_CB_ERROR;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (table != d->table)
@@ -243,7 +243,7 @@ static int route_dump_cb(const struct nlmsghdr *h, void *data)
 	e->has_gateway = get_addr(tb[RTA_GATEWAY], rtm->rtm_family, &e->gateway);
 	e->has_prefsrc = get_addr(tb[RTA_PREFSRC], rtm->rtm_family, &e->prefsrc);
 	if (tb[RTA_OIF] && mnl_attr_get_payload_len(tb[RTA_OIF]) == 4) {
-		dev = nsl_ifnames_find(d->names, d->n_names, (int)mnl_attr_get_u32(tb[RTA_OIF]));
+		dev = nsli_ifnames_find(d->names, d->n_names, (int)mnl_attr_get_u32(tb[RTA_OIF]));
 		snprintf(e->dev, sizeof(e->dev), "%s", dev ? dev : "");
 	}
 	e->has_metric = tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) == 4;
@@ -252,7 +252,7 @@ static int route_dump_cb(const struct nlmsghdr *h, void *data)
 	e->table = table;
 	e->flags = rtm->rtm_flags;
 	snprintf(e->protocol, sizeof(e->protocol), "%s", proto_name(rtm->rtm_protocol, buf, sizeof(buf)));
-	snprintf(e->scope, sizeof(e->scope), "%s", nsl_rt_scope_name(rtm->rtm_scope, buf, sizeof(buf)));
+	snprintf(e->scope, sizeof(e->scope), "%s", nsli_rt_scope_name(rtm->rtm_scope, buf, sizeof(buf)));
 	return MNL_CB_OK;
 }
 
@@ -274,17 +274,17 @@ _public_ int nsl_route_list(struct nsl_ctx *ctx, const char *netns, int family, 
 
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
 		return nsl_err_set(err, NSL_E_USAGE, -EAFNOSUPPORT, NULL, "unsupported address family");
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	r = nsl_ifnames_dump(nl, &names, &d.n_names, err);
+	r = nsli_ifnames_dump(nl, &names, &d.n_names, err);
 	if (r < 0)
 		return r;
 	d.names = names;
 	h->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)family;
-	r = nsl_nl_dump(nl, h, route_dump_cb, route_dump_reset, &d, err);
+	r = nsli_nl_dump(nl, h, route_dump_cb, route_dump_reset, &d, err);
 	if (r >= 0 && d.oom)
 		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	if (r < 0) {

@@ -19,9 +19,9 @@ static bool recreated(const struct objs *o, int i)
 
 /* Whether removing @p takes @x along: @x is in it (its first parent), or @p is a netns @x
  * reaches into (a link's second end). A bridge port stays when only its bridge goes. */
-bool implied_by(const struct obj *x, const struct obj *p, const struct obj *p2)
+bool nsli_implied_by(const struct obj *x, const struct obj *p, const struct obj *p2)
 {
-	return (p && p->state != S_SAME) || (p2 && p2->state != S_SAME && (kind_of(p2)->flags & KIND_CONTAINER));
+	return (p && p->state != S_SAME) || (p2 && p2->state != S_SAME && (nsli_kind_of(p2)->flags & KIND_CONTAINER));
 }
 
 /* The kernel drops a node's routes with the last address of their device, or with the device:
@@ -36,7 +36,7 @@ static int refresh_routes(struct objs *nw, const struct objs *old, struct nsl_er
 	for (size_t i = 0; i < nw->n; i++) {
 		const struct obj *x = &nw->v[i];
 
-		if (x->state == S_SAME || !(kind_of(x)->flags & KIND_ROUTES))
+		if (x->state == S_SAME || !(nsli_kind_of(x)->flags & KIND_ROUTES))
 			continue;
 		if (x->node >= 0)
 			touched[x->node] = true;
@@ -46,7 +46,7 @@ static int refresh_routes(struct objs *nw, const struct objs *old, struct nsl_er
 	for (size_t i = 0; old && i < old->n; i++) {
 		const struct obj *x = &old->v[i];
 
-		if (!(kind_of(x)->flags & KIND_ROUTES) || x->node < 0 || objs_find(nw, x->key) >= 0)
+		if (!(nsli_kind_of(x)->flags & KIND_ROUTES) || x->node < 0 || nsli_objs_find(nw, x->key) >= 0)
 			continue;
 		for (size_t k = 0; k < nw->t->n_nodes; k++)
 			if (STREQ(nw->t->nodes[k].name, old->t->nodes[x->node].name))
@@ -71,13 +71,13 @@ static int diff(struct live *L, struct objs *nw, struct objs *old, struct nsl_er
 
 	for (size_t i = 0; i < nw->n; i++) {
 		struct obj *x = &nw->v[i];
-		int k = old ? objs_find(old, x->key) : -1;
+		int k = old ? nsli_objs_find(old, x->key) : -1;
 
 		if (k < 0)
 			x->state = S_ADD;
 		else if (old->v[k].sig != x->sig || recreated(nw, x->parent) || recreated(nw, x->parent2))
 			x->state = S_CHANGE;
-		else if (L && !live_ok(L, x, x->why, sizeof(x->why)))
+		else if (L && !nsli_live_ok(L, x, x->why, sizeof(x->why)))
 			x->state = S_CHANGE, x->missing = true; /* drifted: made again */
 		else
 			x->state = S_SAME;
@@ -85,11 +85,11 @@ static int diff(struct live *L, struct objs *nw, struct objs *old, struct nsl_er
 	r = refresh_routes(nw, old, err);
 	for (size_t i = 0; r == 0 && old && i < old->n; i++) {
 		struct obj *x = &old->v[i];
-		int k = objs_find(nw, x->key);
+		int k = nsli_objs_find(nw, x->key);
 
 		x->state = k < 0 ? S_REMOVE : nw->v[k].state == S_CHANGE && !nw->v[k].refresh ? S_CHANGE : S_SAME;
 		x->missing = k >= 0 && nw->v[k].missing;
-		x->implied = implied_by(x, x->parent >= 0 ? &old->v[x->parent] : NULL,
+		x->implied = nsli_implied_by(x, x->parent >= 0 ? &old->v[x->parent] : NULL,
 					x->parent2 >= 0 ? &old->v[x->parent2] : NULL);
 	}
 	return r;
@@ -97,9 +97,9 @@ static int diff(struct live *L, struct objs *nw, struct objs *old, struct nsl_er
 
 /* A plan line: not a KIND_UNLISTED object rewritten for another's change (the hosts file),
  * nor a route put back with its device; a drift always is one. */
-bool listed(const struct obj *x)
+bool nsli_listed(const struct obj *x)
 {
-	return (!(kind_of(x)->flags & KIND_UNLISTED) || x->missing) && !x->refresh;
+	return (!(nsli_kind_of(x)->flags & KIND_UNLISTED) || x->missing) && !x->refresh;
 }
 
 static int plan_push(struct nsl_topo_change **v, size_t *n, char op, const char *what, const char *why)
@@ -116,7 +116,7 @@ static int plan_push(struct nsl_topo_change **v, size_t *n, char op, const char 
 	return 0;
 }
 
-int diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw,
+int nsli_diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw,
 		    struct objs *old, struct nsl_topo **ret_old, bool *ret_dirty, struct nsl_err *err)
 {
 	struct jstate js = { 0 };
@@ -126,23 +126,23 @@ int diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw
 
 	*ret_dirty = false;
 	if (dirfd >= 0) {
-		r = lab_read_state(dirfd, t->name, &js, ret_dirty, err);
-		jstate_free(&js);
+		r = nsli_lab_read_state(dirfd, t->name, &js, ret_dirty, err);
+		nsli_jstate_free(&js);
 		if (r < 0)
 			return r;
 		if (!*ret_dirty) {
-			r = lab_load_applied(ctx, dirfd, t->name, &ot, NULL);
+			r = nsli_lab_load_applied(ctx, dirfd, t->name, &ot, NULL);
 			if (r < 0)
 				ot = NULL;
 		}
 	}
 	/* A device keeps its name for as long as it exists: derived names of @t are those of the
 	 * running lab where the same object is there, the others are derived around them. */
-	r = ot ? topo_names_keep(t, ot, err) : 0;
+	r = ot ? nsli_topo_names_keep(t, ot, err) : 0;
 	if (r == 0)
-		r = objs_build(t, nw);
+		r = nsli_objs_build(t, nw);
 	if (r == 0 && ot)
-		r = objs_build(ot, old);
+		r = nsli_objs_build(ot, old);
 	if (r < 0) {
 		nsl_topo_free(ot);
 		return err && err->kind ? r : nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
@@ -151,12 +151,12 @@ int diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw
 		/* The live state is checked against what is there: only for a lab that is up. */
 		struct run R;
 
-		run_init(&R, ctx, t->name, NULL, NULL);
+		nsli_run_init(&R, ctx, t->name, NULL, NULL);
 		R.dirfd = dirfd;
-		r = live_init(&L, &R, t, err);
+		r = nsli_live_init(&L, &R, t, err);
 		if (r == 0)
 			r = diff(&L, nw, old, err);
-		live_free(&L);
+		nsli_live_free(&L);
 	} else {
 		r = diff(NULL, nw, NULL, err);
 	}
@@ -181,19 +181,19 @@ _public_ int nsl_topo_drift(struct nsl_ctx *ctx, const char *lab, char ***ret, s
 
 	if (r < 0)
 		return r;
-	r = topo_state_dir(ctx, lab, false, &dirfd, err);
+	r = nsli_topo_state_dir(ctx, lab, false, &dirfd, err);
 	if (r == 0)
-		r = objs_build(t, &o) < 0 ? nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL) : 0;
-	run_init(&R, ctx, lab, NULL, NULL);
+		r = nsli_objs_build(t, &o) < 0 ? nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL) : 0;
+	nsli_run_init(&R, ctx, lab, NULL, NULL);
 	R.dirfd = dirfd;
 	if (r == 0)
-		r = live_init(&L, &R, t, err);
+		r = nsli_live_init(&L, &R, t, err);
 	for (size_t i = 0; r == 0 && i < o.n; i++) {
 		struct obj *x = &o.v[i];
 
 		/* What is in a drifted parent drifted with it: said once, by the parent. */
 		if ((x->parent >= 0 && o.v[x->parent].missing) || (x->parent2 >= 0 && o.v[x->parent2].missing) ||
-		    live_ok(&L, x, x->why, sizeof(x->why)))
+		    nsli_live_ok(&L, x, x->why, sizeof(x->why)))
 			continue;
 		x->missing = true;
 		if (!GREEDY_REALLOC(v, cap, n + 2) || asprintf(&v[n], "%s: %s", x->key, x->why) < 0)
@@ -201,8 +201,8 @@ _public_ int nsl_topo_drift(struct nsl_ctx *ctx, const char *lab, char ***ret, s
 		else
 			v[++n] = NULL;
 	}
-	live_free(&L);
-	objs_free(&o);
+	nsli_live_free(&L);
+	nsli_objs_free(&o);
 	if (r < 0) {
 		nsl_strv_free(v, n);
 		return r;
@@ -223,27 +223,27 @@ _public_ int nsl_topo_plan(struct nsl_ctx *ctx, struct nsl_topo *t, struct nsl_t
 	bool dirty;
 	int r;
 
-	r = topo_state_dir(ctx, t->name, false, &dirfd, err);
+	r = nsli_topo_state_dir(ctx, t->name, false, &dirfd, err);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = diff_for(ctx, t, dirfd, &nw, &old, &ot, &dirty, err);
+	r = nsli_diff_for(ctx, t, dirfd, &nw, &old, &ot, &dirty, err);
 	if (r < 0)
 		goto out;
 	if (dirty)
 		plan_push(&v, &n, '-', "everything of the interrupted up", NULL);
 	for (size_t i = 0; ot && i < old.n; i++)
-		if (old.v[i].state == S_REMOVE && !old.v[i].implied && listed(&old.v[i]))
+		if (old.v[i].state == S_REMOVE && !old.v[i].implied && nsli_listed(&old.v[i]))
 			plan_push(&v, &n, '-', old.v[i].key, NULL);
 	for (size_t i = 0; i < nw.n; i++)
-		if (nw.v[i].state != S_SAME && listed(&nw.v[i]))
+		if (nw.v[i].state != S_SAME && nsli_listed(&nw.v[i]))
 			plan_push(&v, &n, nw.v[i].state == S_ADD ? '+' : '~', nw.v[i].key,
 				  nw.v[i].missing ? nw.v[i].why : NULL);
 	*ret = v;
 	*ret_n = n;
 	r = 0;
 out:
-	objs_free(&nw);
-	objs_free(&old);
+	nsli_objs_free(&nw);
+	nsli_objs_free(&old);
 	nsl_topo_free(ot);
 	return r;
 }

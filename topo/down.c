@@ -22,7 +22,7 @@
 #include "../netns/netconf-internal.h"
 #include "nslab/launch.h"
 
-unsigned long long journal_nsino(const struct jstate *js, const char *name)
+unsigned long long nsli_journal_nsino(const struct jstate *js, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -43,7 +43,7 @@ static bool lo_marked(struct run *R, const char *name)
 	return nsl_link_list(R->ctx, name, "lo", &li, &n, NULL) == 0 && n == 1 && STREQ(li->alias, R->mark);
 }
 
-int prove_netns(struct run *R, const char *name, unsigned long long ino, unsigned long long *ret_ino)
+int nsli_prove_netns(struct run *R, const char *name, unsigned long long ino, unsigned long long *ret_ino)
 {
 	dev_t dev;
 	ino_t cur;
@@ -55,16 +55,16 @@ int prove_netns(struct run *R, const char *name, unsigned long long ino, unsigne
 	if (r == -EINVAL && nsl_netns_name_marked(R->ctx, name, R->mark) == 1)
 		return 2;
 	if (r < 0) {
-		run_note(R, "netns '%s' is not a namespace mount: left alone", name);
+		nsli_run_note(R, "netns '%s' is not a namespace mount: left alone", name);
 		return -EPERM;
 	}
 	if (ino && cur != ino) {
-		run_note(R, "netns '%s' is not the one the lab made (inode %llu recorded, %llu found): left alone",
+		nsli_run_note(R, "netns '%s' is not the one the lab made (inode %llu recorded, %llu found): left alone",
 			 name, ino, (unsigned long long)cur);
 		return -EPERM;
 	}
 	if (!ino && !lo_marked(R, name)) {
-		run_note(R, "netns '%s' does not carry the lab's marker: left alone", name);
+		nsli_run_note(R, "netns '%s' does not carry the lab's marker: left alone", name);
 		return -EPERM;
 	}
 	*ret_ino = cur;
@@ -76,16 +76,16 @@ static int del_index(struct run *R, const char *netns, int ifindex)
 	char buf[128] = { 0 };
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct nsl_nl *nl;
-	int r = nsl_nl_get(R->ctx, netns, &nl, NULL);
+	int r = nsli_nl_get(R->ctx, netns, &nl, NULL);
 
 	if (r < 0)
 		return r;
-	nsl_link_put_del(h, ifindex, NULL);
-	r = nsl_nl_talk(nl, h, NULL);
+	nsli_link_put_del(h, ifindex, NULL);
+	r = nsli_nl_talk(nl, h, NULL);
 	return r == -ENODEV ? 0 : r;
 }
 
-int del_marked_link(struct run *R, const char *netns, const char *ifname, struct nsl_err *err)
+int nsli_del_marked_link(struct run *R, const char *netns, const char *ifname, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *li = NULL;
 	size_t n = 0;
@@ -96,7 +96,7 @@ int del_marked_link(struct run *R, const char *netns, const char *ifname, struct
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, ifname, "device '%s': %s", ifname, strerror(-r));
 	if (!STREQ(li->alias, R->mark)) {
-		run_note(R, "device '%s' does not carry the lab's marker: left alone", ifname);
+		nsli_run_note(R, "device '%s' does not carry the lab's marker: left alone", ifname);
 		return 0;
 	}
 	r = del_index(R, netns, li->ifindex);
@@ -106,7 +106,7 @@ int del_marked_link(struct run *R, const char *netns, const char *ifname, struct
 	return 0;
 }
 
-int kill_in_netns(struct run *R, const unsigned long long *inos, size_t n)
+int nsli_kill_in_netns(struct run *R, const unsigned long long *inos, size_t n)
 {
 	_cleanup_free_ ino_t *v = calloc(n + 1, sizeof(ino_t));
 	struct stat self;
@@ -119,7 +119,7 @@ int kill_in_netns(struct run *R, const unsigned long long *inos, size_t n)
 		return negerrno();
 	for (size_t i = 0; i < n; i++) {
 		if (inos[i] == (unsigned long long)self.st_ino) {
-			run_note(R, "netns of inode %llu is nslab's own: its processes left alone", inos[i]);
+			nsli_run_note(R, "netns of inode %llu is nslab's own: its processes left alone", inos[i]);
 			continue;
 		}
 		v[k++] = (ino_t)inos[i];
@@ -153,7 +153,7 @@ static void jfiles_build(struct jstate *js)
 }
 
 /* The hashes of every `file NETNS NAME HASH` record of @js for that file. */
-size_t file_hashes(const struct jstate *cjs, const char *netns, const char *name, uint64_t *v, size_t max)
+size_t nsli_file_hashes(const struct jstate *cjs, const char *netns, const char *name, uint64_t *v, size_t max)
 {
 	struct jstate *js = (struct jstate *)cjs; /* the index is a cache: the records stay as they are */
 	char key[256];
@@ -175,17 +175,17 @@ size_t file_hashes(const struct jstate *cjs, const char *netns, const char *name
 	return n;
 }
 
-int del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name)
+int nsli_del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name)
 {
 	uint64_t h[16];
-	size_t n = file_hashes(js, netns, name, h, ELEMENTSOF(h));
+	size_t n = nsli_file_hashes(js, netns, name, h, ELEMENTSOF(h));
 	int r;
 
 	if (!n)
 		return 0;
-	r = nsl_netconf_del_owned(R->ctx, netns, name, h, n);
+	r = nsli_netconf_del_owned(R->ctx, netns, name, h, n);
 	if (r == -EEXIST)
-		run_note(R, "file %s/%s/%s is not what nslab wrote: left alone", nsl_ctx_get_dir(R->ctx, NSL_DIR_ETC),
+		nsli_run_note(R, "file %s/%s/%s is not what nslab wrote: left alone", nsl_ctx_get_dir(R->ctx, NSL_DIR_ETC),
 			 netns, name);
 	return r < 0 && r != -EEXIST ? r : r > 0;
 }
@@ -310,13 +310,13 @@ static int td_procs(struct run *R, const struct jstate *js, struct td *d)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
 		if (stat(path, &st) < 0 || (unsigned long long)st.st_ino != ino) {
-			run_note(R, "process %d of node %s is not in the netns it was started in: left alone", pid, node);
+			nsli_run_note(R, "process %d of node %s is not in the netns it was started in: left alone", pid, node);
 			continue;
 		}
 		if (ino_in(d, ino))
 			continue;
 		if (!lo_marked(R, path)) {
-			run_note(R, "process %d of node %s is not in a netns of the lab: left alone", pid, node);
+			nsli_run_note(R, "process %d of node %s is not in a netns of the lab: left alone", pid, node);
 			continue;
 		}
 		if (td_add_ino(d, ino) < 0)
@@ -330,15 +330,15 @@ static int td_procs(struct run *R, const struct jstate *js, struct td *d)
  * before it was made. */
 static bool unmarked_bridge_mine(struct run *R, const struct jstate *js, const struct nsl_link_info *li)
 {
-	char want[64], have[32];
+	char nsli_want[64], have[32];
 
 	if (li->alias[0] || !STREQ(li->kind, "bridge") || li->group != R->group || !li->has_mac)
 		return false;
 	snprintf(have, sizeof(have), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1], li->mac[2], li->mac[3],
 		 li->mac[4], li->mac[5]);
-	snprintf(want, sizeof(want), "brmac %s %s", li->ifname, have);
+	snprintf(nsli_want, sizeof(nsli_want), "brmac %s %s", li->ifname, have);
 	for (size_t i = 0; i < js->n; i++)
-		if (STREQ(js->v[i].line, want))
+		if (STREQ(js->v[i].line, nsli_want))
 			return true;
 	return false;
 }
@@ -350,7 +350,7 @@ static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info 
 	_cleanup_free_ struct nsl_link_info *root = NULL;
 	size_t n_root = 0, k = 0, in_group = 0;
 	bool group = true;
-	int r = root_links(R->ctx, &root, &n_root, err);
+	int r = nsli_root_links(R->ctx, &root, &n_root, err);
 
 	if (r < 0)
 		return r;
@@ -360,9 +360,9 @@ static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info 
 		if (strncmp(js->v[i].line, "link ", 5))
 			continue;
 		snprintf(key.ifname, sizeof(key.ifname), "%s", js->v[i].line + 5);
-		li = bsearch(&key, root, n_root, sizeof(*root), link_cmp);
+		li = bsearch(&key, root, n_root, sizeof(*root), nsli_link_cmp);
 		if (li && !STREQ(li->alias, R->mark) && !unmarked_bridge_mine(R, js, li))
-			run_note(R, "device '%s' does not carry the lab's marker: left alone", li->ifname);
+			nsli_run_note(R, "device '%s' does not carry the lab's marker: left alone", li->ifname);
 	}
 	for (size_t i = 0; i < n_root; i++) {
 		bool mine = STREQ(root[i].alias, R->mark) || unmarked_bridge_mine(R, js, &root[i]);
@@ -399,10 +399,10 @@ static unsigned td_del_netns(struct run *R, struct td *d, bool group)
 
 		if (!d->ns[i].proven)
 			continue;
-		if (hold && nsl_ns_path(R->ctx, d->ns[i].name, path, sizeof(path)) &&
+		if (hold && nsli_ns_path(R->ctx, d->ns[i].name, path, sizeof(path)) &&
 		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
 			hold[n_hold++] = fd;
-		run_step(R, "del netns", d->ns[i].name);
+		nsli_run_step(R, "del netns", d->ns[i].name);
 		if (nsl_netns_del(R->ctx, d->ns[i].name, NULL) == 0)
 			removed++;
 	}
@@ -423,12 +423,12 @@ static void td_files(struct run *R, const struct jstate *js, const struct teardo
 		for (size_t k = 0; k < ELEMENTSOF(names); k++) {
 			uint64_t h[1];
 
-			if (file_hashes(js, d->ns[i].name, names[k], h, 1))
-				del_owned_file(R, js, d->ns[i].name, names[k]);
+			if (nsli_file_hashes(js, d->ns[i].name, names[k], h, 1))
+				nsli_del_owned_file(R, js, d->ns[i].name, names[k]);
 			else if (o->force && d->ns[i].proven)
-				nsl_netconf_del_generated(R->ctx, d->ns[i].name, names[k]);
+				nsli_netconf_del_generated(R->ctx, d->ns[i].name, names[k]);
 		}
-		nsl_netconf_sweep(R->ctx, d->ns[i].name);
+		nsli_netconf_sweep(R->ctx, d->ns[i].name);
 	}
 	nsl_netns_sweep(R->ctx, NULL, R->mark);
 }
@@ -490,7 +490,7 @@ static int td_marked(struct run *R, const struct jstate *js, bool bridges, struc
  * deleted by ifindex, and then the bridges, once their ports are gone. */
 static int td_wait_links(struct run *R, const struct jstate *js, struct nsl_err *err)
 {
-	run_step(R, "wait", "for the kernel to remove the links");
+	nsli_run_step(R, "wait", "for the kernel to remove the links");
 	for (int bridges = 0; bridges < 2; bridges++) {
 		_cleanup_free_ struct nsl_link_info *v = NULL;
 		_cleanup_free_ const char **names = NULL;
@@ -503,7 +503,7 @@ static int td_wait_links(struct run *R, const struct jstate *js, struct nsl_err 
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			if (bridges)
-				run_step(R, "del link", v[i].ifname);
+				nsli_run_step(R, "del link", v[i].ifname);
 			del_index(R, NULL, v[i].ifindex);
 		}
 		r = nsl_link_wait_gone(R->ctx, NULL, names, n, 20000, err);
@@ -513,7 +513,7 @@ static int td_wait_links(struct run *R, const struct jstate *js, struct nsl_err 
 	return 0;
 }
 
-int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, unsigned *ret_removed,
+int nsli_teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, unsigned *ret_removed,
 	     struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *mine = NULL;
@@ -527,7 +527,7 @@ int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, un
 	for (size_t i = 0; r == 0 && i < d.n_ns; i++) {
 		unsigned long long ino = 0;
 
-		k = prove_netns(R, d.ns[i].name, d.ns[i].ino, &ino);
+		k = nsli_prove_netns(R, d.ns[i].name, d.ns[i].ino, &ino);
 		if (k > 0) {
 			d.ns[i].proven = true;
 			proven++;
@@ -552,8 +552,8 @@ int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, un
 		}
 	R->k = 0;
 	R->n = 2 + (unsigned)proven + (unsigned)n_br;
-	run_step(R, "stop", "the processes in the lab's netns");
-	k = d.n_inos ? kill_in_netns(R, d.inos, d.n_inos) : 0;
+	nsli_run_step(R, "stop", "the processes in the lab's netns");
+	k = d.n_inos ? nsli_kill_in_netns(R, d.inos, d.n_inos) : 0;
 	removed += k > 0 ? (unsigned)k : 0;
 	removed += td_del_netns(R, &d, group);
 	/* While the kernel tears the namespaces down, remove their /etc files. */
@@ -584,40 +584,40 @@ _public_ int nsl_topo_down_opts(struct nsl_ctx *ctx, const char *lab, const stru
 	r = nsl_parse_labname(lab, err);
 	if (r < 0)
 		return r;
-	run_init(&R, ctx, lab, o->progress, o->data);
+	nsli_run_init(&R, ctx, lab, o->progress, o->data);
 	R.note = o->note;
 	R.ndata = o->note_data;
-	r = journal_lock(ctx, lab, &lockfd, err);
+	r = nsli_journal_lock(ctx, lab, &lockfd, err);
 	if (r < 0)
 		return r;
-	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
+	r = nsli_topo_state_dir(ctx, lab, false, &R.dirfd, err);
 	if (r == -ENOENT && !o->force) {
 		r = 0;
 		goto out;
 	}
 	if (r < 0 && r != -ENOENT)
 		goto out;
-	r = R.dirfd >= 0 ? lab_read_state(R.dirfd, lab, &js, &dirty, o->force ? NULL : err) : 0;
+	r = R.dirfd >= 0 ? nsli_lab_read_state(R.dirfd, lab, &js, &dirty, o->force ? NULL : err) : 0;
 	if (r < 0 && !o->force)
 		goto out;
 	/* --force: what the records that verify name, what the lab's file names, and whatever
 	 * carries the lab's marker. */
 	if (o->force && R.dirfd >= 0)
-		lab_load_applied(ctx, R.dirfd, lab, &model, NULL);
-	r = teardown(&R, &js, &(struct teardown_opts){ .force = o->force, .model = model }, &removed, err);
+		nsli_lab_load_applied(ctx, R.dirfd, lab, &model, NULL);
+	r = nsli_teardown(&R, &js, &(struct teardown_opts){ .force = o->force, .model = model }, &removed, err);
 	if (r < 0) {
 		if (err && err->kind != NSL_E_USAGE)
 			err->kind = NSL_E_PARTIAL;
 		goto out;
 	}
 	if (R.dirfd >= 0)
-		lab_remove_state(R.dirfd, lab, ctx);
+		nsli_lab_remove_state(R.dirfd, lab, ctx);
 out:
 	nsl_topo_free(model);
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	if (R.dirfd >= 0)
 		close(R.dirfd);
-	journal_unlock(ctx, lab, lockfd, r == 0);
+	nsli_journal_unlock(ctx, lab, lockfd, r == 0);
 	if (r == 0 && ret_removed)
 		*ret_removed = removed;
 	return r;

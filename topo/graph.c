@@ -86,7 +86,7 @@ static void netem_text(const struct nsl_topo_link *l, int e, char *buf, size_t s
 	char s[200];
 
 	buf[0] = '\0';
-	if (l->netem[e].set && topo_netem_str(&l->netem[e], s, sizeof(s)) < sizeof(s))
+	if (l->netem[e].set && nsli_topo_netem_str(&l->netem[e], s, sizeof(s)) < sizeof(s))
 		snprintf(buf, size, "%s %s", e ? "b>a" : "a>b", s);
 }
 
@@ -249,7 +249,7 @@ static char *mid(const char *kind, const char *s, char *buf, size_t size)
 
 	for (const char *p = s; *p && k + 10 < size; p++)
 		buf[k++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ? *p : '_');
-	snprintf(buf + k, size - k, "_%04x", topo_hash(s) & 0xffff);
+	snprintf(buf + k, size - k, "_%04x", nsli_topo_hash(s) & 0xffff);
 	return buf;
 }
 
@@ -401,17 +401,17 @@ static void json_ep(FILE *f, const struct nsl_topo *t, const struct nsl_topo_end
 
 	if (asprintf(&s, "%s:%s", n->name, n->ifaces[ep->iface].name) < 0)
 		s = NULL;
-	nsl_json_escape(f, s ? s : "");
+	nsli_json_escape(f, s ? s : "");
 }
 
 static void json_netem(FILE *f, const struct nsl_topo_netem *n)
 {
 	char s[200];
 
-	if (!n->set || topo_netem_str(n, s, sizeof(s)) >= sizeof(s))
+	if (!n->set || nsli_topo_netem_str(n, s, sizeof(s)) >= sizeof(s))
 		fputs("null", f);
 	else
-		nsl_json_escape(f, s);
+		nsli_json_escape(f, s);
 }
 
 static void json_node(struct lines *out, const struct nsl_topo_node *n)
@@ -423,13 +423,13 @@ static void json_node(struct lines *out, const struct nsl_topo_node *n)
 		return;
 	}
 	fputs("{\"name\":", ln.f);
-	nsl_json_escape(ln.f, n->name);
+	nsli_json_escape(ln.f, n->name);
 	fputs(",\"netns\":", ln.f);
-	nsl_json_escape(ln.f, n->netns);
+	nsli_json_escape(ln.f, n->netns);
 	fputs(",\"interfaces\":[", ln.f);
 	for (size_t k = 0; k < n->n_ifaces; k++) {
 		fputs(k ? ",{\"ifname\":" : "{\"ifname\":", ln.f);
-		nsl_json_escape(ln.f, n->ifaces[k].name);
+		nsli_json_escape(ln.f, n->ifaces[k].name);
 		fputs(",\"addr_info\":", ln.f);
 		json_addrs(ln.f, n->ifaces[k].addrs, n->ifaces[k].n_addrs);
 		fputs("}", ln.f);
@@ -445,12 +445,12 @@ static void json_bridge(struct lines *out, const struct nsl_topo_bridge *br)
 	if (!line_begin(&ln))
 		return;
 	fputs("{\"name\":", ln.f);
-	nsl_json_escape(ln.f, br->name);
+	nsli_json_escape(ln.f, br->name);
 	fputs(",\"ifname\":", ln.f);
-	nsl_json_escape(ln.f, br->ifname);
+	nsli_json_escape(ln.f, br->ifname);
 	fputs(",\"netns\":", ln.f);
 	if (br->node)
-		nsl_json_escape(ln.f, br->node);
+		nsli_json_escape(ln.f, br->node);
 	else
 		fputs("null", ln.f);
 	fputs(",\"addr_info\":", ln.f);
@@ -469,7 +469,7 @@ static void json_port(struct lines *out, const struct nsl_topo *t, size_t i, siz
 	fputs("{\"a\":", ln.f);
 	json_ep(ln.f, t, &(struct nsl_topo_endpoint){ (int)i, (int)k });
 	fputs(",\"bridge\":", ln.f);
-	nsl_json_escape(ln.f, t->nodes[i].ifaces[k].bridge);
+	nsli_json_escape(ln.f, t->nodes[i].ifaces[k].bridge);
 	fputs("}", ln.f);
 	line_end(out, &ln);
 }
@@ -486,7 +486,7 @@ static void json_link(struct lines *out, const struct nsl_topo *t, const struct 
 	json_ep(ln.f, t, &l->ep[1]);
 	fputs(",\"rate\":", ln.f);
 	if (l->rate_text)
-		nsl_json_escape(ln.f, l->rate_text);
+		nsli_json_escape(ln.f, l->rate_text);
 	else
 		fputs("null", ln.f);
 	/* Only with impairments, so that the graphs of other labs stay as they were. */
@@ -517,7 +517,7 @@ static void json(FILE *f, const struct nsl_topo *t, int *ret_err)
 		json_link(&edges, t, &t->links[i]);
 	*ret_err = nodes.err ? nodes.err : bridges.err ? bridges.err : edges.err;
 	fputs("{\"name\":", f);
-	nsl_json_escape(f, t->name);
+	nsli_json_escape(f, t->name);
 	fputs(",\"nodes\":[", f);
 	flush(f, &nodes, ",");
 	fputs("],\"bridges\":[", f);
@@ -578,7 +578,7 @@ _public_ int nsl_topo_graph_opts(const struct nsl_topo *t, const struct nsl_topo
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	nsl_json_indent(f, compact);
+	nsli_json_indent(f, compact);
 	if (fclose(f) != 0) {
 		free(buf);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);

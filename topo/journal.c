@@ -29,7 +29,7 @@ static int state_root(struct nsl_ctx *ctx, bool create, int *ret_fd, struct nsl_
 	return 0;
 }
 
-int topo_state_dir(struct nsl_ctx *ctx, const char *lab, bool create, int *ret_fd,
+int nsli_topo_state_dir(struct nsl_ctx *ctx, const char *lab, bool create, int *ret_fd,
 		   struct nsl_err *err)
 {
 	_cleanup_close_ int root = -1;
@@ -48,7 +48,7 @@ int topo_state_dir(struct nsl_ctx *ctx, const char *lab, bool create, int *ret_f
 	return 0;
 }
 
-int journal_lock(struct nsl_ctx *ctx, const char *lab, int *ret_fd, struct nsl_err *err)
+int nsli_journal_lock(struct nsl_ctx *ctx, const char *lab, int *ret_fd, struct nsl_err *err)
 {
 	_cleanup_close_ int root = -1;
 	char name[64];
@@ -81,7 +81,7 @@ int journal_lock(struct nsl_ctx *ctx, const char *lab, int *ret_fd, struct nsl_e
 	return nsl_err_set(err, NSL_E_CONFLICT, -EBUSY, lab, "lab '%s' lock keeps changing", lab);
 }
 
-void journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove)
+void nsli_journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove)
 {
 	if (fd < 0)
 		return;
@@ -100,7 +100,7 @@ void journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove)
 
 #define JOURNAL_MAGIC "nslab-journal 2 "
 
-int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err)
+int nsli_journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err)
 {
 	_cleanup_close_ int fd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
 					0600);
@@ -121,7 +121,7 @@ int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *
 	return 0;
 }
 
-void journal_close(struct journal *j)
+void nsli_journal_close(struct journal *j)
 {
 	if (j->fd >= 0)
 		close(j->fd);
@@ -130,10 +130,10 @@ void journal_close(struct journal *j)
 
 static uint32_t record_crc(const char *lab, const char *rec, size_t len)
 {
-	uint32_t crc = nsl_crc32(0, lab, strlen(lab));
+	uint32_t crc = nsli_crc32(0, lab, strlen(lab));
 
-	crc = nsl_crc32(crc, " ", 1);
-	return nsl_crc32(crc, rec, len);
+	crc = nsli_crc32(crc, " ", 1);
+	return nsli_crc32(crc, rec, len);
 }
 
 /* "CCCCCCCC RECORD\n" into @buf (at least strlen(@rec) + 11 bytes): the record's checksum
@@ -148,7 +148,7 @@ static size_t record_format(const char *lab, const char *rec, char *buf)
 	return 10 + len;
 }
 
-int journal_add(struct journal *j, const char *line, struct nsl_err *err)
+int nsli_journal_add(struct journal *j, const char *line, struct nsl_err *err)
 {
 	char buf[600];
 	size_t n;
@@ -165,7 +165,7 @@ int journal_add(struct journal *j, const char *line, struct nsl_err *err)
 	return 0;
 }
 
-int journal_render(const char *lab, const struct jstate *js, const char *last, char **ret, size_t *ret_len)
+int nsli_journal_render(const char *lab, const struct jstate *js, const char *last, char **ret, size_t *ret_len)
 {
 	size_t cap = strlen(JOURNAL_MAGIC) + strlen(lab) + 2 + (last ? strlen(last) + 11 : 0), len;
 	char *buf;
@@ -191,9 +191,9 @@ int journal_render(const char *lab, const struct jstate *js, const char *last, c
  * The lab lock serialises the writers, so the temporary name is the fixed ".NAME.tmp" that
  * remove_state() knows.
  */
-int state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err)
+int nsli_state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err)
 {
-	int r = nsl_write_atomic(dirfd, name, &(struct iovec){ (void *)data, len }, 1, 0600,
+	int r = nsli_write_atomic(dirfd, name, &(struct iovec){ (void *)data, len }, 1, 0600,
 				 NSL_WRITE_SYNC | NSL_WRITE_FIXED_TMP);
 
 	if (r < 0)
@@ -201,7 +201,7 @@ int state_write(int dirfd, const char *name, const char *data, size_t len, struc
 	return 0;
 }
 
-int state_read(int dirfd, const char *name, char **ret, size_t *ret_len)
+int nsli_state_read(int dirfd, const char *name, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
@@ -240,7 +240,7 @@ int state_read(int dirfd, const char *name, char **ret, size_t *ret_len)
 /* The slot of @line in js->slot: its entry's, or the empty one where it would go. */
 static size_t *jstate_slot(const struct jstate *js, const char *line)
 {
-	size_t mask = js->n_slots - 1, i = (size_t)nsl_hash64(NULL, line, 0) & mask;
+	size_t mask = js->n_slots - 1, i = (size_t)nsli_hash64(NULL, line, 0) & mask;
 
 	while (js->slot[i] && !STREQ(js->v[js->slot[i] - 1].line, line))
 		i = (i + 1) & mask;
@@ -345,7 +345,7 @@ static bool record_ok(const char *lab, const char *l, size_t len)
 	return sscanf(l, "%8x", &crc) == 1 && crc == record_crc(lab, l + 9, len - 9);
 }
 
-int journal_read(int dirfd, const char *lab, struct jstate *js)
+int nsli_journal_read(int dirfd, const char *lab, struct jstate *js)
 {
 	_cleanup_free_ char *buf = NULL;
 	char head[96];
@@ -353,7 +353,7 @@ int journal_read(int dirfd, const char *lab, struct jstate *js)
 	int r;
 
 	memset(js, 0, sizeof(*js));
-	r = state_read(dirfd, "journal", &buf, &len);
+	r = nsli_state_read(dirfd, "journal", &buf, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -392,7 +392,7 @@ int journal_read(int dirfd, const char *lab, struct jstate *js)
 	return 0;
 }
 
-void jstate_free(struct jstate *js)
+void nsli_jstate_free(struct jstate *js)
 {
 	free(js->files);
 	for (size_t i = 0; i < js->n; i++)

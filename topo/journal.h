@@ -14,7 +14,7 @@
  *   netns NAME            a netns the lab is about to create
  *   nsino NAME INO        ... created: its nsfs inode
  *   link IFNAME           a device in the root netns (bridge or bridge-side veth end)
- *   file NETNS NAME HASH  /etc/netns/NETNS/NAME as nslab writes it (HASH: nsl_hash64 of it, hex)
+ *   file NETNS NAME HASH  /etc/netns/NETNS/NAME as nslab writes it (HASH: nsli_hash64 of it, hex)
  *   sysctl NETNS KEY OLD  KEY of NETNS had OLD before the lab set it
  *   run NODE NETNS        a `run` process is about to start in NETNS
  *   pid NODE PID START INO  ... started: PID, its starttime, the inode of its netns
@@ -50,14 +50,14 @@ struct jstate {
 	size_t *slot, n_slots; /* open addressing: index into v + 1, 0 for empty */
 };
 
-int journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err);
-void journal_close(struct journal *j);
-int journal_add(struct journal *j, const char *line, struct nsl_err *err);
-int journal_read(int dirfd, const char *lab, struct jstate *js);
+int nsli_journal_open(int dirfd, const char *lab, struct journal *j, struct nsl_err *err);
+void nsli_journal_close(struct journal *j);
+int nsli_journal_add(struct journal *j, const char *line, struct nsl_err *err);
+int nsli_journal_read(int dirfd, const char *lab, struct jstate *js);
 /* The journal text of @js's live records, then @last (NULL: none). */
-int journal_render(const char *lab, const struct jstate *js, const char *last, char **ret, size_t *ret_len);
-void jstate_free(struct jstate *js);
-int state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err);
-int state_read(int dirfd, const char *name, char **ret, size_t *ret_len);
+int nsli_journal_render(const char *lab, const struct jstate *js, const char *last, char **ret, size_t *ret_len);
+void nsli_jstate_free(struct jstate *js);
+int nsli_state_write(int dirfd, const char *name, const char *data, size_t len, struct nsl_err *err);
+int nsli_state_read(int dirfd, const char *name, char **ret, size_t *ret_len);
 
 #endif

@@ -33,10 +33,10 @@ static uint32_t hosts_sig(const struct nsl_topo *t)
 	char a[64];
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		h = h * 31 + topo_hash(t->nodes[i].name);
+		h = h * 31 + nsli_topo_hash(t->nodes[i].name);
 		for (size_t k = 0; k < t->nodes[i].n_ifaces; k++)
 			for (size_t j = 0; j < t->nodes[i].ifaces[k].n_addrs; j++)
-				h = h * 31 + topo_hash(pstr(&t->nodes[i].ifaces[k].addrs[j], a));
+				h = h * 31 + nsli_topo_hash(nsli_pstr(&t->nodes[i].ifaces[k].addrs[j], a));
 	}
 	return h;
 }
@@ -78,10 +78,10 @@ static int hosts_write(struct run *R, const struct nsl_topo *t, const char *netn
 	uint64_t h;
 	int r = hosts_prepare(R, t, err);
 
-	if (r == 0 && (r = nsl_hosts_prepared_hash(netns, R->hosts, &h)) < 0)
+	if (r == 0 && (r = nsli_hosts_prepared_hash(netns, R->hosts, &h)) < 0)
 		nsl_err_set(err, NSL_E_SYSTEM, r, netns, NULL);
 	if (r == 0)
-		r = run_jadd(R, "file %s hosts %016llx", netns, (unsigned long long)h);
+		r = nsli_run_jadd(R, "file %s hosts %016llx", netns, (unsigned long long)h);
 	return r < 0 ? r : nsl_hosts_set_prepared(R->ctx, netns, R->hosts, err);
 }
 
@@ -104,9 +104,9 @@ static int dns_write(struct run *R, const struct nsl_topo_node *n, struct nsl_er
 	int r;
 
 	dns_of(n, &d);
-	r = nsl_dns_hash(n->netns, &d, &h, err);
+	r = nsli_dns_hash(n->netns, &d, &h, err);
 	if (r == 0)
-		r = run_jadd(R, "file %s resolv.conf %016llx", n->netns, (unsigned long long)h);
+		r = nsli_run_jadd(R, "file %s resolv.conf %016llx", n->netns, (unsigned long long)h);
 	return r < 0 ? r : nsl_dns_set(R->ctx, n->netns, &d, err);
 }
 
@@ -118,9 +118,9 @@ static int file_conflict(struct run *R, const struct nsl_topo *t, const struct o
 	uint64_t have, h[16];
 	size_t n;
 
-	if (x->state == S_SAME || nsl_netconf_file_hash(R->ctx, ns, name, &have) == -ENOENT)
+	if (x->state == S_SAME || nsli_netconf_file_hash(R->ctx, ns, name, &have) == -ENOENT)
 		return 0;
-	n = file_hashes(js, ns, name, h, ELEMENTSOF(h));
+	n = nsli_file_hashes(js, ns, name, h, ELEMENTSOF(h));
 	for (size_t k = 0; k < n; k++)
 		if (h[k] == have)
 			return 0;
@@ -133,11 +133,11 @@ static bool file_live_ok(struct live *L, const struct obj *x, const char *name, 
 {
 	const char *netns = L->t->nodes[x->node].netns;
 	uint64_t have, h[16];
-	size_t n = file_hashes(&L->js, netns, name, h, ELEMENTSOF(h));
+	size_t n = nsli_file_hashes(&L->js, netns, name, h, ELEMENTSOF(h));
 
 	if (!n)
 		return true; /* nothing recorded (a journal of an older nslab): nothing to compare */
-	if (nsl_netconf_file_hash(L->R->ctx, netns, name, &have) < 0) {
+	if (nsli_netconf_file_hash(L->R->ctx, netns, name, &have) < 0) {
 		snprintf(why, size, "%s is missing", name);
 		return false;
 	}
@@ -161,13 +161,13 @@ static int dns_build(struct builder *B)
 
 		if (!n->dns)
 			continue;
-		x = builder_push(B, O_DNS, B->node_obj[i], -1);
+		x = nsli_builder_push(B, O_DNS, B->node_obj[i], -1);
 		if (!x)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "dns %s", n->name);
 		dns_text(n->dns, d, sizeof(d));
-		x->sig = topo_hash(d);
+		x->sig = nsli_topo_hash(d);
 	}
 	return 0;
 }
@@ -181,12 +181,12 @@ static int dns_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 {
 	const struct nsl_topo_node *n = &t->nodes[x->node];
 	struct jstate js;
-	int r = journal_read(R->dirfd, R->lab, &js);
+	int r = nsli_journal_read(R->dirfd, R->lab, &js);
 
 	if (r == 0)
-		r = del_owned_file(R, &js, n->netns, "resolv.conf");
-	jstate_free(&js);
-	return r < 0 ? r : run_forget(R, "file %s resolv.conf ", n->netns);
+		r = nsli_del_owned_file(R, &js, n->netns, "resolv.conf");
+	nsli_jstate_free(&js);
+	return r < 0 ? r : nsli_run_forget(R, "file %s resolv.conf ", n->netns);
 }
 
 static bool dns_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
@@ -200,7 +200,7 @@ static int dns_conflict(struct run *R, const struct nsl_topo *t, const struct ob
 	return file_conflict(R, t, x, js, "resolv.conf", err);
 }
 
-const struct kind kind_dns = {
+const struct kind nsli_kind_dns = {
 	.name = "resolv.conf",
 	.build = dns_build,
 	.add = dns_add,
@@ -217,7 +217,7 @@ static int hosts_build(struct builder *B)
 	uint32_t sig = hosts_sig(t);
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		struct obj *x = builder_push(B, O_HOSTS, B->node_obj[i], -1);
+		struct obj *x = nsli_builder_push(B, O_HOSTS, B->node_obj[i], -1);
 
 		if (!x)
 			return -ENOMEM;
@@ -250,7 +250,7 @@ static int hosts_conflict(struct run *R, const struct nsl_topo *t, const struct 
 	return file_conflict(R, t, x, js, "hosts", err);
 }
 
-const struct kind kind_hosts = {
+const struct kind nsli_kind_hosts = {
 	.name = "hosts",
 	.flags = KIND_UNLISTED,
 	.build = hosts_build,

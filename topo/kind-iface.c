@@ -25,13 +25,13 @@ static int port_build(struct builder *B)
 				continue;
 			br = &t->bridges[ifc->bridge_idx];
 			B->iface_obj[B->iface_base[i] + k] = (int)B->o->n;
-			x = builder_push(B, O_PORT, B->node_obj[i], B->br_obj[ifc->bridge_idx]);
+			x = nsli_builder_push(B, O_PORT, B->node_obj[i], B->br_obj[ifc->bridge_idx]);
 			if (!x)
 				return -ENOMEM;
 			x->node = (int)i;
 			x->iface = (int)k;
 			snprintf(x->key, sizeof(x->key), "iface %s:%s", n->name, ifc->name);
-			x->sig = sigf("%s %s %s %u %d %02x%02x%02x%02x%02x%02x", ifc->host, br->ifname, n->netns, ifc->mtu,
+			x->sig = nsli_sigf("%s %s %s %u %d %02x%02x%02x%02x%02x%02x", ifc->host, br->ifname, n->netns, ifc->mtu,
 				      ifc->has_mac, ifc->mac[0], ifc->mac[1], ifc->mac[2], ifc->mac[3], ifc->mac[4],
 				      ifc->mac[5]);
 		}
@@ -46,7 +46,7 @@ static int port_add(struct run *R, const struct nsl_topo *t, const struct obj *x
 	const struct nsl_topo_bridge *br = &t->bridges[ifc->bridge_idx];
 	struct nsl_veth v = {
 		.name = ifc->host,
-		.netns = br_netns(t, br),
+		.netns = nsli_br_netns(t, br),
 		.peer = ifc->name,
 		.peer_netns = n->netns,
 		.mtu = ifc->mtu,
@@ -56,31 +56,31 @@ static int port_add(struct run *R, const struct nsl_topo *t, const struct obj *x
 		.peer_up = true,
 		.alias = R->mark,
 		.altname = ifc->altname,
-		.group = br_netns(t, br) ? 0 : R->group,
+		.group = nsli_br_netns(t, br) ? 0 : R->group,
 	};
 	int r;
 
 	if (!v.netns) {
-		r = run_jadd(R, "link %s", ifc->host);
+		r = nsli_run_jadd(R, "link %s", ifc->host);
 		if (r < 0)
 			return r;
 	}
-	v.master_ifindex = bridge_ifindex(R, t, ifc->bridge_idx);
+	v.master_ifindex = nsli_bridge_ifindex(R, t, ifc->bridge_idx);
 	r = nsl_veth_add(R->ctx, &v, err);
 	if (r < 0 && !v.netns)
-		run_jadd(R, "-link %s", ifc->host); /* nothing made (nsl_veth_add undoes itself) */
+		nsli_run_jadd(R, "-link %s", ifc->host); /* nothing made (nsl_veth_add undoes itself) */
 	return r;
 }
 
 static int port_remove(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
 	const struct nsl_topo_iface *ifc = &t->nodes[x->node].ifaces[x->iface];
-	const char *ns = br_netns(t, &t->bridges[ifc->bridge_idx]);
-	int r = del_marked_link(R, ns, ifc->host, err);
+	const char *ns = nsli_br_netns(t, &t->bridges[ifc->bridge_idx]);
+	int r = nsli_del_marked_link(R, ns, ifc->host, err);
 
 	if (r < 0)
 		return r;
-	return ns ? 0 : run_jadd(R, "-link %s", ifc->host);
+	return ns ? 0 : nsli_run_jadd(R, "-link %s", ifc->host);
 }
 
 static bool port_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
@@ -89,11 +89,11 @@ static bool port_live_ok(struct live *L, const struct obj *x, char *why, size_t 
 	const struct nsl_topo_bridge *br = &L->t->bridges[ifc->bridge_idx];
 	const struct nsl_link_info *host, *brd;
 
-	if (!live_dev_ok(L, br->node_idx, ifc->host, "the bridge end", why, size) ||
-	    !live_dev_ok(L, x->node, ifc->name, "the node end", why, size))
+	if (!nsli_live_dev_ok(L, br->node_idx, ifc->host, "the bridge end", why, size) ||
+	    !nsli_live_dev_ok(L, x->node, ifc->name, "the node end", why, size))
 		return false;
-	host = live_dev(L, br->node_idx, ifc->host);
-	brd = live_dev(L, br->node_idx, br->ifname);
+	host = nsli_live_dev(L, br->node_idx, ifc->host);
+	brd = nsli_live_dev(L, br->node_idx, br->ifname);
 	if (brd && host->master != brd->ifindex) {
 		snprintf(why, size, "the bridge end is not on its bridge");
 		return false;
@@ -108,7 +108,7 @@ static int port_conflict(struct run *R, const struct nsl_topo *t, const struct o
 
 	if (x->state != S_ADD || t->bridges[ifc->bridge_idx].node_idx >= 0)
 		return 0;
-	return root_dev_conflict(t, ifc->host, root, n_root, err);
+	return nsli_root_dev_conflict(t, ifc->host, root, n_root, err);
 }
 
 static const char *port_root_dev(const struct nsl_topo *t, const struct obj *x)
@@ -118,7 +118,7 @@ static const char *port_root_dev(const struct nsl_topo *t, const struct obj *x)
 	return t->bridges[ifc->bridge_idx].node_idx < 0 ? ifc->host : NULL;
 }
 
-const struct kind kind_port = {
+const struct kind nsli_kind_port = {
 	.name = "interface",
 	.flags = KIND_ROUTES,
 	.build = port_build,
@@ -145,14 +145,14 @@ static int addr_build(struct builder *B)
 			int parent = ifc->bridge_idx >= 0 ? B->iface_obj[B->iface_base[i] + k] : B->link_obj[ifc->link_idx];
 
 			for (size_t j = 0; j < ifc->n_addrs; j++) {
-				struct obj *x = builder_push(B, O_ADDR, parent, -1);
+				struct obj *x = nsli_builder_push(B, O_ADDR, parent, -1);
 
 				if (!x)
 					return -ENOMEM;
 				x->node = (int)i;
 				x->iface = (int)k;
 				x->idx = (int)j;
-				snprintf(x->key, sizeof(x->key), "addr %s:%s %s", n->name, ifc->name, pstr(&ifc->addrs[j], a));
+				snprintf(x->key, sizeof(x->key), "addr %s:%s %s", n->name, ifc->name, nsli_pstr(&ifc->addrs[j], a));
 			}
 		}
 	}
@@ -175,7 +175,7 @@ static int addr_remove(struct run *R, const struct nsl_topo *t, const struct obj
 	const struct nsl_topo_iface *ifc = &n->ifaces[x->iface];
 	int r = nsl_addr_del(R->ctx, n->netns, ifc->name, &ifc->addrs[x->idx], err);
 
-	return r < 0 && !gone(r) ? r : 0;
+	return r < 0 && !nsli_gone(r) ? r : 0;
 }
 
 static bool addr_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
@@ -183,13 +183,13 @@ static bool addr_live_ok(struct live *L, const struct obj *x, char *why, size_t 
 	const struct nsl_topo_iface *ifc = &L->t->nodes[x->node].ifaces[x->iface];
 
 	/* With its device gone, the device is the drift (and takes its addresses along). */
-	if (!live_dev(L, x->node, ifc->name) || live_addr_on(L, x->node, ifc->name, &ifc->addrs[x->idx]))
+	if (!nsli_live_dev(L, x->node, ifc->name) || nsli_live_addr_on(L, x->node, ifc->name, &ifc->addrs[x->idx]))
 		return true;
 	snprintf(why, size, "the address is missing");
 	return false;
 }
 
-const struct kind kind_addr = {
+const struct kind nsli_kind_addr = {
 	.name = "address",
 	.flags = KIND_ROUTES,
 	.build = addr_build,

@@ -20,14 +20,14 @@ static int p2p_build(struct builder *B)
 		struct obj *x;
 
 		B->link_obj[i] = (int)B->o->n;
-		x = builder_push(B, O_P2P, B->node_obj[l->ep[0].node], B->node_obj[l->ep[1].node]);
+		x = nsli_builder_push(B, O_P2P, B->node_obj[l->ep[0].node], B->node_obj[l->ep[1].node]);
 		if (!x)
 			return -ENOMEM;
 		x->link = (int)i;
 		x->node = l->ep[0].node;
 		x->node2 = l->ep[1].node;
 		snprintf(x->key, sizeof(x->key), "link %s:%s %s:%s", na->name, ia->name, nb->name, ib->name);
-		x->sig = sigf("%s %s %u %u %u %d %02x%02x%02x%02x%02x%02x %d %02x%02x%02x%02x%02x%02x", na->netns,
+		x->sig = nsli_sigf("%s %s %u %u %u %d %02x%02x%02x%02x%02x%02x %d %02x%02x%02x%02x%02x%02x", na->netns,
 			      nb->netns, l->mtu, ia->mtu, ib->mtu, ia->has_mac, ia->mac[0], ia->mac[1], ia->mac[2],
 			      ia->mac[3], ia->mac[4], ia->mac[5], ib->has_mac, ib->mac[0], ib->mac[1], ib->mac[2],
 			      ib->mac[3], ib->mac[4], ib->mac[5]);
@@ -61,7 +61,7 @@ static int p2p_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 	const struct nsl_topo_node *na = &t->nodes[l->ep[0].node];
 	int r = nsl_link_del(R->ctx, na->netns, na->ifaces[l->ep[0].iface].name, err);
 
-	return r < 0 && !gone(r) ? r : 0;
+	return r < 0 && !nsli_gone(r) ? r : 0;
 }
 
 static bool p2p_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
@@ -71,14 +71,14 @@ static bool p2p_live_ok(struct live *L, const struct obj *x, char *why, size_t s
 	for (int e = 0; e < 2; e++) {
 		const struct nsl_topo_node *ne = &L->t->nodes[l->ep[e].node];
 
-		if (!live_dev_ok(L, l->ep[e].node, ne->ifaces[l->ep[e].iface].name, e ? "the second end" : "the first end",
+		if (!nsli_live_dev_ok(L, l->ep[e].node, ne->ifaces[l->ep[e].iface].name, e ? "the second end" : "the first end",
 				 why, size))
 			return false;
 	}
 	return true;
 }
 
-const struct kind kind_p2p = {
+const struct kind nsli_kind_p2p = {
 	.name = "link",
 	.flags = KIND_ROUTES,
 	.build = p2p_build,
@@ -101,15 +101,15 @@ static int rate_build(struct builder *B)
 
 		if (!l->rate && !l->has_netem)
 			continue;
-		x = builder_push(B, O_RATE, B->link_obj[i], -1);
+		x = nsli_builder_push(B, O_RATE, B->link_obj[i], -1);
 		if (!x)
 			return -ENOMEM;
 		x->link = (int)i;
-		topo_netem_str(&l->netem[0], ea, sizeof(ea));
-		topo_netem_str(&l->netem[1], eb, sizeof(eb));
+		nsli_topo_netem_str(&l->netem[0], ea, sizeof(ea));
+		nsli_topo_netem_str(&l->netem[1], eb, sizeof(eb));
 		snprintf(x->key, sizeof(x->key), "qdisc %s:%s %s:%s", na->name, na->ifaces[l->ep[0].iface].name, nb->name,
 			 nb->ifaces[l->ep[1].iface].name);
-		x->sig = sigf("%s | %s | %s", l->rate ? l->rate_text : "", ea, eb);
+		x->sig = nsli_sigf("%s | %s | %s", l->rate ? l->rate_text : "", ea, eb);
 	}
 	return 0;
 }
@@ -123,7 +123,7 @@ static int rate_add(struct run *R, const struct nsl_topo *t, const struct obj *x
 		const struct nsl_topo_node *ne = &t->nodes[l->ep[e].node];
 
 		/* netem as the root with tbf under it where both are asked for (qdisc.c). */
-		r = topo_qdisc_netem(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, &l->netem[e], l->rate, err);
+		r = nsli_topo_qdisc_netem(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, &l->netem[e], l->rate, err);
 	}
 	return r;
 }
@@ -135,15 +135,15 @@ static int rate_remove(struct run *R, const struct nsl_topo *t, const struct obj
 	for (int e = 0; e < 2; e++) {
 		const struct nsl_topo_node *ne = &t->nodes[l->ep[e].node];
 
-		topo_qdisc_del(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, NULL);
+		nsli_topo_qdisc_del(R->ctx, ne->netns, ne->ifaces[l->ep[e].iface].name, NULL);
 	}
 	return 0;
 }
 
-const struct kind kind_rate = {
+const struct kind nsli_kind_rate = {
 	.name = "qdisc",
 	.build = rate_build,
 	.add = rate_add,
 	.remove = rate_remove,
-	.live_ok = live_always_ok, /* no qdisc read-back yet */
+	.live_ok = nsli_live_always_ok, /* no qdisc read-back yet */
 };

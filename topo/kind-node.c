@@ -20,12 +20,12 @@ static int netns_build(struct builder *B)
 		struct obj *x;
 
 		B->node_obj[i] = (int)B->o->n;
-		x = builder_push(B, O_NETNS, -1, -1);
+		x = nsli_builder_push(B, O_NETNS, -1, -1);
 		if (!x)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "node %s", n->name);
-		x->sig = sigf("%s %d", n->netns, n->has_ipv6);
+		x->sig = nsli_sigf("%s %d", n->netns, n->has_ipv6);
 	}
 	return 0;
 }
@@ -37,13 +37,13 @@ static int netns_record_ino(struct run *R, const char *netns, struct nsl_err *er
 	ino_t ino;
 	int r = nsl_netns_inode(R->ctx, netns, &dev, &ino, err);
 
-	return r < 0 ? r : run_jadd(R, "nsino %s %llu", netns, (unsigned long long)ino);
+	return r < 0 ? r : nsli_run_jadd(R, "nsino %s %llu", netns, (unsigned long long)ino);
 }
 
 static int netns_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
 	const struct nsl_topo_node *n = &t->nodes[x->node];
-	int r = run_jadd(R, "netns %s", n->netns);
+	int r = nsli_run_jadd(R, "netns %s", n->netns);
 
 	if (r < 0)
 		return r;
@@ -54,10 +54,10 @@ static int netns_add(struct run *R, const struct nsl_topo *t, const struct obj *
 	r = nsl_netns_add_opts(R->ctx, n->netns, &(struct nsl_netns_opts){ .ipv6_off = !n->has_ipv6, .mark = R->mark },
 			       err);
 	if (r < 0) {
-		run_jadd(R, "-netns %s", n->netns); /* nothing made: a name that is not ours */
+		nsli_run_jadd(R, "-netns %s", n->netns); /* nothing made: a name that is not ours */
 		return r;
 	}
-	run_changed(R);
+	nsli_run_changed(R);
 	return netns_record_ino(R, n->netns, err);
 }
 
@@ -68,35 +68,35 @@ static int netns_remove(struct run *R, const struct nsl_topo *t, const struct ob
 	const struct nsl_topo_node *n = &t->nodes[x->node];
 	unsigned long long ino = 0;
 	struct jstate js;
-	int r = journal_read(R->dirfd, R->lab, &js);
+	int r = nsli_journal_read(R->dirfd, R->lab, &js);
 
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, n->netns, "journal: %s", strerror(-r));
-	r = prove_netns(R, n->netns, journal_nsino(&js, n->netns), &ino);
+	r = nsli_prove_netns(R, n->netns, nsli_journal_nsino(&js, n->netns), &ino);
 	if (r == 1)
-		kill_in_netns(R, &ino, 1);
+		nsli_kill_in_netns(R, &ino, 1);
 	if (r >= 1)
 		r = nsl_netns_del(R->ctx, n->netns, err);
-	if (r >= 0 || r == -EPERM || gone(r)) {
-		del_owned_file(R, &js, n->netns, "hosts");
-		del_owned_file(R, &js, n->netns, "resolv.conf");
-		nsl_netconf_sweep(R->ctx, n->netns);
+	if (r >= 0 || r == -EPERM || nsli_gone(r)) {
+		nsli_del_owned_file(R, &js, n->netns, "hosts");
+		nsli_del_owned_file(R, &js, n->netns, "resolv.conf");
+		nsli_netconf_sweep(R->ctx, n->netns);
 		r = 0;
 	}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	if (r < 0)
 		return r;
-	run_forget(R, "pid %s ", n->name);
-	run_forget(R, "run %s ", n->name);
-	run_forget(R, "file %s ", n->netns);
-	run_forget(R, "sysctl %s ", n->netns);
-	run_forget(R, "nsino %s ", n->netns);
-	return run_jadd(R, "-netns %s", n->netns);
+	nsli_run_forget(R, "pid %s ", n->name);
+	nsli_run_forget(R, "run %s ", n->name);
+	nsli_run_forget(R, "file %s ", n->netns);
+	nsli_run_forget(R, "sysctl %s ", n->netns);
+	nsli_run_forget(R, "nsino %s ", n->netns);
+	return nsli_run_jadd(R, "-netns %s", n->netns);
 }
 
 static bool netns_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
 {
-	if (live_netns_exists(L, x->node))
+	if (nsli_live_netns_exists(L, x->node))
 		return true;
 	snprintf(why, size, "netns %s is missing", L->t->nodes[x->node].netns);
 	return false;
@@ -110,13 +110,13 @@ static int netns_conflict(struct run *R, const struct nsl_topo *t, const struct 
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (x->state != S_ADD || !nsl_ns_path(R->ctx, ns, path, sizeof(path)) || lstat(path, &st) < 0)
+	if (x->state != S_ADD || !nsli_ns_path(R->ctx, ns, path, sizeof(path)) || lstat(path, &st) < 0)
 		return 0;
 	return nsl_err_set(err, NSL_E_CONFLICT, -EEXIST, ns, "netns '%s' exists and does not belong to lab '%s'", ns,
 			   t->name);
 }
 
-const struct kind kind_netns = {
+const struct kind nsli_kind_netns = {
 	.name = "node",
 	.flags = KIND_CONTAINER,
 	.build = netns_build,
@@ -136,7 +136,7 @@ static int sysctl_build(struct builder *B)
 		const struct nsl_topo_node *n = &t->nodes[i];
 
 		for (size_t k = 0; k < n->n_sysctls; k++) {
-			struct obj *x = builder_push(B, O_SYSCTL, B->node_obj[i], -1);
+			struct obj *x = nsli_builder_push(B, O_SYSCTL, B->node_obj[i], -1);
 
 			if (!x)
 				return -ENOMEM;
@@ -162,7 +162,7 @@ static int sysctl_save(struct run *R, const char *netns, const char *key, struct
 	for (char *p = old; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	return run_jadd(R, "sysctl %s %s %s", netns, key, old);
+	return nsli_run_jadd(R, "sysctl %s %s %s", netns, key, old);
 }
 
 static int sysctl_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
@@ -181,16 +181,16 @@ static int sysctl_remove(struct run *R, const struct nsl_topo *t, const struct o
 	struct jstate js;
 	char prefix[400];
 	size_t len;
-	int r = journal_read(R->dirfd, R->lab, &js);
+	int r = nsli_journal_read(R->dirfd, R->lab, &js);
 
 	len = (size_t)snprintf(prefix, sizeof(prefix), "sysctl %s %s ", n->netns, key);
 	for (size_t i = 0; r == 0 && i < js.n; i++)
 		if (!strncmp(js.v[i].line, prefix, len)) {
 			r = nsl_sysctl_set(R->ctx, n->netns, key, js.v[i].line + len, err);
 			if (r == 0)
-				r = run_jadd(R, "-%s", js.v[i].line);
+				r = nsli_run_jadd(R, "-%s", js.v[i].line);
 		}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	return r;
 }
 
@@ -200,7 +200,7 @@ static bool sysctl_live_ok(struct live *L, const struct obj *x, char *why, size_
 	const struct nsl_topo_kv *kv = &n->sysctls[x->idx];
 	char have[256];
 
-	if (!live_netns_exists(L, x->node) || nsl_sysctl_get(L->R->ctx, n->netns, kv->key, have, sizeof(have), NULL) < 0)
+	if (!nsli_live_netns_exists(L, x->node) || nsl_sysctl_get(L->R->ctx, n->netns, kv->key, have, sizeof(have), NULL) < 0)
 		return true; /* with its netns gone, the netns is the drift */
 	for (char *p = have; *p; p++)
 		if (*p == '\t')
@@ -211,7 +211,7 @@ static bool sysctl_live_ok(struct live *L, const struct obj *x, char *why, size_
 	return false;
 }
 
-const struct kind kind_sysctl = {
+const struct kind nsli_kind_sysctl = {
 	.name = "sysctl",
 	.build = sysctl_build,
 	.add = sysctl_add,

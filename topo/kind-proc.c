@@ -65,7 +65,7 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 	l.detach = true;
 	/* Intent first: should we die between the start and the pid line, down still finds
 	 * the process through the netns it runs in. */
-	r = run_jadd(R, "run %s %s", n->name, n->netns);
+	r = nsli_run_jadd(R, "run %s %s", n->name, n->netns);
 	if (r < 0)
 		return r;
 	/* Its output goes to the node's log, never to whoever reads nslab's. */
@@ -82,7 +82,7 @@ static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_t
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
 		ino = 0;
 	(void)t;
-	return run_jadd(R, "pid %s %d %llu %llu", n->name, (int)p.pid, st, (unsigned long long)ino);
+	return nsli_run_jadd(R, "pid %s %d %llu %llu", n->name, (int)p.pid, st, (unsigned long long)ino);
 }
 
 /* The node's exec commands, in order, each through `sh -c`; their output goes to the node's
@@ -122,12 +122,12 @@ static int stop_node_run(struct run *R, const struct nsl_topo_node *n)
 	dev_t dev;
 	ino_t ino;
 
-	if (run_find_proc(R, n->name, &ref) == 0)
+	if (nsli_run_find_proc(R, n->name, &ref) == 0)
 		nsl_launch_stop_all(&ref, 1, 2000, NULL);
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) == 0)
 		nsl_netns_kill_all(&ino, 1, 2000, NULL);
-	run_forget(R, "pid %s ", n->name);
-	return run_forget(R, "run %s ", n->name);
+	nsli_run_forget(R, "pid %s ", n->name);
+	return nsli_run_forget(R, "run %s ", n->name);
 }
 
 /* ---- run ---- */
@@ -144,13 +144,13 @@ static int run_build(struct builder *B)
 		if (!n->run)
 			continue;
 		B->run_obj[i] = (int)B->o->n;
-		x = builder_push(B, O_RUN, B->node_obj[i], -1);
+		x = nsli_builder_push(B, O_RUN, B->node_obj[i], -1);
 		if (!x)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "run %s", n->name);
 		for (char **s = n->run; *s; s++)
-			h = h * 31 + topo_hash(*s);
+			h = h * 31 + nsli_topo_hash(*s);
 		x->sig = h ^ n->run_ns;
 	}
 	return 0;
@@ -170,13 +170,13 @@ static bool run_live_ok(struct live *L, const struct obj *x, char *why, size_t s
 {
 	struct nsl_proc_ref ref;
 
-	if (run_find_proc(L->R, L->t->nodes[x->node].name, &ref) == 0)
+	if (nsli_run_find_proc(L->R, L->t->nodes[x->node].name, &ref) == 0)
 		return true;
 	snprintf(why, size, "the process is not running");
 	return false;
 }
 
-const struct kind kind_run = {
+const struct kind nsli_kind_run = {
 	.name = "process",
 	.flags = KIND_UNDO_FAILED,
 	.build = run_build,
@@ -199,13 +199,13 @@ static int exec_build(struct builder *B)
 
 		if (!n->n_exec)
 			continue;
-		x = builder_push(B, O_EXEC, run >= 0 ? run : B->node_obj[i], -1);
+		x = nsli_builder_push(B, O_EXEC, run >= 0 ? run : B->node_obj[i], -1);
 		if (!x)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "exec %s", n->name);
 		for (size_t k = 0; k < n->n_exec; k++)
-			h = h * 31 + topo_hash(n->exec[k]);
+			h = h * 31 + nsli_topo_hash(n->exec[k]);
 		x->sig = h;
 	}
 	return 0;
@@ -215,7 +215,7 @@ static int exec_add(struct run *R, const struct nsl_topo *t, const struct obj *x
 {
 	const struct nsl_topo_node *n = &t->nodes[x->node];
 	struct nsl_proc_ref ref;
-	bool running = n->run && run_find_proc(R, n->name, &ref) == 0;
+	bool running = n->run && nsli_run_find_proc(R, n->name, &ref) == 0;
 
 	return exec_cmds(R, n, running ? &ref : NULL, err);
 }
@@ -226,10 +226,10 @@ static int exec_remove(struct run *R, const struct nsl_topo *t, const struct obj
 	return 0;
 }
 
-const struct kind kind_exec = {
+const struct kind nsli_kind_exec = {
 	.name = "exec",
 	.build = exec_build,
 	.add = exec_add,
 	.remove = exec_remove,
-	.live_ok = live_always_ok,
+	.live_ok = nsli_live_always_ok,
 };

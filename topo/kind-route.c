@@ -14,7 +14,7 @@ static int route_build(struct builder *B)
 		const struct nsl_topo_node *n = &t->nodes[i];
 
 		for (size_t k = 0; k < n->n_routes; k++) {
-			struct obj *x = builder_push(B, O_ROUTE, B->node_obj[i], -1);
+			struct obj *x = nsli_builder_push(B, O_ROUTE, B->node_obj[i], -1);
 
 			if (!x)
 				return -ENOMEM;
@@ -54,20 +54,20 @@ static int route_remove(struct run *R, const struct nsl_topo *t, const struct ob
 
 	route_of(&n->routes[x->idx], &route);
 	r = nsl_route_del(R->ctx, n->netns, &route, err);
-	return r < 0 && !gone(r) ? r : 0;
+	return r < 0 && !nsli_gone(r) ? r : 0;
 }
 
 static bool route_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
 {
 	const struct nsl_topo_route *rt = &L->t->nodes[x->node].routes[x->idx];
 
-	if (!live_netns_exists(L, x->node) || live_route_on(L, x->node, rt))
+	if (!nsli_live_netns_exists(L, x->node) || nsli_live_route_on(L, x->node, rt))
 		return true;
 	snprintf(why, size, "the route is missing");
 	return false;
 }
 
-const struct kind kind_route = {
+const struct kind nsli_kind_route = {
 	.name = "route",
 	.build = route_build,
 	.add = route_add,

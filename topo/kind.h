@@ -26,11 +26,11 @@ struct builder {
 };
 
 /* A new object of @kind with parents @parent and @parent2 (-1: none); NULL when out of memory. */
-struct obj *builder_push(struct builder *B, enum okind kind, int parent, int parent2);
+struct obj *nsli_builder_push(struct builder *B, enum okind kind, int parent, int parent2);
 /* A signature of the formatted text. */
-uint32_t sigf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint32_t nsli_sigf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "10.0.0.1/24" into @buf (64 bytes). */
-const char *pstr(const struct nsl_prefix *p, char *buf);
+const char *nsli_pstr(const struct nsl_prefix *p, char *buf);
 
 enum {
 	KIND_UNLISTED = 1 << 0,	   /* no plan line of its own (hosts, rewritten for others' changes) */
@@ -55,22 +55,22 @@ struct kind {
 	const char *(*root_dev)(const struct nsl_topo *t, const struct obj *x);
 };
 
-extern const struct kind kind_netns, kind_sysctl, kind_bridge, kind_braddr, kind_port, kind_p2p, kind_addr,
-	kind_rate, kind_route, kind_dns, kind_hosts, kind_run, kind_exec;
+extern const struct kind nsli_kind_netns, nsli_kind_sysctl, nsli_kind_bridge, nsli_kind_braddr, nsli_kind_port, nsli_kind_p2p, nsli_kind_addr,
+	nsli_kind_rate, nsli_kind_route, nsli_kind_dns, nsli_kind_hosts, nsli_kind_run, nsli_kind_exec;
 
 /* The kind of @x. */
-const struct kind *kind_of(const struct obj *x);
+const struct kind *nsli_kind_of(const struct obj *x);
 /* Every kind by enum okind: objects are built, and made, in this order (parents first). */
-extern const struct kind *const topo_kinds[_O_MAX];
+extern const struct kind *const nsli_topo_kinds[_O_MAX];
 
 /* Shared by the kinds (kinds.c). */
-const char *br_netns(const struct nsl_topo *t, const struct nsl_topo_bridge *br);
-bool gone(int r);
+const char *nsli_br_netns(const struct nsl_topo *t, const struct nsl_topo_bridge *br);
+bool nsli_gone(int r);
 /* NSL_E_CONFLICT when a device @ifname is in the root netns (@root, sorted). */
-int root_dev_conflict(const struct nsl_topo *t, const char *ifname, const struct nsl_link_info *root, size_t n_root,
+int nsli_root_dev_conflict(const struct nsl_topo *t, const char *ifname, const struct nsl_link_info *root, size_t n_root,
 		      struct nsl_err *err);
 /* The ifindex of bridge @i, looked up once per run (a star's N ports would ask N times); 0 when
  * unknown, and nsl_veth_add() asks itself (kind-bridge.c). */
-int bridge_ifindex(struct run *R, const struct nsl_topo *t, int i);
+int nsli_bridge_ifindex(struct run *R, const struct nsl_topo *t, int i);
 
 #endif

@@ -18,7 +18,7 @@
  *   bridge BRIDGE IFNAME      a bridge in the root netns
  *   port NODE IFACE IFNAME    the bridge-side end of a node's interface on a bridge
  */
-int lab_names_render(const struct nsl_topo *t, char **ret, size_t *ret_len)
+int nsli_lab_names_render(const struct nsl_topo *t, char **ret, size_t *ret_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -82,18 +82,18 @@ static int names_apply(struct nsl_topo *t, char *text)
 	return 0;
 }
 
-int lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret,
+int nsli_lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret,
 		     struct nsl_err *err)
 {
 	_cleanup_free_ char *text = NULL, *names = NULL;
 	size_t len;
-	int r = state_read(dirfd, "lab.yaml", &text, &len);
+	int r = nsli_state_read(dirfd, "lab.yaml", &text, &len);
 
 	if (r < 0)
 		return r;
 	(void)ctx;
 	r = nsl_topo_load(lab, text, len, ret, err);
-	if (r == 0 && state_read(dirfd, "names", &names, NULL) == 0 && names_apply(*ret, names) < 0) {
+	if (r == 0 && nsli_state_read(dirfd, "names", &names, NULL) == 0 && names_apply(*ret, names) < 0) {
 		*ret = nsl_topo_free(*ret);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, lab, NULL);
 	}
@@ -108,12 +108,12 @@ _public_ int nsl_topo_load_lab(struct nsl_ctx *ctx, const char *lab, struct nsl_
 
 	if (r < 0)
 		return r;
-	r = topo_state_dir(ctx, lab, false, &dirfd, err);
+	r = nsli_topo_state_dir(ctx, lab, false, &dirfd, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, lab, "no lab '%s' is up", lab);
 	if (r < 0)
 		return r;
-	r = lab_load_applied(ctx, dirfd, lab, ret, err);
+	r = nsli_lab_load_applied(ctx, dirfd, lab, ret, err);
 	if (r == -ENOENT)
 		return nsl_err_set(err, NSL_E_USAGE, -ENOENT, lab, "lab '%s' has no complete up", lab);
 	return r;
@@ -135,16 +135,16 @@ static uint32_t commit_crc(const struct jstate *js)
  * done from it (`down --force` acts on what carries the lab's markers instead). *@ret_dirty:
  * an up was interrupted (no commit since its begin, or a lab.yaml other than the committed).
  */
-int lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err)
+int nsli_lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	bool has_yaml;
-	int r = journal_read(dirfd, lab, js);
+	int r = nsli_journal_read(dirfd, lab, js);
 
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, lab, "journal of lab '%s': %s", lab, strerror(-r));
-	has_yaml = state_read(dirfd, "lab.yaml", &text, &len) == 0;
+	has_yaml = nsli_state_read(dirfd, "lab.yaml", &text, &len) == 0;
 	if (!js->corrupt && has_yaml && !js->exists)
 		snprintf(js->why, sizeof(js->why), "it is missing"), js->corrupt = true;
 	else if (!js->corrupt && has_yaml && !js->ever_committed)
@@ -158,11 +158,11 @@ int lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirt
 				   "journal of lab '%s' is damaged (%s%s): nothing done; 'nslab down --force %s' "
 				   "removes what carries the lab's markers", lab, js->why, at, lab);
 	}
-	*ret_dirty = js->exists && (!js->committed || !has_yaml || commit_crc(js) != nsl_crc32(0, text, len));
+	*ret_dirty = js->exists && (!js->committed || !has_yaml || commit_crc(js) != nsli_crc32(0, text, len));
 	return 0;
 }
 
-void lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx)
+void nsli_lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx)
 {
 	_cleanup_close_ int root = open(nsl_ctx_get_dir(ctx, NSL_DIR_STATE), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -247,19 +247,19 @@ _public_ size_t nsl_topo_netns_count(struct nsl_ctx *ctx, const char *lab)
 
 	if (nsl_parse_labname(lab, NULL) < 0)
 		return 0;
-	run_init(&R, ctx, lab, NULL, NULL);
-	if (topo_state_dir(ctx, lab, false, &R.dirfd, NULL) < 0)
+	nsli_run_init(&R, ctx, lab, NULL, NULL);
+	if (nsli_topo_state_dir(ctx, lab, false, &R.dirfd, NULL) < 0)
 		return 0;
-	if (journal_read(R.dirfd, lab, &js) == 0)
+	if (nsli_journal_read(R.dirfd, lab, &js) == 0)
 		for (size_t i = 0; i < js.n; i++) {
 			unsigned long long ino;
 			const char *name = js.v[i].line + 6;
 
 			if (!strncmp(js.v[i].line, "netns ", 6) && nsl_parse_nsname(name, NULL) == 0 &&
-			    prove_netns(&R, name, journal_nsino(&js, name), &ino) > 0)
+			    nsli_prove_netns(&R, name, nsli_journal_nsino(&js, name), &ino) > 0)
 				n++;
 		}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	close(R.dirfd);
 	return n;
 }
@@ -270,11 +270,11 @@ _public_ int nsl_topo_run_proc(struct nsl_ctx *ctx, const char *lab, const char 
 	struct run R;
 	int r;
 
-	run_init(&R, ctx, lab, NULL, NULL);
-	r = topo_state_dir(ctx, lab, false, &R.dirfd, err);
+	nsli_run_init(&R, ctx, lab, NULL, NULL);
+	r = nsli_topo_state_dir(ctx, lab, false, &R.dirfd, err);
 	if (r < 0)
 		return r;
-	r = run_find_proc(&R, node, ret);
+	r = nsli_run_find_proc(&R, node, ret);
 	close(R.dirfd);
 	return r;
 }

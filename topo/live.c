@@ -25,7 +25,7 @@ struct live_ns {
 	bool routes_loaded;
 };
 
-int live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err)
+int nsli_live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 {
 	int r;
 
@@ -35,15 +35,15 @@ int live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct ns
 	L->ns = calloc(t->n_nodes + 1, sizeof(*L->ns));
 	if (!L->ns)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
-	r = root_links(R->ctx, &L->root, &L->n_root, err);
+	r = nsli_root_links(R->ctx, &L->root, &L->n_root, err);
 	if (r < 0)
 		return r;
-	if (R->dirfd >= 0 && journal_read(R->dirfd, R->lab, &L->js) < 0)
+	if (R->dirfd >= 0 && nsli_journal_read(R->dirfd, R->lab, &L->js) < 0)
 		memset(&L->js, 0, sizeof(L->js));
 	return 0;
 }
 
-void live_free(struct live *L)
+void nsli_live_free(struct live *L)
 {
 	for (size_t i = 0; L->ns && i < L->t->n_nodes; i++) {
 		free(L->ns[i].li);
@@ -52,7 +52,7 @@ void live_free(struct live *L)
 	}
 	free(L->ns);
 	free(L->root);
-	jstate_free(&L->js);
+	nsli_jstate_free(&L->js);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -87,7 +87,7 @@ static const struct nsl_link_info *find_link(const struct nsl_link_info *v, size
 }
 
 /* Device @ifname of node @node's netns (-1: the root netns). */
-const struct nsl_link_info *live_dev(struct live *L, int node, const char *ifname)
+const struct nsl_link_info *nsli_live_dev(struct live *L, int node, const char *ifname)
 {
 	struct nsl_link_info key = { 0 };
 
@@ -97,13 +97,13 @@ const struct nsl_link_info *live_dev(struct live *L, int node, const char *ifnam
 		return x->exists ? find_link(x->li, x->n_li, ifname) : NULL;
 	}
 	snprintf(key.ifname, sizeof(key.ifname), "%s", ifname);
-	return bsearch(&key, L->root, L->n_root, sizeof(key), link_cmp);
+	return bsearch(&key, L->root, L->n_root, sizeof(key), nsli_link_cmp);
 }
 
 /* Whether the device exists and is up; @why says what is wrong. */
-bool live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size)
+bool nsli_live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size)
 {
-	const struct nsl_link_info *li = live_dev(L, node, ifname);
+	const struct nsl_link_info *li = nsli_live_dev(L, node, ifname);
 
 	if (!li)
 		snprintf(why, size, "%s is missing", what);
@@ -112,9 +112,9 @@ bool live_dev_ok(struct live *L, int node, const char *ifname, const char *what,
 	return li && (li->flags & IFF_UP);
 }
 
-bool live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p)
+bool nsli_live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p)
 {
-	const struct nsl_link_info *li = live_dev(L, node, ifname);
+	const struct nsl_link_info *li = nsli_live_dev(L, node, ifname);
 	struct live_ns *x;
 	_cleanup_free_ struct nsl_addr_info *ai = NULL;
 	size_t n = 0;
@@ -136,7 +136,7 @@ bool live_addr_on(struct live *L, int node, const char *ifname, const struct nsl
 	return false;
 }
 
-bool live_netns_exists(struct live *L, int node)
+bool nsli_live_netns_exists(struct live *L, int node)
 {
 	return node_ns(L, node)->exists;
 }
@@ -152,7 +152,7 @@ static bool route_match(const struct nsl_route_info *ri, const struct nsl_topo_r
 	return !rt->metric || ri->metric == rt->metric;
 }
 
-bool live_route_on(struct live *L, int node, const struct nsl_topo_route *rt)
+bool nsli_live_route_on(struct live *L, int node, const struct nsl_topo_route *rt)
 {
 	struct live_ns *ns = node_ns(L, node);
 
@@ -166,13 +166,13 @@ bool live_route_on(struct live *L, int node, const struct nsl_topo_route *rt)
 	return false;
 }
 
-bool live_always_ok(struct live *L, const struct obj *x, char *why, size_t size)
+bool nsli_live_always_ok(struct live *L, const struct obj *x, char *why, size_t size)
 {
 	return true;
 }
 
-bool live_ok(struct live *L, const struct obj *x, char *why, size_t size)
+bool nsli_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
 {
 	why[0] = '\0';
-	return kind_of(x)->live_ok(L, x, why, size);
+	return nsli_kind_of(x)->live_ok(L, x, why, size);
 }

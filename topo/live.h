@@ -18,20 +18,20 @@ struct live {
 	struct jstate js;	    /* the lab's journal: file hashes, processes */
 };
 
-int live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err);
-void live_free(struct live *L);
+int nsli_live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err);
+void nsli_live_free(struct live *L);
 /* Whether object @x of the model is what up made; when not, @why (of @size bytes) says how:
  * the check of its kind (kind.h). */
-bool live_ok(struct live *L, const struct obj *x, char *why, size_t size);
+bool nsli_live_ok(struct live *L, const struct obj *x, char *why, size_t size);
 
 /* For the kinds' checks. @node -1 means the root netns. */
-bool live_netns_exists(struct live *L, int node);
-const struct nsl_link_info *live_dev(struct live *L, int node, const char *ifname);
+bool nsli_live_netns_exists(struct live *L, int node);
+const struct nsl_link_info *nsli_live_dev(struct live *L, int node, const char *ifname);
 /* The device exists and is up; else @why says which (@what) is missing or down. */
-bool live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size);
-bool live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p);
-bool live_route_on(struct live *L, int node, const struct nsl_topo_route *rt);
+bool nsli_live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size);
+bool nsli_live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p);
+bool nsli_live_route_on(struct live *L, int node, const struct nsl_topo_route *rt);
 /* For kinds without a check (a command run once). */
-bool live_always_ok(struct live *L, const struct obj *x, char *why, size_t size);
+bool nsli_live_always_ok(struct live *L, const struct obj *x, char *why, size_t size);
 
 #endif

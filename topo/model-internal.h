@@ -46,49 +46,49 @@ struct top_ld {
 
 /* ---- schema.c: reading values, and the keys of each object ---- */
 
-int nomem(struct ld *ld);
-void *grow(struct ld *ld, void *arr, size_t n, size_t size);
-int push_str(struct ld *ld, char ***v, size_t *n, const char *s);
-const char *type_name(const struct ynode *n);
-int want(struct ld *ld, const struct ynode *n, enum ynode_type type, const char *what);
-int get_str(struct ld *ld, const struct ynode *n, const char *what, char **ret);
+int nsli_nomem(struct ld *ld);
+void *nsli_grow(struct ld *ld, void *arr, size_t n, size_t size);
+int nsli_push_str(struct ld *ld, char ***v, size_t *n, const char *s);
+const char *nsli_type_name(const struct ynode *n);
+int nsli_want(struct ld *ld, const struct ynode *n, enum ynode_type type, const char *what);
+int nsli_get_str(struct ld *ld, const struct ynode *n, const char *what, char **ret);
 /* A new interface @name of @node, indexed under its node. Its index, or a negative errno. */
-int iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name, struct nsl_topo_pos pos);
+int nsli_iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name, struct nsl_topo_pos pos);
 
 /*
  * Each reads the keys of one object of the file (@v) into the model; an unknown key is an
  * error at its position. top_keys() only finds the sections, for load_top() to load in order.
  */
-int top_keys(struct ld *ld, const struct ynode *root, struct top_ld *top);
-int defaults_keys(struct ld *ld, const struct ynode *v);
-int node_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_node *node);
-int bridge_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_bridge *b);
+int nsli_top_keys(struct ld *ld, const struct ynode *root, struct top_ld *top);
+int nsli_defaults_keys(struct ld *ld, const struct ynode *v);
+int nsli_node_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_node *node);
+int nsli_bridge_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_bridge *b);
 /* *@ret_endpoints: the two endpoint scalars, for the caller to resolve. */
-int link_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_link *l,
+int nsli_link_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_link *l,
 	      const struct ynode **ret_endpoints);
 /* *@ret_from: the `from` scalar, for the caller to resolve. */
-int expect_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_expect *x,
+int nsli_expect_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_expect *x,
 		const struct ynode **ret_from);
 
 /* ---- validate.c: the model as a whole ---- */
 
-int find_node(const struct ld *ld, const char *name);
-int find_iface(const struct ld *ld, size_t node, const char *name);
+int nsli_find_node(const struct ld *ld, const char *name);
+int nsli_find_iface(const struct ld *ld, size_t node, const char *name);
 /* Each interface on a bridge: find the bridge, take its MTU. */
-int resolve_ports(struct ld *ld);
-int validate_ports(struct ld *ld);
-int validate_link_mtus(struct ld *ld);
-int validate_bridges(struct ld *ld);
-int validate_nodes(struct ld *ld);
-int validate_segments(struct ld *ld);
+int nsli_resolve_ports(struct ld *ld);
+int nsli_validate_ports(struct ld *ld);
+int nsli_validate_link_mtus(struct ld *ld);
+int nsli_validate_bridges(struct ld *ld);
+int nsli_validate_nodes(struct ld *ld);
+int nsli_validate_segments(struct ld *ld);
 /* Derive the kernel names, then refuse two equal names in one netns. */
-int validate_names(struct ld *ld);
+int nsli_validate_names(struct ld *ld);
 /* The address `to:` means: an address, or the first address of a node. */
-int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to);
+int nsli_resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to);
 
 /* ---- names.c ---- */
 
 /* Name every derived device of @t, keeping @prev's names (@prev may be NULL). */
-int derive_names(struct nsl_topo *t, const struct nsl_topo *prev);
+int nsli_derive_names(struct nsl_topo *t, const struct nsl_topo *prev);
 
 #endif

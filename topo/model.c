@@ -22,24 +22,24 @@ static int link_end(struct ld *ld, struct nsl_topo_link *l, size_t k, int e, con
 	int ni, ii;
 
 	if (!node)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	if (!colon)
-		return yerr(ld->err, s, "endpoint '%s': expected NODE:INTERFACE", s->value);
+		return nsli_yerr(ld->err, s, "endpoint '%s': expected NODE:INTERFACE", s->value);
 	*colon = '\0';
-	ni = find_node(ld, node);
+	ni = nsli_find_node(ld, node);
 	if (ni < 0)
-		return yerr(ld->err, s, "endpoint '%s': no node '%s'", s->value, node);
+		return nsli_yerr(ld->err, s, "endpoint '%s': no node '%s'", s->value, node);
 	if (nsl_parse_ifname(colon + 1, &pe) < 0 || STREQ(colon + 1, "lo"))
-		return yerr(ld->err, s, "endpoint '%s': interface: %s", s->value,
+		return nsli_yerr(ld->err, s, "endpoint '%s': interface: %s", s->value,
 			    pe.msg[0] ? pe.msg : "'lo' cannot be linked");
-	ii = find_iface(ld, (size_t)ni, colon + 1);
+	ii = nsli_find_iface(ld, (size_t)ni, colon + 1);
 	if (ii < 0) {
-		ii = iface_new(ld, &t->nodes[ni], colon + 1, POS(s));
+		ii = nsli_iface_new(ld, &t->nodes[ni], colon + 1, POS(s));
 		if (ii < 0)
 			return ii;
 	}
 	if (t->nodes[ni].ifaces[ii].link_idx >= 0 || t->nodes[ni].ifaces[ii].bridge)
-		return yerr(ld->err, s, "interface '%s' is used twice (%s)", s->value,
+		return nsli_yerr(ld->err, s, "interface '%s' is used twice (%s)", s->value,
 			    t->nodes[ni].ifaces[ii].bridge ? "it is on a bridge"
 							   : "it is in another link");
 	t->nodes[ni].ifaces[ii].link_idx = (int)k;
@@ -51,7 +51,7 @@ static int link_end(struct ld *ld, struct nsl_topo_link *l, size_t k, int e, con
 static int load_links(struct ld *ld, const struct ynode *v)
 {
 	struct nsl_topo *t = ld->t;
-	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_SEQ, "links");
+	int r = v->type == Y_SCALAR && v->null ? 0 : nsli_want(ld, v, Y_SEQ, "links");
 
 	if (r < 0 || v->type != Y_SEQ)
 		return r;
@@ -59,11 +59,11 @@ static int load_links(struct ld *ld, const struct ynode *v)
 		const struct ynode *endpoints = NULL;
 		struct nsl_topo_link *l;
 
-		t->links = grow(ld, t->links, t->n_links, sizeof(*t->links));
+		t->links = nsli_grow(ld, t->links, t->n_links, sizeof(*t->links));
 		if (!t->links)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		l = &t->links[t->n_links++];
-		r = link_keys(ld, v->items[k], l, &endpoints);
+		r = nsli_link_keys(ld, v->items[k], l, &endpoints);
 		for (int e = 0; r == 0 && e < 2; e++)
 			r = link_end(ld, l, k, e, endpoints->items[e]);
 		if (r < 0)
@@ -79,16 +79,16 @@ static int load_name(struct ld *ld, const struct ynode *root, const struct top_l
 	int r;
 
 	if (!top->name)
-		return yerr(ld->err, root, "'name' is required");
-	r = get_str(ld, top->name, "name", &t->name);
+		return nsli_yerr(ld->err, root, "'name' is required");
+	r = nsli_get_str(ld, top->name, "name", &t->name);
 	if (r < 0)
 		return r;
 	if (nsl_parse_labname(t->name, &e) < 0)
-		return yerr(ld->err, top->name, "lab name '%s': %s", t->name, e.msg);
+		return nsli_yerr(ld->err, top->name, "lab name '%s': %s", t->name, e.msg);
 	if (top->prefix && top->prefix->type != Y_SCALAR)
-		return yerr(ld->err, top->prefix, "prefix: expected a string, got %s", type_name(top->prefix));
+		return nsli_yerr(ld->err, top->prefix, "prefix: expected a string, got %s", nsli_type_name(top->prefix));
 	t->prefix = strdup(top->prefix && !top->prefix->null ? top->prefix->value : "");
-	return t->prefix ? 0 : nomem(ld);
+	return t->prefix ? 0 : nsli_nomem(ld);
 }
 
 static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynode *v)
@@ -98,17 +98,17 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 	int r;
 
 	if (!v)
-		return yerr(ld->err, root, "'nodes' is required");
-	r = want(ld, v, Y_MAP, "nodes");
+		return nsli_yerr(ld->err, root, "'nodes' is required");
+	r = nsli_want(ld, v, Y_MAP, "nodes");
 	if (r < 0)
 		return r;
 	if (v->n == 0)
-		return yerr(ld->err, v, "nodes: a lab needs at least one node");
+		return nsli_yerr(ld->err, v, "nodes: a lab needs at least one node");
 	if (v->n > INT32_MAX)
-		return yerr(ld->err, v, "nodes: too many");
+		return nsli_yerr(ld->err, v, "nodes: too many");
 	t->nodes = calloc(v->n, sizeof(*t->nodes));
 	if (!t->nodes)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	ld->nodes_y = v;
 	for (size_t k = 0; k < v->n; k++) {
 		struct nsl_topo_node *node = &t->nodes[t->n_nodes++];
@@ -117,18 +117,18 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 
 		node->pos = POS(key);
 		if (nsl_parse_nsname(key->value, &e) < 0)
-			return yerr(ld->err, key, "node name '%s': %s", key->value, e.msg);
+			return nsli_yerr(ld->err, key, "node name '%s': %s", key->value, e.msg);
 		snprintf(netns, sizeof(netns), "%s%s", t->prefix, key->value);
 		if (nsl_parse_nsname(netns, &e) < 0)
-			return yerr(ld->err, key, "netns name '%s': %s", netns, e.msg);
+			return nsli_yerr(ld->err, key, "netns name '%s': %s", netns, e.msg);
 		node->name = strdup(key->value);
 		node->netns = strdup(netns);
 		if (!node->name || !node->netns)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		/* Unique: keys of one mapping. Netns names too, then: one prefix for all. */
-		if (topo_index_add(&ld->nodes, 0, node->name, strlen(node->name), (int)k, NULL) < 0)
-			return nomem(ld);
-		r = node_keys(ld, v->items[k], node);
+		if (nsli_topo_index_add(&ld->nodes, 0, node->name, strlen(node->name), (int)k, NULL) < 0)
+			return nsli_nomem(ld);
+		r = nsli_node_keys(ld, v->items[k], node);
 		if (r < 0)
 			return r;
 	}
@@ -143,14 +143,14 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 
 	if (!v || (v->type == Y_SCALAR && v->null))
 		return 0;
-	r = want(ld, v, Y_MAP, "bridges");
+	r = nsli_want(ld, v, Y_MAP, "bridges");
 	if (r < 0)
 		return r;
 	if (v->n > INT32_MAX)
-		return yerr(ld->err, v, "bridges: too many");
+		return nsli_yerr(ld->err, v, "bridges: too many");
 	t->bridges = calloc(v->n + 1, sizeof(*t->bridges));
 	if (!t->bridges)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t k = 0; k < v->n; k++) {
 		struct nsl_topo_bridge *b = &t->bridges[t->n_bridges++];
 		const struct ynode *key = v->keys[k];
@@ -158,17 +158,17 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 		b->pos = POS(key);
 		b->node_idx = -1;
 		if (nsl_parse_ifname(key->value, &e) < 0)
-			return yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
+			return nsli_yerr(ld->err, key, "bridge name '%s': %s", key->value, e.msg);
 		b->name = strdup(key->value);
-		if (!b->name || topo_index_add(&ld->bridges, 0, b->name, strlen(b->name), (int)k, NULL) < 0)
-			return nomem(ld);
-		r = bridge_keys(ld, v->items[k], b);
+		if (!b->name || nsli_topo_index_add(&ld->bridges, 0, b->name, strlen(b->name), (int)k, NULL) < 0)
+			return nsli_nomem(ld);
+		r = nsli_bridge_keys(ld, v->items[k], b);
 		if (r < 0)
 			return r;
 		if (b->node) {
-			b->node_idx = find_node(ld, b->node);
+			b->node_idx = nsli_find_node(ld, b->node);
 			if (b->node_idx < 0)
-				return yerr(ld->err, key, "bridge '%s': no node '%s' for its netns", b->name,
+				return nsli_yerr(ld->err, key, "bridge '%s': no node '%s' for its netns", b->name,
 					    b->node);
 			snprintf(b->ifname, sizeof(b->ifname), "%s", b->name);
 		}
@@ -180,8 +180,8 @@ static int load_bridges(struct ld *ld, const struct ynode *v)
 static int copy_strv(struct ld *ld, char ***v, size_t *n, char *const *src, size_t n_src)
 {
 	for (size_t i = 0; i < n_src; i++)
-		if (push_str(ld, v, n, src[i]) < 0)
-			return nomem(ld);
+		if (nsli_push_str(ld, v, n, src[i]) < 0)
+			return nsli_nomem(ld);
 	return 0;
 }
 
@@ -196,30 +196,30 @@ static int merge_defaults(struct ld *ld, size_t ni)
 		struct nsl_topo_dns *d = calloc(1, sizeof(*d));
 
 		if (!d)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		node->dns = d;
 		d->nameservers = malloc(sizeof(struct nsl_prefix) * dd->n_nameservers);
 		if (!d->nameservers)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		memcpy(d->nameservers, dd->nameservers, sizeof(struct nsl_prefix) * dd->n_nameservers);
 		d->n_nameservers = dd->n_nameservers;
 		if (copy_strv(ld, &d->search, &d->n_search, dd->search, dd->n_search) < 0 ||
 		    copy_strv(ld, &d->options, &d->n_options, dd->options, dd->n_options) < 0)
-			return nomem(ld);
+			return nsli_nomem(ld);
 	}
 	if (ld->n_def_sysctls && !ld->def_has) {
 		ld->def_has = calloc(ld->n_def_sysctls, sizeof(bool));
 		if (!ld->def_has)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		for (size_t k = 0; k < ld->n_def_sysctls; k++)
-			if (topo_index_add(&ld->def_ix, 0, ld->def_sysctls[k].key, strlen(ld->def_sysctls[k].key),
+			if (nsli_topo_index_add(&ld->def_ix, 0, ld->def_sysctls[k].key, strlen(ld->def_sysctls[k].key),
 					   (int)k, NULL) < 0)
-				return nomem(ld);
+				return nsli_nomem(ld);
 	}
 	if (ld->def_has)
 		memset(ld->def_has, 0, ld->n_def_sysctls * sizeof(bool));
 	for (size_t s = 0; s < n_own && ld->def_has; s++) {
-		int k = topo_index_find(&ld->def_ix, 0, node->sysctls[s].key, strlen(node->sysctls[s].key));
+		int k = nsli_topo_index_find(&ld->def_ix, 0, node->sysctls[s].key, strlen(node->sysctls[s].key));
 
 		if (k >= 0)
 			ld->def_has[k] = true;
@@ -230,15 +230,15 @@ static int merge_defaults(struct ld *ld, size_t ni)
 
 		if (ld->def_has[k])
 			continue;
-		node->sysctls = grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
+		node->sysctls = nsli_grow(ld, node->sysctls, node->n_sysctls, sizeof(*node->sysctls));
 		if (!node->sysctls)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		nkv = &node->sysctls[node->n_sysctls++];
 		nkv->key = strdup(kv->key);
 		nkv->value = strdup(kv->value);
 		nkv->pos = kv->pos;
 		if (!nkv->key || !nkv->value)
-			return nomem(ld);
+			return nsli_nomem(ld);
 	}
 	return 0;
 }
@@ -260,24 +260,24 @@ static int load_expects(struct ld *ld, const struct ynode *v)
 
 	if (!v || (v->type == Y_SCALAR && v->null))
 		return 0;
-	r = want(ld, v, Y_SEQ, "expect");
+	r = nsli_want(ld, v, Y_SEQ, "expect");
 	if (r < 0)
 		return r;
 	for (size_t k = 0; k < v->n; k++) {
 		const struct ynode *from = NULL;
 		struct nsl_topo_expect *x;
 
-		t->expects = grow(ld, t->expects, t->n_expects, sizeof(*t->expects));
+		t->expects = nsli_grow(ld, t->expects, t->n_expects, sizeof(*t->expects));
 		if (!t->expects)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		x = &t->expects[t->n_expects++];
-		r = expect_keys(ld, v->items[k], x, &from);
+		r = nsli_expect_keys(ld, v->items[k], x, &from);
 		if (r < 0)
 			return r;
-		x->from = find_node(ld, from->value);
+		x->from = nsli_find_node(ld, from->value);
 		if (x->from < 0)
-			return yerr(ld->err, from, "expect: no node '%s'", from->value);
-		r = resolve_expect(ld, x, NULL);
+			return nsli_yerr(ld->err, from, "expect: no node '%s'", from->value);
+		r = nsli_resolve_expect(ld, x, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -290,33 +290,33 @@ static int load_top(struct ld *ld, const struct ynode *root)
 	struct top_ld top = { 0 };
 	int r;
 
-	r = top_keys(ld, root, &top);
+	r = nsli_top_keys(ld, root, &top);
 	if (r == 0)
 		r = load_name(ld, root, &top);
 	if (r == 0 && top.defaults)
-		r = defaults_keys(ld, top.defaults);
+		r = nsli_defaults_keys(ld, top.defaults);
 	if (r == 0)
 		r = load_nodes(ld, root, top.nodes);
 	if (r == 0)
 		r = load_bridges(ld, top.bridges);
 	if (r == 0)
-		r = resolve_ports(ld);
+		r = nsli_resolve_ports(ld);
 	if (r == 0)
-		r = validate_ports(ld);
+		r = nsli_validate_ports(ld);
 	if (r == 0 && top.links)
 		r = load_links(ld, top.links);
 	if (r == 0)
-		r = validate_link_mtus(ld);
+		r = nsli_validate_link_mtus(ld);
 	if (r == 0)
-		r = validate_bridges(ld);
+		r = nsli_validate_bridges(ld);
 	if (r == 0)
-		r = validate_nodes(ld);
+		r = nsli_validate_nodes(ld);
 	if (r == 0)
 		r = merge_all_defaults(ld);
 	if (r == 0)
-		r = validate_segments(ld);
+		r = nsli_validate_segments(ld);
 	if (r == 0)
-		r = validate_names(ld);
+		r = nsli_validate_names(ld);
 	if (r == 0)
 		r = load_expects(ld, top.expect);
 	return r;
@@ -482,10 +482,10 @@ static int topo_new(const char *path, const char *text, size_t len, struct nsl_t
 /* The loader's own state; the model it built is the caller's. */
 static void ld_done(struct ld *ld)
 {
-	topo_index_done(&ld->nodes);
-	topo_index_done(&ld->bridges);
-	topo_index_done(&ld->ifaces);
-	topo_index_done(&ld->def_ix);
+	nsli_topo_index_done(&ld->nodes);
+	nsli_topo_index_done(&ld->bridges);
+	nsli_topo_index_done(&ld->ifaces);
+	nsli_topo_index_done(&ld->def_ix);
 	free(ld->first);
 	free(ld->def_has);
 	dns_free(ld->def_dns);
@@ -509,12 +509,12 @@ _public_ int nsl_topo_load(const char *path, const char *text, size_t len, struc
 	if (r < 0)
 		return r;
 	ld.t = t;
-	r = yaml_load(t->text, t->text_len, &root, err);
+	r = nsli_yaml_load(t->text, t->text_len, &root, err);
 	if (r >= 0)
 		r = load_top(&ld, root);
 	if (r < 0 && err)
 		snprintf(err->object, sizeof(err->object), "%s", t->path);
-	ynode_free(root);
+	nsli_ynode_free(root);
 	ld_done(&ld);
 	if (r < 0) {
 		nsl_topo_free(t);

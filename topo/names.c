@@ -5,9 +5,9 @@
 #include "macro.h"
 #include "model-internal.h"
 
-uint32_t topo_hash(const char *s)
+uint32_t nsli_topo_hash(const char *s)
 {
-	return (uint32_t)nsl_hash64("nslab-topo\n", s, 0);
+	return (uint32_t)nsli_hash64("nslab-topo\n", s, 0);
 }
 
 /*
@@ -49,7 +49,7 @@ struct namer {
 static void namer_done(struct namer *nm)
 {
 	free(nm->d);
-	topo_index_done(&nm->used);
+	nsli_topo_index_done(&nm->used);
 }
 
 /* @parts: lab, node, interface (ports) or lab, bridge; each under 65 bytes. */
@@ -88,7 +88,7 @@ static int namer_collect(struct namer *nm)
 		const char *parts[] = { t->name, br->name };
 
 		if (br->node_idx >= 0) {
-			if (topo_index_add(&nm->used, (uint64_t)br->node_idx + 1, br->ifname,
+			if (nsli_topo_index_add(&nm->used, (uint64_t)br->node_idx + 1, br->ifname,
 					   strlen(br->ifname), 0, NULL) < 0)
 				return -ENOMEM;
 			continue;
@@ -102,7 +102,7 @@ static int namer_collect(struct namer *nm)
 			struct nsl_topo_iface *i = &t->nodes[ni].ifaces[ii];
 			const char *parts[] = { t->name, t->nodes[ni].name, i->name };
 
-			if (topo_index_add(&nm->used, ni + 1, i->name, strlen(i->name), 0, NULL) < 0)
+			if (nsli_topo_index_add(&nm->used, ni + 1, i->name, strlen(i->name), 0, NULL) < 0)
 				return -ENOMEM;
 			if (i->bridge_idx >= 0)
 				dname_init(&nm->d[nm->n++],
@@ -117,17 +117,17 @@ static int namer_collect(struct namer *nm)
 /* Take @name for @d when it is free in @d's netns. 1: taken, 0: not free. */
 static int take(struct namer *nm, struct dname *d, const char *name)
 {
-	if (topo_index_find(&nm->used, d->g, name, strlen(name)) >= 0)
+	if (nsli_topo_index_find(&nm->used, d->g, name, strlen(name)) >= 0)
 		return 0;
 	snprintf(d->out, 16, "%s", name);
 	d->done = true;
-	return topo_index_add(&nm->used, d->g, d->out, strlen(d->out), 0, NULL) < 0 ? -ENOMEM : 1;
+	return nsli_topo_index_add(&nm->used, d->g, d->out, strlen(d->out), 0, NULL) < 0 ? -ENOMEM : 1;
 }
 
 /* The readable forms given to more than one derived name of a netns are nobody's. */
 static int mark_dups(struct namer *nm)
 {
-	_cleanup_(topo_index_done) struct topo_index cand = { 0 };
+	_cleanup_(nsli_topo_index_done) struct topo_index cand = { 0 };
 
 	for (size_t k = 0; k < nm->n; k++) {
 		struct dname *d = &nm->d[k];
@@ -135,7 +135,7 @@ static int mark_dups(struct namer *nm)
 
 		if (!d->read[0])
 			continue;
-		r = topo_index_add(&cand, d->g, d->read, strlen(d->read), (int)k, &first);
+		r = nsli_topo_index_add(&cand, d->g, d->read, strlen(d->read), (int)k, &first);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -159,7 +159,7 @@ static int dname_cmp(const void *a, const void *b)
 static int take_tagged(struct namer *nm, struct dname *d)
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-	uint32_t h = topo_hash(d->full) % TAG_SPACE;
+	uint32_t h = nsli_topo_hash(d->full) % TAG_SPACE;
 
 	for (uint32_t k = 0; k < TAG_SPACE; k++) {
 		uint32_t v = (h + k) % TAG_SPACE;
@@ -221,12 +221,12 @@ static const char *prev_name(const struct nsl_topo *t, const struct nsl_topo *pr
 	int pn, pk;
 
 	if (d->node < 0) {
-		pk = topo_index_find(ix, 1, t->bridges[d->idx].name, strlen(t->bridges[d->idx].name));
+		pk = nsli_topo_index_find(ix, 1, t->bridges[d->idx].name, strlen(t->bridges[d->idx].name));
 		return pk >= 0 && prev->bridges[pk].node_idx < 0 ? prev->bridges[pk].ifname : NULL;
 	}
 	i = &t->nodes[d->node].ifaces[d->idx];
-	pn = topo_index_find(ix, 0, t->nodes[d->node].name, strlen(t->nodes[d->node].name));
-	pk = pn < 0 ? -1 : topo_index_find(ix, 2 + (uint64_t)pn, i->name, strlen(i->name));
+	pn = nsli_topo_index_find(ix, 0, t->nodes[d->node].name, strlen(t->nodes[d->node].name));
+	pk = pn < 0 ? -1 : nsli_topo_index_find(ix, 2 + (uint64_t)pn, i->name, strlen(i->name));
 	if (pk < 0)
 		return NULL;
 	pi = &prev->nodes[pn].ifaces[pk];
@@ -240,7 +240,7 @@ static const char *prev_name(const struct nsl_topo *t, const struct nsl_topo *pr
 /* Each device of @prev that is still there keeps its name (when nothing the file names took it). */
 static int namer_keep(struct namer *nm, const struct nsl_topo *prev)
 {
-	_cleanup_(topo_index_done) struct topo_index ix = { 0 };
+	_cleanup_(nsli_topo_index_done) struct topo_index ix = { 0 };
 	int r = 0;
 
 	if (!STREQ(nm->t->name, prev->name))
@@ -248,15 +248,15 @@ static int namer_keep(struct namer *nm, const struct nsl_topo *prev)
 	for (size_t n = 0; n < prev->n_nodes; n++) {
 		const struct nsl_topo_node *pn = &prev->nodes[n];
 
-		if (topo_index_add(&ix, 0, pn->name, strlen(pn->name), (int)n, NULL) < 0)
+		if (nsli_topo_index_add(&ix, 0, pn->name, strlen(pn->name), (int)n, NULL) < 0)
 			return -ENOMEM;
 		for (size_t k = 0; k < pn->n_ifaces; k++)
-			if (topo_index_add(&ix, 2 + n, pn->ifaces[k].name, strlen(pn->ifaces[k].name),
+			if (nsli_topo_index_add(&ix, 2 + n, pn->ifaces[k].name, strlen(pn->ifaces[k].name),
 					   (int)k, NULL) < 0)
 				return -ENOMEM;
 	}
 	for (size_t b = 0; b < prev->n_bridges; b++)
-		if (topo_index_add(&ix, 1, prev->bridges[b].name, strlen(prev->bridges[b].name), (int)b,
+		if (nsli_topo_index_add(&ix, 1, prev->bridges[b].name, strlen(prev->bridges[b].name), (int)b,
 				   NULL) < 0)
 			return -ENOMEM;
 	for (size_t k = 0; r >= 0 && k < nm->n; k++) {
@@ -268,7 +268,7 @@ static int namer_keep(struct namer *nm, const struct nsl_topo *prev)
 	return r < 0 ? r : 0;
 }
 
-int derive_names(struct nsl_topo *t, const struct nsl_topo *prev)
+int nsli_derive_names(struct nsl_topo *t, const struct nsl_topo *prev)
 {
 	struct namer nm = { .t = t };
 	int r = namer_collect(&nm);
@@ -281,9 +281,9 @@ int derive_names(struct nsl_topo *t, const struct nsl_topo *prev)
 	return r;
 }
 
-int topo_names_keep(struct nsl_topo *t, const struct nsl_topo *prev, struct nsl_err *err)
+int nsli_topo_names_keep(struct nsl_topo *t, const struct nsl_topo *prev, struct nsl_err *err)
 {
-	int r = derive_names(t, prev);
+	int r = nsli_derive_names(t, prev);
 
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, t->path, r == -ENOSPC ? "no free interface name" : NULL);

@@ -12,14 +12,14 @@
 #include "macro.h"
 #include "topo-internal.h"
 
-void objs_free(struct objs *o)
+void nsli_objs_free(struct objs *o)
 {
 	free(o->v);
 	free(o->sorted);
 	memset(o, 0, sizeof(*o));
 }
 
-uint32_t sigf(const char *fmt, ...)
+uint32_t nsli_sigf(const char *fmt, ...)
 {
 	char buf[2048];
 	va_list ap;
@@ -27,15 +27,15 @@ uint32_t sigf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return topo_hash(buf);
+	return nsli_topo_hash(buf);
 }
 
-const char *pstr(const struct nsl_prefix *p, char *buf)
+const char *nsli_pstr(const struct nsl_prefix *p, char *buf)
 {
 	return nsl_prefix_str(p, true, buf, 64);
 }
 
-struct obj *builder_push(struct builder *B, enum okind kind, int parent, int parent2)
+struct obj *nsli_builder_push(struct builder *B, enum okind kind, int parent, int parent2)
 {
 	struct objs *o = B->o;
 	struct obj *x;
@@ -89,7 +89,7 @@ static void builder_free(struct builder *B)
 	free(B->iface_base);
 }
 
-int objs_build(const struct nsl_topo *t, struct objs *o)
+int nsli_objs_build(const struct nsl_topo *t, struct objs *o)
 {
 	struct builder B;
 	int r;
@@ -98,7 +98,7 @@ int objs_build(const struct nsl_topo *t, struct objs *o)
 	o->t = t;
 	r = builder_init(&B, t, o);
 	for (size_t k = 0; r == 0 && k < _O_MAX; k++)
-		r = topo_kinds[k]->build(&B);
+		r = nsli_topo_kinds[k]->build(&B);
 	builder_free(&B);
 	if (r < 0)
 		return r;
@@ -111,7 +111,7 @@ int objs_build(const struct nsl_topo *t, struct objs *o)
 	return 0;
 }
 
-int objs_find(const struct objs *o, const char *key)
+int nsli_objs_find(const struct objs *o, const char *key)
 {
 	size_t lo = 0, hi = o->n;
 

@@ -53,9 +53,9 @@ struct objs {
 };
 
 /* Flatten @t into @o, kind by kind (topo_kinds), parents first, and sort the keys. */
-int objs_build(const struct nsl_topo *t, struct objs *o);
+int nsli_objs_build(const struct nsl_topo *t, struct objs *o);
 /* The index of the object of @key, or -1. */
-int objs_find(const struct objs *o, const char *key);
-void objs_free(struct objs *o);
+int nsli_objs_find(const struct objs *o, const char *key);
+void nsli_objs_free(struct objs *o);
 
 #endif

@@ -151,10 +151,10 @@ static int open_sock(struct run *r, struct psock *s)
 	int proto = s->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	int fd = -1, q;
 
-	q = nsl_ns_socket(r->ctx, s->netns, s->family, SOCK_DGRAM | SOCK_NONBLOCK, proto, &fd, NULL);
+	q = nsli_ns_socket(r->ctx, s->netns, s->family, SOCK_DGRAM | SOCK_NONBLOCK, proto, &fd, NULL);
 	/* A new netns has ping_group_range "1 0": ping sockets are refused to all, root included. */
 	if (q == -EACCES || q == -EPERM) {
-		q = nsl_ns_socket(r->ctx, s->netns, s->family, SOCK_RAW | SOCK_NONBLOCK, proto, &fd, NULL);
+		q = nsli_ns_socket(r->ctx, s->netns, s->family, SOCK_RAW | SOCK_NONBLOCK, proto, &fd, NULL);
 		s->raw = true;
 	}
 	if (q < 0)

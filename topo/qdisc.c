@@ -45,10 +45,10 @@ static struct rtnl_qdisc *qdisc_new(int ifindex, uint32_t parent, uint32_t handl
 /* Exclusive: a root of ours from an earlier up is deleted first (see add()), never changed. */
 static int build_add(struct rtnl_qdisc *q, struct nl_msg **ret)
 {
-	return nsl_nle_errno(rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, ret));
+	return nsli_nle_errno(rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, ret));
 }
 
-uint32_t topo_netem_prob(uint32_t pct)
+uint32_t nsli_topo_netem_prob(uint32_t pct)
 {
 	/* As tc's get_percent(): UINT32_MAX is 100 %. Rounded, so 100 % is exactly that. */
 	uint64_t full = 100 * (uint64_t)NSL_TOPO_PCT;
@@ -86,14 +86,14 @@ static void netem_fix_len(struct nlmsghdr *h)
 	}
 }
 
-int topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct nl_msg **ret)
+int nsli_topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct nl_msg **ret)
 {
 	_cleanup_qdisc_ struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_ROOT, TOPO_QDISC_ROOT);
 	int r;
 
 	if (!q)
 		return -ENOMEM;
-	r = nsl_nle_errno(rtnl_tc_set_kind(TC_CAST(q), "netem"));
+	r = nsli_nle_errno(rtnl_tc_set_kind(TC_CAST(q), "netem"));
 	if (r < 0)
 		return r;
 	/* libnl's int arguments carry the kernel's u32 probabilities bit for bit. */
@@ -102,22 +102,22 @@ int topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct n
 	if (n->jitter_us)
 		rtnl_netem_set_jitter(q, (int)n->jitter_us);
 	if (n->loss)
-		rtnl_netem_set_loss(q, (int)topo_netem_prob(n->loss));
+		rtnl_netem_set_loss(q, (int)nsli_topo_netem_prob(n->loss));
 	if (n->duplicate)
-		rtnl_netem_set_duplicate(q, (int)topo_netem_prob(n->duplicate));
+		rtnl_netem_set_duplicate(q, (int)nsli_topo_netem_prob(n->duplicate));
 	if (n->corrupt)
-		rtnl_netem_set_corruption_probability(q, (int)topo_netem_prob(n->corrupt));
+		rtnl_netem_set_corruption_probability(q, (int)nsli_topo_netem_prob(n->corrupt));
 	/* With a reorder probability and no gap, libnl sends gap 1, as tc does: that share of
 	 * the packets goes out at once, the rest after the delay. */
 	if (n->reorder)
-		rtnl_netem_set_reorder_probability(q, (int)topo_netem_prob(n->reorder));
+		rtnl_netem_set_reorder_probability(q, (int)nsli_topo_netem_prob(n->reorder));
 	r = build_add(q, ret);
 	if (r == 0)
 		netem_fix_len(nlmsg_hdr(*ret));
 	return r;
 }
 
-int topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret)
+int nsli_topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret)
 {
 	_cleanup_qdisc_ struct rtnl_qdisc *q =
 		qdisc_new(ifindex, parent, parent == TC_H_ROOT ? TOPO_QDISC_ROOT : TOPO_QDISC_TBF_CHILD);
@@ -127,7 +127,7 @@ int topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_
 
 	if (!q)
 		return -ENOMEM;
-	r = nsl_nle_errno(rtnl_tc_set_kind(TC_CAST(q), "tbf"));
+	r = nsli_nle_errno(rtnl_tc_set_kind(TC_CAST(q), "tbf"));
 	if (r < 0)
 		return r;
 	if (rate > INT32_MAX)
@@ -139,7 +139,7 @@ int topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_
 	return build_add(q, ret);
 }
 
-int topo_qdisc_build_del(int ifindex, struct nl_msg **ret)
+int nsli_topo_qdisc_build_del(int ifindex, struct nl_msg **ret)
 {
 	/* No kind and no handle: whatever is the root of the lab's own device goes, with its
 	 * child (tbf, netem, or netem with tbf). The kernel refuses only its default qdisc. */
@@ -147,7 +147,7 @@ int topo_qdisc_build_del(int ifindex, struct nl_msg **ret)
 
 	if (!q)
 		return -ENOMEM;
-	return nsl_nle_errno(rtnl_qdisc_build_delete_request(q, ret));
+	return nsli_nle_errno(rtnl_qdisc_build_delete_request(q, ret));
 }
 
 /* @v / 10^@digits in decimal, without trailing zeros: 1500, 3 -> "1.5". */
@@ -166,7 +166,7 @@ static const char *fixed(uint32_t v, unsigned digits, char buf[24])
 	return buf;
 }
 
-size_t topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size)
+size_t nsli_topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size)
 {
 	static const char *const names[] = { "loss", "duplicate", "corrupt", "reorder" };
 	const uint32_t pct[] = { n->loss, n->duplicate, n->corrupt, n->reorder };
@@ -192,14 +192,14 @@ size_t topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size)
 static int ifindex_of(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_nl **ret_nl,
 		      struct nsl_err *err)
 {
-	int r = nsl_nl_get(ctx, netns, ret_nl, err);
+	int r = nsli_nl_get(ctx, netns, ret_nl, err);
 
-	return r < 0 ? r : nsl_nl_ifindex(*ret_nl, ifname, err);
+	return r < 0 ? r : nsli_nl_ifindex(*ret_nl, ifname, err);
 }
 
 static int talk(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err)
 {
-	int r = nsl_nl_talk_msg(nl, msg, err);
+	int r = nsli_nl_talk_msg(nl, msg, err);
 
 	nlmsg_free(msg);
 	return r;
@@ -208,7 +208,7 @@ static int talk(struct nsl_nl *nl, struct nl_msg *msg, struct nsl_err *err)
 static int del_root(struct nsl_nl *nl, int ifindex, const char *ifname, struct nsl_err *err)
 {
 	struct nl_msg *msg = NULL;
-	int r = topo_qdisc_build_del(ifindex, &msg);
+	int r = nsli_topo_qdisc_build_del(ifindex, &msg);
 
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, ifname, "qdisc request: %s", strerror(-r));
@@ -247,18 +247,18 @@ static int add(struct nsl_nl *nl, int ifindex, const char *ifname, const char *k
 
 static int b_netem(int ifindex, const void *arg, struct nl_msg **ret)
 {
-	return topo_qdisc_build_netem(ifindex, arg, ret);
+	return nsli_topo_qdisc_build_netem(ifindex, arg, ret);
 }
 static int b_tbf_root(int ifindex, const void *arg, struct nl_msg **ret)
 {
-	return topo_qdisc_build_tbf(ifindex, TC_H_ROOT, *(const uint64_t *)arg, ret);
+	return nsli_topo_qdisc_build_tbf(ifindex, TC_H_ROOT, *(const uint64_t *)arg, ret);
 }
 static int b_tbf_child(int ifindex, const void *arg, struct nl_msg **ret)
 {
-	return topo_qdisc_build_tbf(ifindex, TOPO_QDISC_NETEM_CLASS, *(const uint64_t *)arg, ret);
+	return nsli_topo_qdisc_build_tbf(ifindex, TOPO_QDISC_NETEM_CLASS, *(const uint64_t *)arg, ret);
 }
 
-int topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, uint64_t rate,
+int nsli_topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, uint64_t rate,
 		   struct nsl_err *err)
 {
 	struct nsl_nl *nl;
@@ -267,14 +267,14 @@ int topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, u
 	return ifindex < 0 ? ifindex : add(nl, ifindex, ifname, "tbf", true, b_tbf_root, &rate, err);
 }
 
-int topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
+int nsli_topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 		     const struct nsl_topo_netem *n, uint64_t rate, struct nsl_err *err)
 {
 	struct nsl_nl *nl;
 	int ifindex, r;
 
 	if (!n || !n->set)
-		return rate ? topo_qdisc_tbf(ctx, netns, ifname, rate, err) : 0;
+		return rate ? nsli_topo_qdisc_tbf(ctx, netns, ifname, rate, err) : 0;
 	ifindex = ifindex_of(ctx, netns, ifname, &nl, err);
 	if (ifindex < 0)
 		return ifindex;
@@ -291,7 +291,7 @@ undo_netem:
 	return r;
 }
 
-int topo_qdisc_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err)
+int nsli_topo_qdisc_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err)
 {
 	struct nsl_nl *nl;
 	int ifindex = ifindex_of(ctx, netns, ifname, &nl, err);
@@ -311,7 +311,7 @@ static bool lists_netem(const char *path)
 	return false;
 }
 
-bool topo_qdisc_netem_available(void)
+bool nsli_topo_qdisc_netem_available(void)
 {
 	struct utsname u;
 	struct stat st;

@@ -28,7 +28,7 @@
  * Errors: -ENODEV (no such device), -ENOENT (kernel lacks sch_netem / sch_tbf; @err says
  * which), the kernel's errno with its extended ACK otherwise.
  */
-int topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
+int nsli_topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
 		     const struct nsl_topo_netem *n, uint64_t rate, struct nsl_err *err);
 
 /**
@@ -36,37 +36,37 @@ int topo_qdisc_netem(struct nsl_ctx *ctx, const char *netns, const char *ifname,
  * module it loads on demand (kmod's modules.builtin / modules.dep of the running kernel).
  * For the preflight of up; no kernel change.
  */
-bool topo_qdisc_netem_available(void);
+bool nsli_topo_qdisc_netem_available(void);
 
 /** topo_qdisc_tbf - shape egress of @ifname in @netns to @rate bytes/s with a tbf root qdisc. */
-int topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, uint64_t rate,
+int nsli_topo_qdisc_tbf(struct nsl_ctx *ctx, const char *netns, const char *ifname, uint64_t rate,
 		   struct nsl_err *err);
 
 /**
  * topo_qdisc_del - remove the root qdisc of @ifname in @netns (tbf, netem, netem with its
  * tbf child), whatever its kind. A device that has only its default qdisc is fine (0).
  */
-int topo_qdisc_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err);
+int nsli_topo_qdisc_del(struct nsl_ctx *ctx, const char *netns, const char *ifname, struct nsl_err *err);
 
 /*
  * The request builders, no kernel: each returns 0 and a request in *@ret (free it with
  * nlmsg_free()), or a negative errno. Adds are NLM_F_CREATE | NLM_F_EXCL.
  */
 /** netem root (parent root, handle 1:) with @n's impairments. */
-int topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct nl_msg **ret);
+int nsli_topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, struct nl_msg **ret);
 /** tbf at @parent: TC_H_ROOT (handle 1:) or TOPO_QDISC_NETEM_CLASS (handle 10:). */
-int topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret);
+int nsli_topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret);
 /** delete of the root qdisc, no kind, no handle. */
-int topo_qdisc_build_del(int ifindex, struct nl_msg **ret);
+int nsli_topo_qdisc_build_del(int ifindex, struct nl_msg **ret);
 
 /** topo_netem_prob - a probability in NSL_TOPO_PCT units as the kernel's u32 (UINT32_MAX = 100 %). */
-uint32_t topo_netem_prob(uint32_t pct);
+uint32_t nsli_topo_netem_prob(uint32_t pct);
 
 /**
  * topo_netem_str - @n as text, "delay 10ms jitter 1.5ms loss 0.5%" (exact, for
  * plan keys and graph labels); "netem" when set with every value 0, "" when not set.
  * Return: the length it needs, as snprintf.
  */
-size_t topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size);
+size_t nsli_topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size);
 
 #endif

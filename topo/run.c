@@ -10,7 +10,7 @@
 #include "topo-internal.h"
 #include "nslab/launch.h"
 
-void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
+void nsli_run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress,
 		     void *data)
 {
 #ifdef NSLAB_TEST_HOOKS
@@ -31,14 +31,14 @@ void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_prog
 	/* Derived from the lab name, so that down needs no record of it; bit 30 set to stay
 	 * clear of the small numbers people give groups by hand, bit 31 clear so that `ip`
 	 * (which reads groups as signed) can name it too. */
-	R->group = 0x40000000u | (uint32_t)(nsl_hash64("nslab-group\n", lab, 0) & 0x3fffffffu);
+	R->group = 0x40000000u | (uint32_t)(nsli_hash64("nslab-group\n", lab, 0) & 0x3fffffffu);
 }
 
 /*
  * Test builds only (-DNSLAB_TEST_HOOKS, never libnslab or the installed nslab):
  * NSLAB_TEST_CRASH_AFTER=k dies by SIGKILL right after the k-th kernel change.
  */
-void run_changed(struct run *R)
+void nsli_run_changed(struct run *R)
 {
 	R->changes++;
 #ifdef NSLAB_TEST_HOOKS
@@ -47,7 +47,7 @@ void run_changed(struct run *R)
 #endif
 }
 
-void run_step(struct run *R, const char *op, const char *what)
+void nsli_run_step(struct run *R, const char *op, const char *what)
 {
 	char buf[400];
 
@@ -60,7 +60,7 @@ void run_step(struct run *R, const char *op, const char *what)
 	R->progress(R->pdata, R->k, R->n, buf);
 }
 
-int run_jadd(struct run *R, const char *fmt, ...)
+int nsli_run_jadd(struct run *R, const char *fmt, ...)
 {
 	char line[400];
 	va_list ap;
@@ -70,10 +70,10 @@ int run_jadd(struct run *R, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	return journal_add(&R->j, line, NULL);
+	return nsli_journal_add(&R->j, line, NULL);
 }
 
-void run_note(struct run *R, const char *fmt, ...)
+void nsli_run_note(struct run *R, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -86,7 +86,7 @@ void run_note(struct run *R, const char *fmt, ...)
 	R->note(R->ndata, line);
 }
 
-int run_forget(struct run *R, const char *fmt, ...)
+int nsli_run_forget(struct run *R, const char *fmt, ...)
 {
 	struct jstate js;
 	char prefix[300];
@@ -100,15 +100,15 @@ int run_forget(struct run *R, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	len = strlen(prefix);
-	r = journal_read(R->dirfd, R->lab, &js);
+	r = nsli_journal_read(R->dirfd, R->lab, &js);
 	for (size_t i = 0; r == 0 && i < js.n; i++)
 		if (!strncmp(js.v[i].line, prefix, len))
-			r = run_jadd(R, "-%s", js.v[i].line);
-	jstate_free(&js);
+			r = nsli_run_jadd(R, "-%s", js.v[i].line);
+	nsli_jstate_free(&js);
 	return r;
 }
 
-int run_fail_obj(struct nsl_err *err, const struct obj *x, int r)
+int nsli_run_fail_obj(struct nsl_err *err, const struct obj *x, int r)
 {
 	char msg[sizeof(err->msg)];
 
@@ -126,11 +126,11 @@ int run_fail_obj(struct nsl_err *err, const struct obj *x, int r)
 
 /* The recorded `run` process of @node, when it still is the process started (its start time)
  * and not a zombie: -ESRCH otherwise, so that a recycled PID is never entered nor signalled. */
-int run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
+int nsli_run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
 {
 	struct jstate js;
 	bool found = false;
-	int r = journal_read(R->dirfd, R->lab, &js);
+	int r = nsli_journal_read(R->dirfd, R->lab, &js);
 
 	for (size_t i = 0; r == 0 && i < js.n; i++) {
 		char nm[128];
@@ -142,7 +142,7 @@ int run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
 			found = st != 0;
 		}
 	}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	if (r < 0)
 		return r;
 	return found && nsl_launch_alive(ret) == 1 ? 0 : -ESRCH;
@@ -153,17 +153,17 @@ int run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
  * time interrupts the dump (NLM_F_DUMP_INTR); core reads each interrupted answer to its end
  * and starts over, so the context's own root session stays usable.
  */
-int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
+int nsli_root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n,
 		      struct nsl_err *err)
 {
 	int r = nsl_link_list(ctx, NULL, NULL, ret, ret_n, err);
 
 	if (r == 0 && *ret_n > 1)
-		qsort(*ret, *ret_n, sizeof(**ret), link_cmp);
+		qsort(*ret, *ret_n, sizeof(**ret), nsli_link_cmp);
 	return r;
 }
 
-int link_cmp(const void *a, const void *b)
+int nsli_link_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct nsl_link_info *)a)->ifname, ((const struct nsl_link_info *)b)->ifname);
 }

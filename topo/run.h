@@ -24,57 +24,57 @@ struct run {
 };
 
 /* The recorded `run` process of @node, when it still is the process started: -ESRCH otherwise. */
-int run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret);
-void run_step(struct run *R, const char *op, const char *what);
-void run_note(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int run_jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int nsli_run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret);
+void nsli_run_step(struct run *R, const char *op, const char *what);
+void nsli_run_note(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int nsli_run_jadd(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The root netns's links, sorted by name (bsearch with link_cmp). */
-int root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err);
-int link_cmp(const void *a, const void *b);
+int nsli_root_links(struct nsl_ctx *ctx, struct nsl_link_info **ret, size_t *ret_n, struct nsl_err *err);
+int nsli_link_cmp(const void *a, const void *b);
 
 /* run.c */
-void run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress, void *data);
+void nsli_run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo_progress_fn progress, void *data);
 /* After each kernel change (test builds: where NSLAB_TEST_CRASH_AFTER kills). */
-void run_changed(struct run *R);
+void nsli_run_changed(struct run *R);
 /* Append "-RECORD" for every live record of the journal that starts with the formatted prefix. */
-int run_forget(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int nsli_run_forget(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* @err, for object @x that failed: its key before the message. Returns @r. */
 struct obj;
-int run_fail_obj(struct nsl_err *err, const struct obj *x, int r);
+int nsli_run_fail_obj(struct nsl_err *err, const struct obj *x, int r);
 
 /* lab.c: the state of a lab */
-int lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret, struct nsl_err *err);
-int lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err);
-void lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx);
+int nsli_lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret, struct nsl_err *err);
+int nsli_lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret_dirty, struct nsl_err *err);
+void nsli_lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx);
 /* The kernel names of @t's derived devices, as the state dir's "names" file. */
-int lab_names_render(const struct nsl_topo *t, char **ret, size_t *ret_len);
+int nsli_lab_names_render(const struct nsl_topo *t, char **ret, size_t *ret_len);
 
 /* diff.c */
 struct objs;
-int diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw, struct objs *old,
+int nsli_diff_for(struct nsl_ctx *ctx, struct nsl_topo *t, int dirfd, struct objs *nw, struct objs *old,
 	     struct nsl_topo **ret_old, bool *ret_dirty, struct nsl_err *err);
-bool implied_by(const struct obj *x, const struct obj *p, const struct obj *p2);
-bool listed(const struct obj *x);
+bool nsli_implied_by(const struct obj *x, const struct obj *p, const struct obj *p2);
+bool nsli_listed(const struct obj *x);
 
 /* down.c: ownership proofs and the teardown of what a journal names. */
 struct teardown_opts {
 	bool force;			/* also what only carries the lab's markers */
 	const struct nsl_topo *model;	/* force: the lab.yaml model, for netns names (NULL: none) */
 };
-int teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, unsigned *ret_removed,
+int nsli_teardown(struct run *R, struct jstate *js, const struct teardown_opts *o, unsigned *ret_removed,
 	     struct nsl_err *err);
 /* The recorded inode of netns @name in @js (0: none). */
-unsigned long long journal_nsino(const struct jstate *js, const char *name);
+unsigned long long nsli_journal_nsino(const struct jstate *js, const char *name);
 /* Whether netns @name is the lab's: the nsfs inode recorded (@ino, 0: none), else the marker
  * on its lo. 1 yes (*@ret_ino set), 0 gone, -EPERM not the lab's (noted), other errors. */
-int prove_netns(struct run *R, const char *name, unsigned long long ino, unsigned long long *ret_ino);
+int nsli_prove_netns(struct run *R, const char *name, unsigned long long ino, unsigned long long *ret_ino);
 /* Delete device @ifname of @netns only if it carries the lab's marker; gone is fine. */
-int del_marked_link(struct run *R, const char *netns, const char *ifname, struct nsl_err *err);
+int nsli_del_marked_link(struct run *R, const char *netns, const char *ifname, struct nsl_err *err);
 /* Kill every process in the netns of the @n inodes, one grace period for all. */
-int kill_in_netns(struct run *R, const unsigned long long *inos, size_t n);
+int nsli_kill_in_netns(struct run *R, const unsigned long long *inos, size_t n);
 /* The hashes (at most @max) of the `file @netns @name HASH` records of @js. */
-size_t file_hashes(const struct jstate *js, const char *netns, const char *name, uint64_t *v, size_t max);
+size_t nsli_file_hashes(const struct jstate *js, const char *netns, const char *name, uint64_t *v, size_t max);
 /* Remove /etc/netns/@netns/@name when its content is what a `file` record of @js says. */
-int del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name);
+int nsli_del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name);
 
 #endif

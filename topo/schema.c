@@ -16,7 +16,7 @@ struct field {
 	int (*fn)(struct ld *ld, void *obj, const struct ynode *v);
 };
 
-int nomem(struct ld *ld)
+int nsli_nomem(struct ld *ld)
 {
 	return nsl_err_set(ld->err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 }
@@ -29,7 +29,7 @@ int nomem(struct ld *ld)
  * at 16; most of these arrays (a node's interfaces, routes, addresses) hold one element, and
  * at 16 a lab of 35,000 links took twice the memory (150 MiB, then 319 MiB).
  */
-void *grow(struct ld *ld, void *arr, size_t n, size_t size)
+void *nsli_grow(struct ld *ld, void *arr, size_t n, size_t size)
 {
 	void *p = arr;
 
@@ -47,17 +47,17 @@ void *grow(struct ld *ld, void *arr, size_t n, size_t size)
 	return p;
 }
 
-const char *type_name(const struct ynode *n)
+const char *nsli_type_name(const struct ynode *n)
 {
 	return n->type == Y_MAP ? "a mapping" : n->type == Y_SEQ ? "a list" : n->null ? "null" : "a string";
 }
 
-int want(struct ld *ld, const struct ynode *n, enum ynode_type type, const char *what)
+int nsli_want(struct ld *ld, const struct ynode *n, enum ynode_type type, const char *what)
 {
 	if (n->type == type && !(type == Y_SCALAR && n->null))
 		return 0;
-	return yerr(ld->err, n, "%s: expected %s, got %s", what,
-		    type == Y_MAP ? "a mapping" : type == Y_SEQ ? "a list" : "a value", type_name(n));
+	return nsli_yerr(ld->err, n, "%s: expected %s, got %s", what,
+		    type == Y_MAP ? "a mapping" : type == Y_SEQ ? "a list" : "a value", nsli_type_name(n));
 }
 
 static int walk(struct ld *ld, const struct ynode *n, const struct field *tbl, void *obj,
@@ -67,7 +67,7 @@ static int walk(struct ld *ld, const struct ynode *n, const struct field *tbl, v
 
 	if (n->type == Y_SCALAR && n->null)
 		return 0; /* "key:" with nothing: an empty mapping */
-	r = want(ld, n, Y_MAP, what);
+	r = nsli_want(ld, n, Y_MAP, what);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -77,7 +77,7 @@ static int walk(struct ld *ld, const struct ynode *n, const struct field *tbl, v
 			if (STREQ(f->key, n->keys[i]->value))
 				break;
 		if (!f->key)
-			return yerr(ld->err, n->keys[i], "unknown key '%s' in %s", n->keys[i]->value, what);
+			return nsli_yerr(ld->err, n->keys[i], "unknown key '%s' in %s", n->keys[i]->value, what);
 		r = f->fn(ld, obj, n->items[i]);
 		if (r < 0)
 			return r;
@@ -85,15 +85,15 @@ static int walk(struct ld *ld, const struct ynode *n, const struct field *tbl, v
 	return 0;
 }
 
-int get_str(struct ld *ld, const struct ynode *n, const char *what, char **ret)
+int nsli_get_str(struct ld *ld, const struct ynode *n, const char *what, char **ret)
 {
-	int r = want(ld, n, Y_SCALAR, what);
+	int r = nsli_want(ld, n, Y_SCALAR, what);
 
 	if (r < 0)
 		return r;
 	free(*ret);
 	*ret = strdup(n->value);
-	return *ret ? 0 : nomem(ld);
+	return *ret ? 0 : nsli_nomem(ld);
 }
 
 static int get_bool(struct ld *ld, const struct ynode *n, const char *what, bool *ret)
@@ -102,8 +102,8 @@ static int get_bool(struct ld *ld, const struct ynode *n, const char *what, bool
 		*ret = STREQ(n->value, "true");
 		return 0;
 	}
-	return yerr(ld->err, n, "%s: expected true or false, got %s%s%s%s", what,
-		    n->type == Y_SCALAR && !n->null ? "'" : "", n->type == Y_SCALAR && !n->null ? n->value : type_name(n),
+	return nsli_yerr(ld->err, n, "%s: expected true or false, got %s%s%s%s", what,
+		    n->type == Y_SCALAR && !n->null ? "'" : "", n->type == Y_SCALAR && !n->null ? n->value : nsli_type_name(n),
 		    n->type == Y_SCALAR && !n->null ? "'" : "", "");
 }
 
@@ -113,10 +113,10 @@ static int get_u32(struct ld *ld, const struct ynode *n, const char *what, uint3
 	struct nsl_err e = { 0 };
 
 	if (n->type != Y_SCALAR || n->null || !n->plain)
-		return yerr(ld->err, n, "%s: expected a number, got %s", what,
-			    n->type == Y_SCALAR && !n->null ? "a quoted string" : type_name(n));
+		return nsli_yerr(ld->err, n, "%s: expected a number, got %s", what,
+			    n->type == Y_SCALAR && !n->null ? "a quoted string" : nsli_type_name(n));
 	if (nsl_parse_u32(n->value, min, max, what, ret, &e) < 0)
-		return yerr(ld->err, n, "%s: %s", what, e.msg);
+		return nsli_yerr(ld->err, n, "%s: %s", what, e.msg);
 	return 0;
 }
 
@@ -128,11 +128,11 @@ static int each_scalar(struct ld *ld, const struct ynode *n, const char *what,
 
 	if (n->type == Y_SCALAR && !n->null)
 		return fn(ld, obj, n);
-	r = want(ld, n, Y_SEQ, what);
+	r = nsli_want(ld, n, Y_SEQ, what);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
-		r = want(ld, n->items[i], Y_SCALAR, what);
+		r = nsli_want(ld, n->items[i], Y_SCALAR, what);
 		if (r < 0)
 			return r;
 		r = fn(ld, obj, n->items[i]);
@@ -156,13 +156,13 @@ static int add_cidr(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_prefix p;
 
 	if (nsl_parse_cidr(s->value, &p, &e) < 0)
-		return yerr(ld->err, s, "address '%s': %s", s->value, e.msg);
+		return nsli_yerr(ld->err, s, "address '%s': %s", s->value, e.msg);
 	if (!strchr(s->value, '/'))
-		return yerr(ld->err, s, "address '%s': give a prefix length (like %s/24)", s->value,
+		return nsli_yerr(ld->err, s, "address '%s': give a prefix length (like %s/24)", s->value,
 			    s->value);
-	*a->v = grow(ld, *a->v, *a->n, sizeof(p));
+	*a->v = nsli_grow(ld, *a->v, *a->n, sizeof(p));
 	if (!*a->v)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	(*a->v)[(*a->n)++] = p;
 	return 0;
 }
@@ -183,21 +183,21 @@ static int dns_ns1(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_prefix p;
 
 	if (nsl_parse_addr(s->value, &p, &e) < 0)
-		return yerr(ld->err, s, "nameserver '%s': %s", s->value, e.msg);
+		return nsli_yerr(ld->err, s, "nameserver '%s': %s", s->value, e.msg);
 	if (d->n_nameservers >= 3)
-		return yerr(ld->err, s, "more than 3 nameservers (the resolver reads 3)");
-	d->nameservers = grow(ld, d->nameservers, d->n_nameservers, sizeof(p));
+		return nsli_yerr(ld->err, s, "more than 3 nameservers (the resolver reads 3)");
+	d->nameservers = nsli_grow(ld, d->nameservers, d->n_nameservers, sizeof(p));
 	if (!d->nameservers)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	d->nameservers[d->n_nameservers++] = p;
 	return 0;
 }
 
-int push_str(struct ld *ld, char ***v, size_t *n, const char *s)
+int nsli_push_str(struct ld *ld, char ***v, size_t *n, const char *s)
 {
-	*v = grow(ld, *v, *n, sizeof(char *));
+	*v = nsli_grow(ld, *v, *n, sizeof(char *));
 	if (!*v || !((*v)[*n] = strdup(s)))
-		return nomem(ld);
+		return nsli_nomem(ld);
 	(*n)++;
 	return 0;
 }
@@ -207,8 +207,8 @@ static int dns_search1(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_topo_dns *d = obj;
 
 	if (strpbrk(s->value, " \t\n#;"))
-		return yerr(ld->err, s, "search domain '%s': invalid character", s->value);
-	return push_str(ld, &d->search, &d->n_search, s->value);
+		return nsli_yerr(ld->err, s, "search domain '%s': invalid character", s->value);
+	return nsli_push_str(ld, &d->search, &d->n_search, s->value);
 }
 
 static int dns_opt1(struct ld *ld, void *obj, const struct ynode *s)
@@ -216,8 +216,8 @@ static int dns_opt1(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_topo_dns *d = obj;
 
 	if (strpbrk(s->value, " \t\n#;"))
-		return yerr(ld->err, s, "resolver option '%s': invalid character", s->value);
-	return push_str(ld, &d->options, &d->n_options, s->value);
+		return nsli_yerr(ld->err, s, "resolver option '%s': invalid character", s->value);
+	return nsli_push_str(ld, &d->options, &d->n_options, s->value);
 }
 
 static int f_dns_ns(struct ld *ld, void *obj, const struct ynode *v)
@@ -246,16 +246,16 @@ static int get_dns(struct ld *ld, const struct ynode *v, struct nsl_topo_dns **r
 	int r;
 
 	if (*ret)
-		return yerr(ld->err, v, "dns given twice");
+		return nsli_yerr(ld->err, v, "dns given twice");
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	*ret = d;
 	r = walk(ld, v, dns_fields, d, "dns");
 	if (r < 0)
 		return r;
 	if (d->n_nameservers == 0)
-		return yerr(ld->err, v, "dns: 'nameservers' is required");
+		return nsli_yerr(ld->err, v, "dns: 'nameservers' is required");
 	return 0;
 }
 
@@ -263,7 +263,7 @@ static int get_dns(struct ld *ld, const struct ynode *v, struct nsl_topo_dns **r
 
 static int get_sysctls(struct ld *ld, const struct ynode *v, struct nsl_topo_kv **kv, size_t *n)
 {
-	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_MAP, "sysctls");
+	int r = v->type == Y_SCALAR && v->null ? 0 : nsli_want(ld, v, Y_MAP, "sysctls");
 
 	if (r < 0 || v->type != Y_MAP)
 		return r;
@@ -272,22 +272,22 @@ static int get_sysctls(struct ld *ld, const struct ynode *v, struct nsl_topo_kv 
 
 		if (strncmp(k->value, "net.", 4) != 0 || strstr(k->value, "..") || strchr(k->value, '/') ||
 		    strlen(k->value) > 200)
-			return yerr(ld->err, k, "sysctl '%s': only net.* keys can be set in a node",
+			return nsli_yerr(ld->err, k, "sysctl '%s': only net.* keys can be set in a node",
 				    k->value);
 		if (val->type != Y_SCALAR || val->null)
-			return yerr(ld->err, val, "sysctl '%s': expected a value, got %s", k->value,
-				    type_name(val));
+			return nsli_yerr(ld->err, val, "sysctl '%s': expected a value, got %s", k->value,
+				    nsli_type_name(val));
 		if (strpbrk(val->value, "\n"))
-			return yerr(ld->err, val, "sysctl '%s': value has a newline", k->value);
-		*kv = grow(ld, *kv, *n, sizeof(**kv));
+			return nsli_yerr(ld->err, val, "sysctl '%s': value has a newline", k->value);
+		*kv = nsli_grow(ld, *kv, *n, sizeof(**kv));
 		if (!*kv)
-			return nomem(ld);
+			return nsli_nomem(ld);
 		(*kv)[*n].key = strdup(k->value);
 		(*kv)[*n].value = strdup(val->value);
 		(*kv)[*n].pos = POS(k);
 		(*n)++;
 		if (!(*kv)[*n - 1].key || !(*kv)[*n - 1].value)
-			return nomem(ld);
+			return nsli_nomem(ld);
 	}
 	return 0;
 }
@@ -296,7 +296,7 @@ static int get_sysctls(struct ld *ld, const struct ynode *v, struct nsl_topo_kv 
 
 static int f_if_bridge(struct ld *ld, void *obj, const struct ynode *v)
 {
-	return get_str(ld, v, "bridge", &((struct nsl_topo_iface *)obj)->bridge);
+	return nsli_get_str(ld, v, "bridge", &((struct nsl_topo_iface *)obj)->bridge);
 }
 static int f_if_address(struct ld *ld, void *obj, const struct ynode *v)
 {
@@ -308,12 +308,12 @@ static int f_if_mac(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct nsl_topo_iface *i = obj;
 	struct nsl_err e = { 0 };
-	int r = want(ld, v, Y_SCALAR, "mac");
+	int r = nsli_want(ld, v, Y_SCALAR, "mac");
 
 	if (r < 0)
 		return r;
 	if (nsl_parse_mac(v->value, i->mac, &e) < 0)
-		return yerr(ld->err, v, "mac '%s': %s", v->value, e.msg);
+		return nsli_yerr(ld->err, v, "mac '%s': %s", v->value, e.msg);
 	i->has_mac = true;
 	return 0;
 }
@@ -330,30 +330,30 @@ static const struct field iface_fields[] = {
 	{ 0 },
 };
 
-int iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name, struct nsl_topo_pos pos)
+int nsli_iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name, struct nsl_topo_pos pos)
 {
 	struct nsl_topo_iface *i;
 
-	node->ifaces = grow(ld, node->ifaces, node->n_ifaces, sizeof(*i));
+	node->ifaces = nsli_grow(ld, node->ifaces, node->n_ifaces, sizeof(*i));
 	if (!node->ifaces)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	i = &node->ifaces[node->n_ifaces];
 	i->name = strdup(name);
 	if (!i->name || node->n_ifaces >= INT32_MAX)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	i->bridge_idx = i->link_idx = -1;
 	i->pos = pos;
 	/* Names are unique per node: keys of one mapping, or looked up before a link adds one. */
-	if (topo_index_add(&ld->ifaces, (uint64_t)(node - ld->t->nodes), i->name, strlen(i->name),
+	if (nsli_topo_index_add(&ld->ifaces, (uint64_t)(node - ld->t->nodes), i->name, strlen(i->name),
 			   (int)node->n_ifaces, NULL) < 0)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	return (int)node->n_ifaces++;
 }
 
 static int f_node_ifaces(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct nsl_topo_node *node = obj;
-	int r = v->type == Y_SCALAR && v->null ? 0 : want(ld, v, Y_MAP, "interfaces");
+	int r = v->type == Y_SCALAR && v->null ? 0 : nsli_want(ld, v, Y_MAP, "interfaces");
 
 	if (r < 0 || v->type != Y_MAP)
 		return r;
@@ -362,10 +362,10 @@ static int f_node_ifaces(struct ld *ld, void *obj, const struct ynode *v)
 		const char *name = v->keys[k]->value;
 
 		if (nsl_parse_ifname(name, &e) < 0)
-			return yerr(ld->err, v->keys[k], "interface '%s': %s", name, e.msg);
+			return nsli_yerr(ld->err, v->keys[k], "interface '%s': %s", name, e.msg);
 		if (STREQ(name, "lo"))
-			return yerr(ld->err, v->keys[k], "interface 'lo' is made by the kernel");
-		r = iface_new(ld, node, name, POS(v->keys[k]));
+			return nsli_yerr(ld->err, v->keys[k], "interface 'lo' is made by the kernel");
+		r = nsli_iface_new(ld, node, name, POS(v->keys[k]));
 		if (r < 0)
 			return r;
 		r = walk(ld, v->items[k], iface_fields, &node->ifaces[r], "interface");
@@ -388,46 +388,46 @@ static int route1(struct ld *ld, void *obj, const struct ynode *s)
 	struct nsl_err e = { 0 };
 
 	if (!copy)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (n == ELEMENTSOF(words))
-			return yerr(ld->err, s, "route '%s': too many words", s->value);
+			return nsli_yerr(ld->err, s, "route '%s': too many words", s->value);
 		words[n++] = w;
 	}
 	if (n == 0)
-		return yerr(ld->err, s, "empty route");
+		return nsli_yerr(ld->err, s, "empty route");
 	for (size_t i = 1; i < n; i += 2) {
 		if (i + 1 >= n)
-			return yerr(ld->err, s, "route '%s': '%s' needs a value", s->value, words[i]);
+			return nsli_yerr(ld->err, s, "route '%s': '%s' needs a value", s->value, words[i]);
 		if (STREQ(words[i], "via")) {
 			if (nsl_parse_addr(words[i + 1], &rt.via, &e) < 0)
-				return yerr(ld->err, s, "route '%s': gateway: %s", s->value, e.msg);
+				return nsli_yerr(ld->err, s, "route '%s': gateway: %s", s->value, e.msg);
 			rt.has_via = true;
 		} else if (STREQ(words[i], "dev")) {
 			if (nsl_parse_ifname(words[i + 1], &e) < 0)
-				return yerr(ld->err, s, "route '%s': dev: %s", s->value, e.msg);
+				return nsli_yerr(ld->err, s, "route '%s': dev: %s", s->value, e.msg);
 			free(dev);
 			dev = strdup(words[i + 1]);
 			if (!dev)
-				return nomem(ld);
+				return nsli_nomem(ld);
 		} else if (STREQ(words[i], "metric")) {
 			if (nsl_parse_u32(words[i + 1], 0, UINT32_MAX, "metric", &rt.metric, &e) < 0)
-				return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
+				return nsli_yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
 		} else {
-			return yerr(ld->err, s, "route '%s': unknown keyword '%s' (via, dev, metric)",
+			return nsli_yerr(ld->err, s, "route '%s': unknown keyword '%s' (via, dev, metric)",
 				    s->value, words[i]);
 		}
 	}
 	if (nsl_parse_route_prefix(words[0], rt.has_via ? rt.via.family : AF_UNSPEC, &rt.dst, &e) < 0)
-		return yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
+		return nsli_yerr(ld->err, s, "route '%s': %s", s->value, e.msg);
 	if (!rt.has_via && !dev)
-		return yerr(ld->err, s, "route '%s': needs 'via GATEWAY' or 'dev IF'", s->value);
+		return nsli_yerr(ld->err, s, "route '%s': needs 'via GATEWAY' or 'dev IF'", s->value);
 	if (rt.has_via && rt.via.family != rt.dst.family)
-		return yerr(ld->err, s, "route '%s': gateway and destination are of different families",
+		return nsli_yerr(ld->err, s, "route '%s': gateway and destination are of different families",
 			    s->value);
-	node->routes = grow(ld, node->routes, node->n_routes, sizeof(rt));
+	node->routes = nsli_grow(ld, node->routes, node->n_routes, sizeof(rt));
 	if (!node->routes || !(rt.text = strdup(s->value)))
-		return nomem(ld);
+		return nsli_nomem(ld);
 	rt.dev = TAKE_PTR(dev);
 	node->routes[node->n_routes++] = rt;
 	return 0;
@@ -452,7 +452,7 @@ static int exec1(struct ld *ld, void *obj, const struct ynode *s)
 {
 	struct nsl_topo_node *node = obj;
 
-	return push_str(ld, &node->exec, &node->n_exec, s->value);
+	return nsli_push_str(ld, &node->exec, &node->n_exec, s->value);
 }
 static int f_node_exec(struct ld *ld, void *obj, const struct ynode *v)
 {
@@ -462,14 +462,14 @@ static int f_node_exec(struct ld *ld, void *obj, const struct ynode *v)
 static int run_cmd(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct nsl_topo_node *node = obj;
-	int r = want(ld, v, Y_SEQ, "command");
+	int r = nsli_want(ld, v, Y_SEQ, "command");
 
 	if (r < 0)
 		return r;
 	if (v->n == 0)
-		return yerr(ld->err, v, "command: empty");
+		return nsli_yerr(ld->err, v, "command: empty");
 	for (size_t i = 0; i < v->n; i++) {
-		r = want(ld, v->items[i], Y_SCALAR, "command");
+		r = nsli_want(ld, v->items[i], Y_SCALAR, "command");
 		if (r < 0)
 			return r;
 	}
@@ -477,10 +477,10 @@ static int run_cmd(struct ld *ld, void *obj, const struct ynode *v)
 	nsl_strv_free(node->run, 0);
 	node->run = calloc(v->n + 1, sizeof(char *));
 	if (!node->run)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t i = 0; i < v->n; i++)
 		if (!(node->run[i] = strdup(v->items[i]->value)))
-			return nomem(ld);
+			return nsli_nomem(ld);
 	return 0;
 }
 
@@ -494,7 +494,7 @@ static int run_ns1(struct ld *ld, void *obj, const struct ynode *s)
 			node->run_ns |= 1u << i;
 			return 0;
 		}
-	return yerr(ld->err, s, "namespace '%s': expected uts, pid, ipc or mount", s->value);
+	return nsli_yerr(ld->err, s, "namespace '%s': expected uts, pid, ipc or mount", s->value);
 }
 static int run_ns(struct ld *ld, void *obj, const struct ynode *v)
 {
@@ -516,14 +516,14 @@ static int f_node_run(struct ld *ld, void *obj, const struct ynode *v)
 	int r;
 
 	node->run_ns = NSL_TOPO_NS_UTS | NSL_TOPO_NS_PID | NSL_TOPO_NS_IPC | NSL_TOPO_NS_MOUNT;
-	r = want(ld, v, Y_MAP, "run");
+	r = nsli_want(ld, v, Y_MAP, "run");
 	if (r < 0)
 		return r;
 	r = walk(ld, v, run_fields, obj, "run");
 	if (r < 0)
 		return r;
 	if (!node->run)
-		return yerr(ld->err, v, "run: 'command' is required");
+		return nsli_yerr(ld->err, v, "run: 'command' is required");
 	return 0;
 }
 
@@ -559,7 +559,7 @@ static int f_br_mtu(struct ld *ld, void *obj, const struct ynode *v)
 }
 static int f_br_netns(struct ld *ld, void *obj, const struct ynode *v)
 {
-	return get_str(ld, v, "netns", &((struct nsl_topo_bridge *)obj)->node);
+	return nsli_get_str(ld, v, "netns", &((struct nsl_topo_bridge *)obj)->node);
 }
 
 static const struct field bridge_fields[] = {
@@ -590,14 +590,14 @@ struct link_ld {
 static int f_link_endpoints(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct link_ld *x = obj;
-	int r = want(ld, v, Y_SEQ, "endpoints");
+	int r = nsli_want(ld, v, Y_SEQ, "endpoints");
 
 	if (r < 0)
 		return r;
 	if (v->n != 2)
-		return yerr(ld->err, v, "endpoints: a link joins exactly 2 interfaces, got %zu", v->n);
+		return nsli_yerr(ld->err, v, "endpoints: a link joins exactly 2 interfaces, got %zu", v->n);
 	for (size_t i = 0; i < 2; i++) {
-		r = want(ld, v->items[i], Y_SCALAR, "endpoint");
+		r = nsli_want(ld, v->items[i], Y_SCALAR, "endpoint");
 		if (r < 0)
 			return r;
 	}
@@ -612,12 +612,12 @@ static int f_link_rate(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct nsl_topo_link *l = ((struct link_ld *)obj)->l;
 	struct nsl_err e = { 0 };
-	int r = get_str(ld, v, "rate", &l->rate_text);
+	int r = nsli_get_str(ld, v, "rate", &l->rate_text);
 
 	if (r < 0)
 		return r;
 	if (nsl_parse_rate(l->rate_text, &l->rate, &e) < 0)
-		return yerr(ld->err, v, "rate '%s': %s", v->value, e.msg);
+		return nsli_yerr(ld->err, v, "rate '%s': %s", v->value, e.msg);
 	return 0;
 }
 
@@ -703,19 +703,19 @@ static const struct {
 
 static int ne_set(struct ld *ld, struct netem_ld *d, int k, const struct ynode *v)
 {
-	int r = want(ld, v, Y_SCALAR, ne_keys[k].key);
+	int r = nsli_want(ld, v, Y_SCALAR, ne_keys[k].key);
 
 	if (r < 0)
 		return r;
 	r = ne_keys[k].pct ? parse_pct(v->value, &d->v[k]) : parse_us(v->value, &d->v[k]);
 	if (r == -ERANGE)
-		return yerr(ld->err, v, "%s '%s': out of range (%s)", ne_keys[k].key, v->value,
+		return nsli_yerr(ld->err, v, "%s '%s': out of range (%s)", ne_keys[k].key, v->value,
 			    ne_keys[k].pct ? "0% to 100%" : "at most 60s");
 	if (r == -EDOM)
-		return yerr(ld->err, v, "%s '%s': finer than %s", ne_keys[k].key, v->value,
+		return nsli_yerr(ld->err, v, "%s '%s': finer than %s", ne_keys[k].key, v->value,
 			    ne_keys[k].pct ? "0.000001%" : "1us");
 	if (r < 0)
-		return yerr(ld->err, v, "%s '%s': expected %s", ne_keys[k].key, v->value,
+		return nsli_yerr(ld->err, v, "%s '%s': expected %s", ne_keys[k].key, v->value,
 			    ne_keys[k].pct ? "a percentage such as 1% or 0.5%" : "a duration such as 10ms, 250us or 1.5s");
 	d->key[k] = v;
 	return 0;
@@ -761,7 +761,7 @@ static const struct field netem_fields[] = {
 
 static int f_link_netem(struct ld *ld, void *obj, const struct ynode *v)
 {
-	int r = want(ld, v, Y_MAP, "netem");
+	int r = nsli_want(ld, v, Y_MAP, "netem");
 
 	return r < 0 ? r : walk(ld, v, netem_fields, obj, "netem");
 }
@@ -791,9 +791,9 @@ static int link_netem(struct ld *ld, struct link_ld *x)
 			n->set |= key[k] != NULL;
 		}
 		if (v[NE_JITTER] && !v[NE_DELAY])
-			return yerr(ld->err, key[NE_JITTER], "jitter needs a delay (on the egress of end %c)", 'a' + e);
+			return nsli_yerr(ld->err, key[NE_JITTER], "jitter needs a delay (on the egress of end %c)", 'a' + e);
 		if (v[NE_REORDER] && !v[NE_DELAY])
-			return yerr(ld->err, key[NE_REORDER], "reorder needs a delay (on the egress of end %c)", 'a' + e);
+			return nsli_yerr(ld->err, key[NE_REORDER], "reorder needs a delay (on the egress of end %c)", 'a' + e);
 		n->delay_us = v[NE_DELAY];
 		n->jitter_us = v[NE_JITTER];
 		n->loss = v[NE_LOSS];
@@ -831,7 +831,7 @@ struct expect_ld {
 static int f_exp_from(struct ld *ld, void *obj, const struct ynode *v)
 {
 	struct expect_ld *e = obj;
-	int r = want(ld, v, Y_SCALAR, "from");
+	int r = nsli_want(ld, v, Y_SCALAR, "from");
 
 	if (r == 0)
 		e->from = v;
@@ -839,7 +839,7 @@ static int f_exp_from(struct ld *ld, void *obj, const struct ynode *v)
 }
 static int f_exp_to(struct ld *ld, void *obj, const struct ynode *v)
 {
-	return get_str(ld, v, "to", &((struct expect_ld *)obj)->x->to);
+	return nsli_get_str(ld, v, "to", &((struct expect_ld *)obj)->x->to);
 }
 static int f_exp_reach(struct ld *ld, void *obj, const struct ynode *v)
 {
@@ -898,37 +898,37 @@ static const struct field defaults_fields[] = {
 
 /* ---- the objects ---- */
 
-int top_keys(struct ld *ld, const struct ynode *root, struct top_ld *top)
+int nsli_top_keys(struct ld *ld, const struct ynode *root, struct top_ld *top)
 {
 	if (root->type != Y_MAP)
-		return yerr(ld->err, root, "expected a mapping with 'name' and 'nodes', got %s",
-			    type_name(root));
+		return nsli_yerr(ld->err, root, "expected a mapping with 'name' and 'nodes', got %s",
+			    nsli_type_name(root));
 	return walk(ld, root, top_fields, top, "the lab");
 }
 
-int defaults_keys(struct ld *ld, const struct ynode *v)
+int nsli_defaults_keys(struct ld *ld, const struct ynode *v)
 {
 	return walk(ld, v, defaults_fields, NULL, "defaults");
 }
 
-int node_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_node *node)
+int nsli_node_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_node *node)
 {
 	return walk(ld, v, node_fields, node, "node");
 }
 
-int bridge_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_bridge *b)
+int nsli_bridge_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_bridge *b)
 {
 	return walk(ld, v, bridge_fields, b, "bridge");
 }
 
-int link_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_link *l,
+int nsli_link_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_link *l,
 	      const struct ynode **ret_endpoints)
 {
 	struct link_ld x = { .l = l };
 	int r;
 
 	l->pos = POS(v);
-	r = want(ld, v, Y_MAP, "link");
+	r = nsli_want(ld, v, Y_MAP, "link");
 	if (r < 0)
 		return r;
 	r = walk(ld, v, link_fields, &x, "link");
@@ -937,12 +937,12 @@ int link_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_link *l,
 	if (r < 0)
 		return r;
 	if (!x.endpoints)
-		return yerr(ld->err, v, "link: 'endpoints' is required");
+		return nsli_yerr(ld->err, v, "link: 'endpoints' is required");
 	*ret_endpoints = x.endpoints;
 	return 0;
 }
 
-int expect_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_expect *x,
+int nsli_expect_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_expect *x,
 		const struct ynode **ret_from)
 {
 	struct expect_ld e = { .x = x };
@@ -951,14 +951,14 @@ int expect_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_expect *x,
 	x->reach = true;
 	x->timeout_ms = 3000; /* ARP retries once a second: leave room for one lost request */
 	x->pos = POS(v);
-	r = want(ld, v, Y_MAP, "expect");
+	r = nsli_want(ld, v, Y_MAP, "expect");
 	if (r < 0)
 		return r;
 	r = walk(ld, v, expect_fields, &e, "expect");
 	if (r < 0)
 		return r;
 	if (!e.from || !x->to)
-		return yerr(ld->err, v, "expect: 'from' and 'to' are required");
+		return nsli_yerr(ld->err, v, "expect: 'from' and 'to' are required");
 	*ret_from = e.from;
 	return 0;
 }

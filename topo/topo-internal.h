@@ -6,7 +6,7 @@
 
 #define NSL_TOPO_MARK_PREFIX "nslab:"
 
-uint32_t topo_hash(const char *s);
+uint32_t nsli_topo_hash(const char *s);
 
 /**
  * topo_names_keep - give every device of @t that nslab names itself (a bridge of the root
@@ -17,13 +17,13 @@ uint32_t topo_hash(const char *s);
  * all, as the load did). No kernel call.
  * Errors: -ENOMEM (NSL_E_SYSTEM).
  */
-int topo_names_keep(struct nsl_topo *t, const struct nsl_topo *prev, struct nsl_err *err);
+int nsli_topo_names_keep(struct nsl_topo *t, const struct nsl_topo *prev, struct nsl_err *err);
 
 /* journal.c */
 struct journal;
-int journal_lock(struct nsl_ctx *ctx, const char *lab, int *ret_fd, struct nsl_err *err);
-void journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove);
-int topo_state_dir(struct nsl_ctx *ctx, const char *lab, bool create, int *ret_fd,
+int nsli_journal_lock(struct nsl_ctx *ctx, const char *lab, int *ret_fd, struct nsl_err *err);
+void nsli_journal_unlock(struct nsl_ctx *ctx, const char *lab, int fd, bool remove);
+int nsli_topo_state_dir(struct nsl_ctx *ctx, const char *lab, bool create, int *ret_fd,
 		   struct nsl_err *err);
 
 #endif

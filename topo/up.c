@@ -25,22 +25,22 @@ static int preflight(struct run *R, const struct nsl_topo *t, const struct objs 
 	int r;
 
 	for (size_t i = 0; i < t->n_links; i++)
-		if (t->links[i].has_netem && !topo_qdisc_netem_available()) {
+		if (t->links[i].has_netem && !nsli_topo_qdisc_netem_available()) {
 			nsl_err_set(err, NSL_E_SYSTEM, -EOPNOTSUPP, t->path, "delay/loss: kernel lacks sch_netem");
 			err->line = t->links[i].netem_pos.line;
 			err->column = t->links[i].netem_pos.column;
 			return -EOPNOTSUPP;
 		}
-	if (R->dirfd >= 0 && journal_read(R->dirfd, R->lab, &js) < 0)
+	if (R->dirfd >= 0 && nsli_journal_read(R->dirfd, R->lab, &js) < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, -EIO, t->name, "journal of lab '%s' cannot be read", t->name);
-	r = root_links(R->ctx, &root, &n_root, err);
+	r = nsli_root_links(R->ctx, &root, &n_root, err);
 	for (size_t i = 0; r == 0 && i < nw->n; i++) {
 		const struct obj *x = &nw->v[i];
 
-		if (x->state != S_SAME && kind_of(x)->conflict)
-			r = kind_of(x)->conflict(R, t, x, &js, root, n_root, err);
+		if (x->state != S_SAME && nsli_kind_of(x)->conflict)
+			r = nsli_kind_of(x)->conflict(R, t, x, &js, root, n_root, err);
 	}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	return r;
 }
 
@@ -56,7 +56,7 @@ static int wait_removed(struct run *R, const struct nsl_topo *ot, const struct o
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	for (size_t i = 0; i < old->n; i++) {
 		const struct obj *x = &old->v[i];
-		const char *dev = kind_of(x)->root_dev ? kind_of(x)->root_dev(ot, x) : NULL;
+		const char *dev = nsli_kind_of(x)->root_dev ? nsli_kind_of(x)->root_dev(ot, x) : NULL;
 
 		if (x->state != S_SAME && dev && x->kind != O_BRIDGE)
 			names[n++] = dev;
@@ -65,7 +65,7 @@ static int wait_removed(struct run *R, const struct nsl_topo *ot, const struct o
 		return 0;
 	r = nsl_link_wait_gone(R->ctx, NULL, names, n, 20000, err);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		run_jadd(R, "-link %s", names[i]);
+		nsli_run_jadd(R, "-link %s", names[i]);
 	return r;
 }
 
@@ -80,24 +80,24 @@ static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 	size_t len = 0;
 	int r;
 
-	r = journal_read(R->dirfd, R->lab, &js);
+	r = nsli_journal_read(R->dirfd, R->lab, &js);
 	if (r == 0 && js.corrupt)
 		r = -EBADMSG;
 	if (r == 0) {
-		snprintf(last, sizeof(last), "commit %zu %08x", js.n, nsl_crc32(0, t->text, t->text_len));
-		r = journal_render(R->lab, &js, last, &buf, &len);
+		snprintf(last, sizeof(last), "commit %zu %08x", js.n, nsli_crc32(0, t->text, t->text_len));
+		r = nsli_journal_render(R->lab, &js, last, &buf, &len);
 	}
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, "journal: %s", strerror(-r));
-	journal_close(&R->j);
-	r = state_write(R->dirfd, "journal", buf, len, err);
+	nsli_journal_close(&R->j);
+	r = nsli_state_write(R->dirfd, "journal", buf, len, err);
 	free(TAKE_PTR(buf));
-	if (r == 0 && (r = lab_names_render(t, &buf, &len)) < 0)
+	if (r == 0 && (r = nsli_lab_names_render(t, &buf, &len)) < 0)
 		nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
 	if (r == 0)
-		r = state_write(R->dirfd, "names", buf, len, err);
-	return r < 0 ? r : state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
+		r = nsli_state_write(R->dirfd, "names", buf, len, err);
+	return r < 0 ? r : nsli_state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
 }
 
 /* One up: the run, the new objects, the ones of the last complete up and their model. */
@@ -119,25 +119,25 @@ static int up_diff(struct up *U, struct nsl_err *err)
 	bool dirty;
 	int r;
 
-	r = topo_state_dir(ctx, U->t->name, false, &U->R.dirfd, err);
+	r = nsli_topo_state_dir(ctx, U->t->name, false, &U->R.dirfd, err);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	U->fresh = U->R.dirfd < 0;
-	r = diff_for(ctx, U->t, U->R.dirfd, &U->nw, &U->old, &U->ot, &dirty, err);
+	r = nsli_diff_for(ctx, U->t, U->R.dirfd, &U->nw, &U->old, &U->ot, &dirty, err);
 	if (r < 0 || !dirty)
 		return r;
-	r = journal_read(U->R.dirfd, U->t->name, &js);
+	r = nsli_journal_read(U->R.dirfd, U->t->name, &js);
 	if (r == 0)
-		r = teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, err);
-	jstate_free(&js);
+		r = nsli_teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, err);
+	nsli_jstate_free(&js);
 	if (r < 0)
 		return r;
-	lab_remove_state(U->R.dirfd, U->t->name, ctx);
+	nsli_lab_remove_state(U->R.dirfd, U->t->name, ctx);
 	close(U->R.dirfd);
 	U->R.dirfd = -1;
 	U->fresh = true;
-	objs_free(&U->nw);
-	return diff_for(ctx, U->t, -1, &U->nw, &U->old, &U->ot, &dirty, err);
+	nsli_objs_free(&U->nw);
+	return nsli_diff_for(ctx, U->t, -1, &U->nw, &U->old, &U->ot, &dirty, err);
 }
 
 /* Steps for the progress count, and plan lines for the summary. */
@@ -152,12 +152,12 @@ static unsigned up_count(struct up *U)
 		if (x->state == S_SAME || x->implied)
 			continue;
 		U->R.n++;
-		changes += x->state == S_REMOVE && listed(x);
+		changes += x->state == S_REMOVE && nsli_listed(x);
 	}
 	for (size_t i = 0; i < U->nw.n; i++)
 		if (U->nw.v[i].state != S_SAME) {
 			U->R.n++;
-			changes += listed(&U->nw.v[i]);
+			changes += nsli_listed(&U->nw.v[i]);
 		}
 	return changes;
 }
@@ -172,10 +172,10 @@ static int up_removals(struct up *U, struct nsl_err *err)
 
 		if (x->state == S_SAME || x->implied)
 			continue;
-		run_step(&U->R, x->state == S_REMOVE ? "del" : "renew", x->key);
-		r = kind_of(x)->remove(&U->R, U->ot, x, err);
+		nsli_run_step(&U->R, x->state == S_REMOVE ? "del" : "renew", x->key);
+		r = nsli_kind_of(x)->remove(&U->R, U->ot, x, err);
 		if (r < 0)
-			return run_fail_obj(err, x, r);
+			return nsli_run_fail_obj(err, x, r);
 		if (err)
 			nsl_err_clear(err);
 	}
@@ -199,11 +199,11 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 		unsigned removed;
 
 		/* The journal names all of it, so that no state is left either. */
-		journal_close(&U->R.j);
-		if (journal_read(U->R.dirfd, U->t->name, &js) == 0 &&
-		    teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, &ignore) == 0)
-			lab_remove_state(U->R.dirfd, U->t->name, U->R.ctx);
-		jstate_free(&js);
+		nsli_journal_close(&U->R.j);
+		if (nsli_journal_read(U->R.dirfd, U->t->name, &js) == 0 &&
+		    nsli_teardown(&U->R, &js, &(struct teardown_opts){ 0 }, &removed, &ignore) == 0)
+			nsli_lab_remove_state(U->R.dirfd, U->t->name, U->R.ctx);
+		nsli_jstate_free(&js);
 		if (err && err->kind != NSL_E_USAGE && err->kind != NSL_E_CONFLICT)
 			err->kind = NSL_E_SYSTEM;
 		return;
@@ -213,11 +213,11 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 		const struct obj *p = y->parent >= 0 ? &nw->v[y->parent] : NULL;
 		const struct obj *p2 = y->parent2 >= 0 ? &nw->v[y->parent2] : NULL;
 
-		if (!implied_by(y, p, p2))
-			kind_of(y)->remove(&U->R, U->t, y, &ignore);
+		if (!nsli_implied_by(y, p, p2))
+			nsli_kind_of(y)->remove(&U->R, U->t, y, &ignore);
 	}
-	if (kind_of(failed)->flags & KIND_UNDO_FAILED)
-		kind_of(failed)->remove(&U->R, U->t, failed, &ignore);
+	if (nsli_kind_of(failed)->flags & KIND_UNDO_FAILED)
+		nsli_kind_of(failed)->remove(&U->R, U->t, failed, &ignore);
 	if (err)
 		err->kind = NSL_E_PARTIAL; /* what the removals took is not put back */
 }
@@ -235,12 +235,12 @@ static int up_adds(struct up *U, struct nsl_err *err)
 
 		if (x->state == S_SAME)
 			continue;
-		run_step(&U->R, "add", x->key);
-		r = kind_of(x)->add(&U->R, U->t, x, err);
+		nsli_run_step(&U->R, "add", x->key);
+		r = nsli_kind_of(x)->add(&U->R, U->t, x, err);
 		if (r == 0)
-			run_changed(&U->R);
+			nsli_run_changed(&U->R);
 		if (r < 0) {
-			run_fail_obj(err, x, r);
+			nsli_run_fail_obj(err, x, r);
 			up_unwind(U, undo, n_undo, x, err);
 			return r;
 		}
@@ -250,7 +250,7 @@ static int up_adds(struct up *U, struct nsl_err *err)
 	 * default back once all their ports are in; also after an up that died half-way. */
 	for (size_t i = 0; i < U->t->n_bridges; i++) {
 		const struct nsl_topo_bridge *br = &U->t->bridges[i];
-		struct nsl_bridge b = { .name = br->ifname, .netns = br_netns(U->t, br),
+		struct nsl_bridge b = { .name = br->ifname, .netns = nsli_br_netns(U->t, br),
 					.mcast_snooping = NSL_TRI_ON };
 
 		r = nsl_bridge_set(U->R.ctx, &b, err);
@@ -267,8 +267,8 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, struct nsl_topo *t, nsl_topo_progr
 	unsigned changes;
 	int lockfd = -1, r;
 
-	run_init(&U.R, ctx, t->name, progress, data);
-	r = journal_lock(ctx, t->name, &lockfd, err);
+	nsli_run_init(&U.R, ctx, t->name, progress, data);
+	r = nsli_journal_lock(ctx, t->name, &lockfd, err);
 	if (r < 0)
 		return r;
 	r = up_diff(&U, err);
@@ -279,11 +279,11 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, struct nsl_topo *t, nsl_topo_progr
 	changes = up_count(&U);
 	if (U.R.n > 0) {
 		if (U.R.dirfd < 0)
-			r = topo_state_dir(ctx, t->name, true, &U.R.dirfd, err);
+			r = nsli_topo_state_dir(ctx, t->name, true, &U.R.dirfd, err);
 		if (r == 0)
-			r = journal_open(U.R.dirfd, t->name, &U.R.j, err);
+			r = nsli_journal_open(U.R.dirfd, t->name, &U.R.j, err);
 		if (r == 0)
-			r = journal_add(&U.R.j, "begin", err);
+			r = nsli_journal_add(&U.R.j, "begin", err);
 		if (r < 0)
 			goto out;
 		r = up_removals(&U, err);
@@ -301,14 +301,14 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, struct nsl_topo *t, nsl_topo_progr
 	if (ret_changes)
 		*ret_changes = changes;
 out:
-	journal_close(&U.R.j);
+	nsli_journal_close(&U.R.j);
 	nsl_hosts_free(U.R.hosts);
 	free(U.R.br_ifindex);
 	if (U.R.dirfd >= 0)
 		close(U.R.dirfd);
-	journal_unlock(ctx, t->name, lockfd, U.fresh && r < 0);
-	objs_free(&U.nw);
-	objs_free(&U.old);
+	nsli_journal_unlock(ctx, t->name, lockfd, U.fresh && r < 0);
+	nsli_objs_free(&U.nw);
+	nsli_objs_free(&U.old);
 	nsl_topo_free(U.ot);
 	return r;
 }

@@ -11,14 +11,14 @@
 #include "macro.h"
 #include "model-internal.h"
 
-int find_node(const struct ld *ld, const char *name)
+int nsli_find_node(const struct ld *ld, const char *name)
 {
-	return topo_index_find(&ld->nodes, 0, name, strlen(name));
+	return nsli_topo_index_find(&ld->nodes, 0, name, strlen(name));
 }
 
-int find_iface(const struct ld *ld, size_t node, const char *name)
+int nsli_find_iface(const struct ld *ld, size_t node, const char *name)
 {
-	return topo_index_find(&ld->ifaces, node, name, strlen(name));
+	return nsli_topo_index_find(&ld->ifaces, node, name, strlen(name));
 }
 
 /* The value of @key in the mapping @map, or NULL. Only for error positions: it scans. */
@@ -52,7 +52,7 @@ static int at(struct ld *ld, struct nsl_topo_pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return yerr(ld->err, &n, "%s", msg);
+	return nsli_yerr(ld->err, &n, "%s", msg);
 }
 /*
  * Counting sort: *@ret_order lists 0..@n-1 grouped by @key[i] (in 0..@m-1), in their order
@@ -66,7 +66,7 @@ static int group_by(struct ld *ld, const int *key, size_t n, size_t m, int **ret
 	_cleanup_free_ int *order = malloc((n ? n : 1) * sizeof(*order));
 
 	if (!start || !order)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t i = 0; i < n; i++)
 		start[key[i] + 2]++;
 	for (size_t g = 2; g < m + 2; g++)
@@ -101,12 +101,12 @@ static int group_ports(struct ld *ld, bool by_netns, struct port **ret_v, int **
 			if (b < 0)
 				continue;
 			if (!GREEDY_REALLOC(v, cap, n + 1))
-				return nomem(ld);
+				return nsli_nomem(ld);
 			v[n++] = (struct port){ (int)ni, (int)ii };
 		}
 	key = malloc((n ? n : 1) * sizeof(*key));
 	if (!key)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t i = 0; i < n; i++) {
 		int b = t->nodes[v[i].node].ifaces[v[i].iface].bridge_idx;
 
@@ -129,22 +129,22 @@ static int seg_add(struct ld *ld, struct topo_index *seen, size_t seg, const str
 		   struct nsl_topo_pos pos)
 {
 	int line = 0;
-	int r = topo_index_add(seen, (uint64_t)seg << 1 | (p->family == AF_INET6), p->addr,
+	int r = nsli_topo_index_add(seen, (uint64_t)seg << 1 | (p->family == AF_INET6), p->addr,
 			       p->family == AF_INET ? 4 : 16, (int)pos.line, &line);
 	char a[64];
 
 	if (r < 0)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	if (r == 0)
 		return at(ld, pos, "address %s is used twice on one segment (also at line %d)",
 			  nsl_prefix_str(p, false, a, sizeof(a)), line);
 	return 0;
 }
 
-int validate_segments(struct ld *ld)
+int nsli_validate_segments(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
-	_cleanup_(topo_index_done) struct topo_index seen = { 0 };
+	_cleanup_(nsli_topo_index_done) struct topo_index seen = { 0 };
 	_cleanup_free_ struct port *ports = NULL;
 	_cleanup_free_ int *order = NULL;
 	_cleanup_free_ size_t *start = NULL;
@@ -221,9 +221,9 @@ static int add_nets(struct ld *ld, struct node_ix *x, size_t ni, uint8_t lens[2]
 			*n = node->ifaces[i].addrs[a];
 			nsl_prefix_mask(n);
 			lens[n->family == AF_INET6][n->len] = 1;
-			if (topo_index_add(&x->nets, net_scope(ni, -1, n), n->addr, addr_bytes(n), 0, NULL) < 0 ||
-			    topo_index_add(&x->nets, net_scope(ni, (int)i, n), n->addr, addr_bytes(n), 0, NULL) < 0)
-				return nomem(ld);
+			if (nsli_topo_index_add(&x->nets, net_scope(ni, -1, n), n->addr, addr_bytes(n), 0, NULL) < 0 ||
+			    nsli_topo_index_add(&x->nets, net_scope(ni, (int)i, n), n->addr, addr_bytes(n), 0, NULL) < 0)
+				return nsli_nomem(ld);
 		}
 	return 0;
 }
@@ -241,7 +241,7 @@ static bool gateway_connected(const struct node_ix *x, size_t ni, int iface, con
 			continue;
 		m.len = (uint8_t)len;
 		nsl_prefix_mask(&m);
-		if (topo_index_find(&x->nets, net_scope(ni, iface, &m), m.addr, addr_bytes(&m)) >= 0)
+		if (nsli_topo_index_find(&x->nets, net_scope(ni, iface, &m), m.addr, addr_bytes(&m)) >= 0)
 			return true;
 	}
 	return false;
@@ -258,7 +258,7 @@ static int validate_routes(struct ld *ld, struct node_ix *x, size_t ni)
 		int dev = -1;
 
 		if (rt->dev) {
-			dev = find_iface(ld, ni, rt->dev);
+			dev = nsli_find_iface(ld, ni, rt->dev);
 			if (dev < 0)
 				return at(ld, rt->pos, "route '%s': node '%s' has no interface '%s'", rt->text,
 					  node->name, rt->dev);
@@ -320,9 +320,9 @@ static int validate_node(struct ld *ld, struct node_ix *x, size_t ni)
 				node->has_ipv6 = v6 = true;
 			/* The same prefix on two interfaces of a node (twice on one interface is
 			 * the segment check's). */
-			if (topo_index_add(&x->addrs, (uint64_t)ni << 32 | (uint32_t)p->family, &p->len,
+			if (nsli_topo_index_add(&x->addrs, (uint64_t)ni << 32 | (uint32_t)p->family, &p->len,
 					   sizeof(p->len) + sizeof(p->addr), (int)i, &first) < 0)
-				return nomem(ld);
+				return nsli_nomem(ld);
 			if (first >= 0 && first != (int)i)
 				return at(ld, ifc->pos, "address given twice in node '%s'", node->name);
 		}
@@ -336,7 +336,7 @@ static int validate_node(struct ld *ld, struct node_ix *x, size_t ni)
 }
 
 
-int validate_nodes(struct ld *ld)
+int nsli_validate_nodes(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
 	struct node_ix x = { 0 };
@@ -349,16 +349,16 @@ int validate_nodes(struct ld *ld)
 	/* Filled in place, never moved: the index keeps pointers into it. */
 	x.net = malloc((n_addrs ? n_addrs : 1) * sizeof(*x.net));
 	if (!x.net)
-		r = nomem(ld);
+		r = nsli_nomem(ld);
 	for (size_t ni = 0; r == 0 && ni < t->n_nodes; ni++)
 		r = validate_node(ld, &x, ni);
-	topo_index_done(&x.addrs);
-	topo_index_done(&x.nets);
+	nsli_topo_index_done(&x.addrs);
+	nsli_topo_index_done(&x.nets);
 	free(x.net);
 	return r;
 }
 
-int validate_bridges(struct ld *ld)
+int nsli_validate_bridges(struct ld *ld)
 {
 	for (size_t b = 0; b < ld->t->n_bridges; b++) {
 		const struct nsl_topo_bridge *br = &ld->t->bridges[b];
@@ -372,28 +372,28 @@ int validate_bridges(struct ld *ld)
 }
 
 /* One MTU per link: the two ends of a veth pair made by apply.c share one. */
-int validate_link_mtus(struct ld *ld)
+int nsli_validate_link_mtus(struct ld *ld)
 {
 	const struct nsl_topo *t = ld->t;
 
 	for (size_t l = 0; l < t->n_links; l++) {
 		const struct nsl_topo_link *lk = &t->links[l];
 		const struct nsl_topo_iface *e[2];
-		uint32_t want = lk->mtu;
+		uint32_t nsli_want = lk->mtu;
 
 		for (int k = 0; k < 2; k++)
 			e[k] = &t->nodes[lk->ep[k].node].ifaces[lk->ep[k].iface];
 		for (int k = 0; k < 2; k++) {
 			if (!e[k]->mtu)
 				continue;
-			if (!want) {
-				want = e[k]->mtu;
+			if (!nsli_want) {
+				nsli_want = e[k]->mtu;
 				continue;
 			}
-			if (e[k]->mtu != want)
+			if (e[k]->mtu != nsli_want)
 				return at(ld, mtu_pos(ld, (size_t)lk->ep[k].node, e[k]),
 					  "interface '%s:%s': mtu %u differs from the mtu %u of its link (both ends of a link have one mtu)",
-					  t->nodes[lk->ep[k].node].name, e[k]->name, e[k]->mtu, want);
+					  t->nodes[lk->ep[k].node].name, e[k]->name, e[k]->mtu, nsli_want);
 		}
 	}
 	return 0;
@@ -408,10 +408,10 @@ int validate_link_mtus(struct ld *ld)
 static int name_add_as(struct ld *ld, struct topo_index *seen, int netns, const char *what,
 		       const char *name, struct nsl_topo_pos pos)
 {
-	int line = 0, r = topo_index_add(seen, (uint64_t)(netns + 1), name, strlen(name), (int)pos.line, &line);
+	int line = 0, r = nsli_topo_index_add(seen, (uint64_t)(netns + 1), name, strlen(name), (int)pos.line, &line);
 
 	if (r < 0)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	if (r == 0)
 		return at(ld, pos, "%s '%s' in %s collides with the one from line %d", what, name,
 			  netns < 0 ? "the root netns" : ld->t->nodes[netns].name, line);
@@ -454,16 +454,16 @@ static int names_bridges(struct ld *ld, struct topo_index *seen, size_t g, const
 	return 0;
 }
 
-int validate_names(struct ld *ld)
+int nsli_validate_names(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
-	_cleanup_(topo_index_done) struct topo_index seen = { 0 };
+	_cleanup_(nsli_topo_index_done) struct topo_index seen = { 0 };
 	_cleanup_free_ struct port *ports = NULL;
 	_cleanup_free_ int *order = NULL, *br_key = NULL, *br_order = NULL;
 	_cleanup_free_ size_t *start = NULL, *br_start = NULL;
 	int r;
 
-	r = derive_names(t, NULL);
+	r = nsli_derive_names(t, NULL);
 	if (r < 0)
 		return nsl_err_set(ld->err, NSL_E_SYSTEM, r, NULL, r == -ENOSPC ? "no free interface name" : NULL);
 	r = group_ports(ld, true, &ports, &order, &start);
@@ -471,7 +471,7 @@ int validate_names(struct ld *ld)
 		return r;
 	br_key = malloc((t->n_bridges + 1) * sizeof(*br_key));
 	if (!br_key)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t b = 0; b < t->n_bridges; b++)
 		br_key[b] = t->bridges[b].node_idx + 1;
 	r = group_by(ld, br_key, t->n_bridges, t->n_nodes + 1, &br_order, &br_start);
@@ -488,7 +488,7 @@ int validate_names(struct ld *ld)
 	return r;
 }
 
-int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to)
+int nsli_resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode *to)
 {
 	struct nsl_topo *t = ld->t;
 	struct nsl_err e = { 0 };
@@ -496,13 +496,13 @@ int resolve_expect(struct ld *ld, struct nsl_topo_expect *x, const struct ynode 
 
 	if (nsl_parse_addr(x->to, &x->addr, &e) == 0)
 		return 0;
-	ni = find_node(ld, x->to);
+	ni = nsli_find_node(ld, x->to);
 	if (ni < 0)
 		return at(ld, x->pos, "expect: 'to: %s' is neither an address nor a node", x->to);
 	if (!ld->first) {
 		ld->first = calloc(t->n_nodes, sizeof(*ld->first));
 		if (!ld->first)
-			return nomem(ld);
+			return nsli_nomem(ld);
 	}
 	/* A node name means its first address, IPv4 first; looked up once per node. */
 	for (int fam = 0; fam < 2 && !ld->first[ni].done && !ld->first[ni].found; fam++)
@@ -548,7 +548,7 @@ static int port_mtu(struct ld *ld, size_t ni, struct nsl_topo_iface *i)
 }
 
 /* Each interface on a bridge: find the bridge; its end gets its name in validate_names(). */
-int resolve_ports(struct ld *ld)
+int nsli_resolve_ports(struct ld *ld)
 {
 	struct nsl_topo *t = ld->t;
 
@@ -559,7 +559,7 @@ int resolve_ports(struct ld *ld)
 
 			if (!i->bridge)
 				continue;
-			i->bridge_idx = topo_index_find(&ld->bridges, 0, i->bridge, strlen(i->bridge));
+			i->bridge_idx = nsli_topo_index_find(&ld->bridges, 0, i->bridge, strlen(i->bridge));
 			if (i->bridge_idx < 0)
 				return at(ld, i->pos, "interface '%s:%s': no bridge '%s'", t->nodes[ni].name,
 					  i->name, i->bridge);
@@ -594,7 +594,7 @@ static int port_v6_mtu(struct ld *ld, size_t ni, const struct nsl_topo_iface *i)
 	return 0;
 }
 
-int validate_ports(struct ld *ld)
+int nsli_validate_ports(struct ld *ld)
 {
 	const struct nsl_topo *t = ld->t;
 	_cleanup_free_ size_t *n = calloc(t->n_bridges + 1, sizeof(*n));
@@ -602,7 +602,7 @@ int validate_ports(struct ld *ld)
 	int r;
 
 	if (!n || !seen)
-		return nomem(ld);
+		return nsli_nomem(ld);
 	for (size_t ni = 0; ni < t->n_nodes; ni++)
 		for (size_t ii = 0; ii < t->nodes[ni].n_ifaces; ii++)
 			if (t->nodes[ni].ifaces[ii].bridge_idx >= 0)

@@ -12,7 +12,7 @@
 #include "nslab/topo.h"
 #include "yaml.h"
 
-int yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
+int nsli_yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,14 +44,14 @@ static int mark_err(struct nsl_err *err, const yaml_mark_t *m, const char *fmt, 
 	return -EINVAL;
 }
 
-void ynode_free(struct ynode *n)
+void nsli_ynode_free(struct ynode *n)
 {
 	if (!n)
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->keys)
-			ynode_free(n->keys[i]);
-		ynode_free(n->items[i]);
+			nsli_ynode_free(n->keys[i]);
+		nsli_ynode_free(n->items[i]);
 	}
 	free(n->keys);
 	free(n->items);
@@ -156,11 +156,11 @@ static int key_seen(const struct ynode *coll, struct topo_index *ix, const char 
 	if (coll->n > INT32_MAX)
 		return -ENOMEM;
 	for (size_t i = ix->n; i < coll->n; i++) {
-		r = topo_index_add(ix, 0, coll->keys[i]->value, strlen(coll->keys[i]->value), (int)i, NULL);
+		r = nsli_topo_index_add(ix, 0, coll->keys[i]->value, strlen(coll->keys[i]->value), (int)i, NULL);
 		if (r < 0)
 			return r;
 	}
-	r = topo_index_add(ix, 0, key, strlen(key), (int)coll->n, &old);
+	r = nsli_topo_index_add(ix, 0, key, strlen(key), (int)coll->n, &old);
 	if (r < 0)
 		return r;
 	return r ? -1 : old;
@@ -169,7 +169,7 @@ static int key_seen(const struct ynode *coll, struct topo_index *ix, const char 
 /* Parse the children of a collection whose start event was just consumed. */
 static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, struct nsl_err *err)
 {
-	_cleanup_(topo_index_done) struct topo_index keys = { 0 };
+	_cleanup_(nsli_topo_index_done) struct topo_index keys = { 0 };
 
 	for (;;) {
 		yaml_event_t ev;
@@ -195,18 +195,18 @@ static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, 
 				return r;
 			r = key_seen(coll, &keys, key->value);
 			if (r >= 0) {
-				r = yerr(err, key, "duplicate key '%s' (first at line %u)", key->value,
+				r = nsli_yerr(err, key, "duplicate key '%s' (first at line %u)", key->value,
 					 coll->keys[r]->line);
-				ynode_free(key);
+				nsli_ynode_free(key);
 				return r;
 			}
 			if (r == -ENOMEM) {
-				ynode_free(key);
+				nsli_ynode_free(key);
 				return nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
 			}
 			r = next(p, &ev, err);
 			if (r < 0) {
-				ynode_free(key);
+				nsli_ynode_free(key);
 				return r;
 			}
 		}
@@ -214,8 +214,8 @@ static int parse_children(yaml_parser_t *p, struct ynode *coll, unsigned depth, 
 		if (r >= 0)
 			r = push(coll, key, val);
 		if (r < 0) {
-			ynode_free(key);
-			ynode_free(val);
+			nsli_ynode_free(key);
+			nsli_ynode_free(val);
 			return r == -ENOMEM ? nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL) : r;
 		}
 	}
@@ -242,9 +242,9 @@ static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct
 			goto out;
 		n = ynode_new(Y_SCALAR, &ev->start_mark);
 		if (!n || !(n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length)))
-			goto nomem;
+			goto nsli_nomem;
 		if (strlen(n->value) != ev->data.scalar.length) {
-			r = yerr(err, n, "NUL byte in a string");
+			r = nsli_yerr(err, n, "NUL byte in a string");
 			goto out;
 		}
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -261,7 +261,7 @@ static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct
 			goto out;
 		n = ynode_new(seq ? Y_SEQ : Y_MAP, &ev->start_mark);
 		if (!n)
-			goto nomem;
+			goto nsli_nomem;
 		r = parse_children(p, n, depth, err);
 		if (r < 0)
 			goto out;
@@ -274,11 +274,11 @@ static int parse_node(yaml_parser_t *p, yaml_event_t *ev, unsigned depth, struct
 	yaml_event_delete(ev);
 	*ret = n;
 	return 0;
-nomem:
+nsli_nomem:
 	r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 out:
 	yaml_event_delete(ev);
-	ynode_free(n);
+	nsli_ynode_free(n);
 	return r;
 }
 
@@ -326,14 +326,14 @@ static int check_text(const char *text, size_t len, struct nsl_err *err)
 		}
 		if (ch == '\0') {
 			struct ynode at = { .line = line, .column = col };
-			return yerr(err, &at, "NUL byte in the file");
+			return nsli_yerr(err, &at, "NUL byte in the file");
 		}
 		if (ch >= 0x80) {
 			size_t k = utf8_len((const unsigned char *)text + i, len - i);
 
 			if (!k) {
 				struct ynode at = { .line = line, .column = col };
-				return yerr(err, &at, "invalid UTF-8 byte 0x%02x (the file must be UTF-8)", ch);
+				return nsli_yerr(err, &at, "invalid UTF-8 byte 0x%02x (the file must be UTF-8)", ch);
 			}
 			i += k - 1;
 			indent = false;
@@ -342,7 +342,7 @@ static int check_text(const char *text, size_t len, struct nsl_err *err)
 		}
 		if (indent && ch == '\t') {
 			struct ynode at = { .line = line, .column = col };
-			return yerr(err, &at, "tab character in indentation (use spaces)");
+			return nsli_yerr(err, &at, "tab character in indentation (use spaces)");
 		}
 		if (ch != ' ' && ch != '-')
 			indent = false;
@@ -404,7 +404,7 @@ static int index_resize(struct topo_index *ix)
 	return 0;
 }
 
-int topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
+int nsli_topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
 		   int *ret_value)
 {
 	uint32_t hash = index_hash(scope, key, len);
@@ -426,7 +426,7 @@ int topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_
 	return 1;
 }
 
-int topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len)
+int nsli_topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len)
 {
 	const struct topo_index_slot *s;
 
@@ -436,7 +436,7 @@ int topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key
 	return s->key ? s->value : -1;
 }
 
-void topo_index_done(struct topo_index *ix)
+void nsli_topo_index_done(struct topo_index *ix)
 {
 	free(ix->v);
 	*ix = (struct topo_index){ 0 };
@@ -464,7 +464,7 @@ static int document_start(yaml_parser_t *p, struct nsl_err *err)
 	if (ev.type == YAML_STREAM_END_EVENT) {
 		struct ynode at = { .line = 1, .column = 1 };
 		yaml_event_delete(&ev);
-		return yerr(err, &at, "empty file (expected a mapping with 'name' and 'nodes')");
+		return nsli_yerr(err, &at, "empty file (expected a mapping with 'name' and 'nodes')");
 	}
 	if (ev.data.document_start.tag_directives.start != ev.data.document_start.tag_directives.end ||
 	    ev.data.document_start.version_directive) {
@@ -498,7 +498,7 @@ static int document_end(yaml_parser_t *p, struct nsl_err *err)
 	return 0;
 }
 
-int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err)
+int nsli_yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err)
 {
 	yaml_parser_t parser;
 	_cleanup_(parser_freep) yaml_parser_t *p = NULL;
@@ -525,7 +525,7 @@ int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *
 		return r;
 	r = document_end(p, err);
 	if (r < 0) {
-		ynode_free(root);
+		nsli_ynode_free(root);
 		return r;
 	}
 	*ret = root;

@@ -27,8 +27,8 @@ struct ynode {
  * documents, an empty stream, nesting beyond NSL_TOPO_MAX_DEPTH, duplicate and non-scalar keys,
  * tabs in indentation, invalid UTF-8. @err gets line/column.
  */
-int yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err);
-void ynode_free(struct ynode *n);
+int nsli_yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err);
+void nsli_ynode_free(struct ynode *n);
 
 /*
  * struct topo_index - a hash index from (scope, key bytes) to an int, for every duplicate and
@@ -46,14 +46,14 @@ struct topo_index {
  * topo_index_add - add @key (@len bytes) in @scope with @value, unless it is there already.
  * Return: 1 when added, 0 when present (*@ret_value, if not NULL, gets its value), -ENOMEM.
  */
-int topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
+int nsli_topo_index_add(struct topo_index *ix, uint64_t scope, const void *key, size_t len, int value,
 		   int *ret_value);
 /** topo_index_find - the value of @key in @scope, or -1. */
-int topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len);
-void topo_index_done(struct topo_index *ix);
+int nsli_topo_index_find(const struct topo_index *ix, uint64_t scope, const void *key, size_t len);
+void nsli_topo_index_done(struct topo_index *ix);
 
 /** Set a USAGE error at @n's position (@n may be NULL). */
-int yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
+int nsli_yerr(struct nsl_err *err, const struct ynode *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -54,7 +54,7 @@ static int set_mac(struct rtnl_link *l, const uint8_t *mac)
 	return 0;
 }
 
-int nsl_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int master_index,
+int nsli_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int master_index,
 		       struct nl_msg **ret)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *l = rtnl_link_veth_alloc();
@@ -99,7 +99,7 @@ int nsl_veth_build_add(const struct nsl_veth *v, int ns_fd, int peer_ns_fd, int 
 	rtnl_link_put(peer);
 	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
 	if (r < 0)
-		return nsl_nle_errno(r);
+		return nsli_nle_errno(r);
 	*ret = msg;
 	return 0;
 }
@@ -131,21 +131,21 @@ static int finish_end(struct nsl_ctx *ctx, const char *netns, const char *name, 
 	if (altname) {
 		struct nlmsghdr *h = mnl_nlmsg_put_header(b2);
 
-		nsl_link_put_altname(h, name, altname);
+		nsli_link_put_altname(h, name, altname);
 		reqs[n++] = h;
 	}
 	if (!n)
 		return 0;
-	r = nsl_nl_get(ctx, netns, &nl, err);
+	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	return nsl_nl_batch(nl, reqs, n, NULL, err);
+	return nsli_nl_batch(nl, reqs, n, NULL, err);
 }
 
 static int open_ns(struct nsl_ctx *ctx, const char *netns, int *fd, struct nsl_err *err)
 {
 	*fd = -1;
-	return netns ? nsl_ns_open(ctx, netns, fd, err) : 0;
+	return netns ? nsli_ns_open(ctx, netns, fd, err) : 0;
 }
 
 _public_ int nsl_veth_add(struct nsl_ctx *ctx, const struct nsl_veth *v, struct nsl_err *err)
@@ -162,20 +162,20 @@ _public_ int nsl_veth_add(struct nsl_ctx *ctx, const struct nsl_veth *v, struct 
 	r = open_ns(ctx, v->peer_netns, &peer_fd, err);
 	if (r < 0)
 		return r;
-	r = nsl_nl_get(ctx, v->netns, &nl, err);
+	r = nsli_nl_get(ctx, v->netns, &nl, err);
 	if (r < 0)
 		return r;
 	if (v->master_ifindex > 0) {
 		master = v->master_ifindex;
 	} else if (v->master) {
-		master = nsl_nl_ifindex(nl, v->master, err);
+		master = nsli_nl_ifindex(nl, v->master, err);
 		if (master < 0)
 			return master;
 	}
-	r = nsl_veth_build_add(v, ns_fd, peer_fd, master, &msg);
+	r = nsli_veth_build_add(v, ns_fd, peer_fd, master, &msg);
 	if (r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, r, v->name, NULL);
-	r = nsl_nl_talk_msg(nl, msg, err);
+	r = nsli_nl_talk_msg(nl, msg, err);
 	if (r < 0) {
 		if (err) {
 			snprintf(err->object, sizeof(err->object), "%s", v->name);

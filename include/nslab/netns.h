@@ -108,7 +108,7 @@ int nsl_netns_get_nsid(struct nsl_ctx *ctx, const char *name, struct nsl_err *er
 /**
  * nsl_netns_exists - 1 when RUN_DIR/@name is a live netns, 0 when absent, 2 when the name
  * exists but is stale (a dangling symlink, or a file that is no longer an nsfs mount).
- * @name may also be a path (0 when it does not exist) or "pid:N" (see nsl_ns_open); an
+ * @name may also be a path (0 when it does not exist) or "pid:N" (as for -n); an
  * all-digit @name is a name like any other, never a PID.
  * Return: 1, 0, 2, or a negative errno: -EINVAL (empty, "." or "..", or a file that is no
  * network namespace), -ESRCH (no process N).

@@ -56,3 +56,17 @@ t_install_no_test_hooks() {
 	assert_eq "$(strings -a $b/tests/nslab-hooks | grep -o 'NSLAB_TEST_[A-Z_]*' | sort -u | tr '\n' ' ')" \
 		"NSLAB_TEST_CRASH_AFTER NSLAB_TEST_INSPECT_TIMEOUT_MS NSLAB_TEST_NIC_PAUSE_MS " "hooks in nslab-hooks"
 }
+
+t_library_symbols() {
+	# Public API: nsl_*, exported by the shared library; internal: nsli_*, never exported;
+	# nothing else is a global of the static library (no journal_open, teardown, grow, ...).
+	local b=${NSLAB%/nslab} bad exported
+	[ -f "$b/libnslab.a" ] || skip "no $b/libnslab.a"
+	bad=$(nm -g --defined-only "$b/libnslab.a" 2>/dev/null | awk '$2 ~ /^[TDBRC]$/ {print $3}' | grep -v '^nsl_\|^nsli_' | sort -u)
+	[ -z "$bad" ] || fail "unprefixed globals in libnslab.a: $(echo $bad | head -c 300)"
+	exported=$(nm -D --defined-only "$b/libnslab.so.0" | awk '{print $3}' | sed 's/@.*//')
+	! grep -q '^nsli_' <<<"$exported" || fail "internal symbols exported: $(grep '^nsli_' <<<"$exported" | head -5)"
+	[ "$(grep -c '^nsl_' <<<"$exported")" -gt 100 ] || fail "the public API is not exported"
+	bad=$(nm -g --defined-only "$b/libnslab.a" | awk '$2 ~ /^[TDBRC]$/ {print $3}' | grep '^nsl_' | sort -u | comm -23 - <(sort -u <<<"$exported"))
+	[ -z "$bad" ] || fail "nsl_ functions that are not exported (internal ones are nsli_): $(echo $bad | head -c 300)"
+}

@@ -59,7 +59,7 @@ static void test_addr(void)
 	const struct nlmsghdr *h;
 	const struct ifaddrmsg *ifa;
 
-	ok(nsl_addr_build_add(7, &p, 0, &m) == 0 && m, "v4 add request builds");
+	ok(nsli_addr_build_add(7, &p, 0, &m) == 0 && m, "v4 add request builds");
 	h = parse(m, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_NEWADDR, "RTM_NEWADDR");
@@ -73,13 +73,13 @@ static void test_addr(void)
 	nlmsg_free(m);
 
 	m = NULL;
-	ok(nsl_addr_build_add(1, &lo, 0, &m) == 0, "loopback add builds");
+	ok(nsli_addr_build_add(1, &lo, 0, &m) == 0, "loopback add builds");
 	ifa = mnl_nlmsg_get_payload(parse(m, sizeof(*ifa)));
 	ok(ifa->ifa_scope == RT_SCOPE_HOST, "127/8 gets host scope, as with ip");
 	nlmsg_free(m);
 
 	m = NULL;
-	ok(nsl_addr_build_add(3, &v6, NSL_ADDR_NODAD, &m) == 0, "v6 nodad add builds");
+	ok(nsli_addr_build_add(3, &v6, NSL_ADDR_NODAD, &m) == 0, "v6 nodad add builds");
 	h = parse(m, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(h);
 	ok(ifa->ifa_family == AF_INET6 && ifa->ifa_prefixlen == 64, "inet6 /64");
@@ -88,7 +88,7 @@ static void test_addr(void)
 	nlmsg_free(m);
 
 	m = NULL;
-	ok(nsl_addr_build_del(7, &p, &m) == 0, "v4 delete builds");
+	ok(nsli_addr_build_del(7, &p, &m) == 0, "v4 delete builds");
 	h = parse(m, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_DELADDR && !(h->nlmsg_flags & NLM_F_CREATE), "RTM_DELADDR without CREATE");
@@ -98,9 +98,9 @@ static void test_addr(void)
 
 	m = NULL;
 	p.len = 33;
-	ok(nsl_addr_build_add(7, &p, 0, &m) == -EINVAL && !m, "prefix 33 refused with -EINVAL");
+	ok(nsli_addr_build_add(7, &p, 0, &m) == -EINVAL && !m, "prefix 33 refused with -EINVAL");
 	p.len = 24;
-	ok(nsl_addr_build_add(0, &p, 0, &m) == -EINVAL && !m, "ifindex 0 refused");
+	ok(nsli_addr_build_add(0, &p, 0, &m) == -EINVAL && !m, "ifindex 0 refused");
 }
 
 static void test_route(void)
@@ -113,7 +113,7 @@ static void test_route(void)
 	uint32_t table;
 
 	nsl_parse_route_prefix("default", AF_INET, &rt.dst, NULL);
-	ok(nsl_route_build(NSL_ROUTE_ADD, &rt, 3, &m) == 0 && m, "default via route builds");
+	ok(nsli_route_build(NSL_ROUTE_ADD, &rt, 3, &m) == 0 && m, "default via route builds");
 	h = parse(m, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_NEWROUTE, "RTM_NEWROUTE");
@@ -131,7 +131,7 @@ static void test_route(void)
 	m = NULL;
 	rt = (struct nsl_route){ .table = 0 };
 	nsl_parse_route_prefix("10.5.0.0/16", AF_INET, &rt.dst, NULL);
-	ok(nsl_route_build(NSL_ROUTE_REPLACE, &rt, 4, &m) == 0, "dev-only replace builds");
+	ok(nsli_route_build(NSL_ROUTE_REPLACE, &rt, 4, &m) == 0, "dev-only replace builds");
 	h = parse(m, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(h);
 	ok((h->nlmsg_flags & NLM_F_REPLACE) && !(h->nlmsg_flags & NLM_F_EXCL), "REPLACE, not EXCL");
@@ -145,7 +145,7 @@ static void test_route(void)
 	m = NULL;
 	rt = (struct nsl_route){ .via = &gw6, .table = 1000 };
 	nsl_parse_route_prefix("default", AF_INET6, &rt.dst, NULL);
-	ok(nsl_route_build(NSL_ROUTE_ADD, &rt, 0, &m) == 0, "IPv6 default via builds");
+	ok(nsli_route_build(NSL_ROUTE_ADD, &rt, 0, &m) == 0, "IPv6 default via builds");
 	h = parse(m, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(h);
 	ok(rtm->rtm_family == AF_INET6 && attr_is(tb[RTA_GATEWAY], &gw6) && !tb[RTA_OIF],
@@ -156,7 +156,7 @@ static void test_route(void)
 	m = NULL;
 	rt = (struct nsl_route){ .via = &gw };
 	nsl_parse_route_prefix("10.9.0.0/24", AF_INET, &rt.dst, NULL);
-	ok(nsl_route_build(NSL_ROUTE_DEL, &rt, 0, &m) == 0, "delete builds");
+	ok(nsli_route_build(NSL_ROUTE_DEL, &rt, 0, &m) == 0, "delete builds");
 	h = parse(m, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_DELROUTE, "RTM_DELROUTE");
@@ -167,7 +167,7 @@ static void test_route(void)
 	m = NULL;
 	rt = (struct nsl_route){ .via = &gw6 };
 	nsl_parse_route_prefix("10.9.0.0/24", AF_INET, &rt.dst, NULL);
-	ok(nsl_route_build(NSL_ROUTE_ADD, &rt, 0, &m) == -EINVAL && !m, "v4 prefix via v6 gateway refused");
+	ok(nsli_route_build(NSL_ROUTE_ADD, &rt, 0, &m) == -EINVAL && !m, "v4 prefix via v6 gateway refused");
 }
 
 int main(void)

@@ -26,16 +26,16 @@ static void put(const char *lab, const char *rec)
 {
 	struct journal j = { .fd = -1 };
 
-	if (journal_open(dfd, lab, &j, NULL) == 0)
-		journal_add(&j, rec, NULL);
-	journal_close(&j);
+	if (nsli_journal_open(dfd, lab, &j, NULL) == 0)
+		nsli_journal_add(&j, rec, NULL);
+	nsli_journal_close(&j);
 }
 
 static char *slurp(size_t *len)
 {
 	char *buf = NULL;
 
-	if (state_read(dfd, "journal", &buf, len) < 0)
+	if (nsli_state_read(dfd, "journal", &buf, len) < 0)
 		return NULL;
 	return buf;
 }
@@ -70,7 +70,7 @@ static void many_records(void)
 	put("lab", "-netns n999");
 	put("lab", "-netns absent");
 	put("lab", "commit 2500 0");
-	ok(journal_read(dfd, "lab", &js) == 0 && js.exists && js.committed && !js.corrupt, "journal read");
+	ok(nsli_journal_read(dfd, "lab", &js) == 0 && js.exists && js.committed && !js.corrupt, "journal read");
 	for (size_t i = 0; i < js.n; i++) {
 		int k = atoi(js.v[i].line + strlen("netns n"));
 
@@ -79,7 +79,7 @@ static void many_records(void)
 	}
 	ok(js.n == 2500 && found == 2500 && !bad, "odd records and n4 left, n999 gone (%zu records, %d bad)",
 	   js.n, bad);
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 }
 
 /* A good journal of three records, damaged by @damage, must read as corrupt at @line, and
@@ -100,11 +100,11 @@ static void damaged(const char *what, void (*damage)(char *buf, size_t *len), un
 	free(orig);
 	damage(buf, &len);
 	spit(buf, len);
-	r = journal_read(dfd, "lab", &js);
+	r = nsli_journal_read(dfd, "lab", &js);
 	ok(r == 0 && js.corrupt && js.bad_line == line && js.n == n_ok,
 	   "%s: corrupt at line %u with %zu good records (got r=%d corrupt=%d line %u, %zu records: %s)", what, line,
 	   n_ok, r, js.corrupt, js.bad_line, js.n, js.why);
-	jstate_free(&js);
+	nsli_jstate_free(&js);
 }
 
 static void d_empty(char *b, size_t *len) { (void)b; *len = 0; }
@@ -139,9 +139,9 @@ static void other_lab(void)
 		/* a record checksummed for "lab2", appended under lab's header */
 		unlinkat(dfd, "j2", 0);
 		renameat(dfd, "journal", dfd, "j1");
-		journal_open(dfd, "lab2", &j, NULL);
-		journal_add(&j, "netns victim", NULL);
-		journal_close(&j);
+		nsli_journal_open(dfd, "lab2", &j, NULL);
+		nsli_journal_add(&j, "netns victim", NULL);
+		nsli_journal_close(&j);
 		text = slurp(&n);
 		renameat(dfd, "j1", dfd, "journal");
 		snprintf(buf, sizeof(buf), "%s", strchr(text, '\n') + 1);
@@ -151,12 +151,12 @@ static void other_lab(void)
 			perror("write");
 		close(j.fd);
 	}
-	r = journal_read(dfd, "lab", &js);
+	r = nsli_journal_read(dfd, "lab", &js);
 	ok(r == 0 && js.corrupt && js.n == 1 && STREQ_(js.v[0].line, "netns a"),
 	   "a record of another lab does not verify (%zu records)", js.n);
-	jstate_free(&js);
-	ok(journal_read(dfd, "lab2", &js) == 0 && js.corrupt && js.bad_line == 1, "nor a journal of another lab");
-	jstate_free(&js);
+	nsli_jstate_free(&js);
+	ok(nsli_journal_read(dfd, "lab2", &js) == 0 && js.corrupt && js.bad_line == 1, "nor a journal of another lab");
+	nsli_jstate_free(&js);
 }
 
 static void commit_count(void)
@@ -167,8 +167,8 @@ static void commit_count(void)
 	put("lab", "netns a");
 	put("lab", "netns b");
 	put("lab", "commit 3 0"); /* a record went missing before it */
-	ok(journal_read(dfd, "lab", &js) == 0 && js.corrupt && js.committed, "a commit that miscounts is damage");
-	jstate_free(&js);
+	ok(nsli_journal_read(dfd, "lab", &js) == 0 && js.corrupt && js.committed, "a commit that miscounts is damage");
+	nsli_jstate_free(&js);
 }
 
 static void render_roundtrip(void)
@@ -181,15 +181,15 @@ static void render_roundtrip(void)
 	put("lab", "netns a");
 	put("lab", "file a hosts 00ff");
 	put("lab", "-netns a");
-	journal_read(dfd, "lab", &js);
-	ok(journal_render("lab", &js, "commit 1 0", &text, &len) == 0, "render");
+	nsli_journal_read(dfd, "lab", &js);
+	ok(nsli_journal_render("lab", &js, "commit 1 0", &text, &len) == 0, "render");
 	spit(text, len);
-	ok(journal_read(dfd, "lab", &back) == 0 && !back.corrupt && back.committed && back.n == 1 &&
+	ok(nsli_journal_read(dfd, "lab", &back) == 0 && !back.corrupt && back.committed && back.n == 1 &&
 		   STREQ_(back.v[0].line, "file a hosts 00ff"),
 	   "the rendered journal reads back as the same live records");
 	free(text);
-	jstate_free(&js);
-	jstate_free(&back);
+	nsli_jstate_free(&js);
+	nsli_jstate_free(&back);
 }
 
 int main(void)

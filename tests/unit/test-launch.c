@@ -306,7 +306,7 @@ static void test_stop_all_many(void)
 	struct nsl_proc_ref v[20];
 	struct nsl_err err = { 0 };
 	struct timespec a;
-	size_t gone = 0, alive = 0, ignoring = 0;
+	size_t nsli_gone = 0, alive = 0, ignoring = 0;
 	long ms;
 	int r;
 
@@ -323,10 +323,10 @@ static void test_stop_all_many(void)
 	ok(ms >= GRACE_MS && ms < 3 * GRACE_MS, "in about one grace period: %ld ms (grace %d ms)", ms,
 	   GRACE_MS);
 	for (size_t i = 0; i < 20; i++) {
-		gone += gone_from_proc(v[i].pid);
+		nsli_gone += gone_from_proc(v[i].pid);
 		alive += nsl_launch_alive(&v[i]) != 0;
 	}
-	ok(gone == 20, "all 20 are gone from /proc (our children: reaped) (%zu)", gone);
+	ok(nsli_gone == 20, "all 20 are gone from /proc (our children: reaped) (%zu)", nsli_gone);
 	ok(alive == 0, "none of them is alive");
 	ok(nsl_launch_stop_all(v, 20, GRACE_MS, &err) == 0, "stopping them again: 0");
 }
@@ -411,7 +411,7 @@ static void test_stop_batches(void)
 	struct nsl_err err = { 0 };
 	struct rlimit old, low;
 	struct timespec a;
-	size_t gone = 0;
+	size_t nsli_gone = 0;
 	long ms;
 	int fd, r;
 
@@ -433,8 +433,8 @@ static void test_stop_batches(void)
 	ok(r == 20, "stop_all with few fds: 20 stopped (%d %s)", r, err.msg);
 	ok(ms >= 200, "in several batches (%ld ms, grace 100 ms)", ms);
 	for (size_t i = 0; i < 20; i++)
-		gone += gone_from_proc(v[i].pid);
-	ok(gone == 20, "all 20 gone (%zu)", gone);
+		nsli_gone += gone_from_proc(v[i].pid);
+	ok(nsli_gone == 20, "all 20 gone (%zu)", nsli_gone);
 }
 
 /* Enter by identity: a wrong start time or a zombie enters nothing and runs nothing. The

@@ -45,7 +45,7 @@ static void veth(void)
 	const struct nlmsghdr *h;
 	const struct ifinfomsg *ifi;
 
-	ok(nsl_veth_build_add(&v, -1, 42, 7, &msg) == 0 && msg, "veth request builds");
+	ok(nsli_veth_build_add(&v, -1, 42, 7, &msg) == 0 && msg, "veth request builds");
 	h = nlmsg_hdr(msg);
 	ifi = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_NEWLINK, "RTM_NEWLINK");
@@ -85,7 +85,7 @@ static void bridge(void)
 	const struct nlattr *li, *data, *a;
 	const struct ifinfomsg *ifi;
 
-	nsl_bridge_put(h, &b, true);
+	nsli_bridge_put(h, &b, true);
 	ok(h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_EXCL), "bridge RTM_NEWLINK EXCL");
 	ok((a = top(h, IFLA_IFNAME)) && strcmp(mnl_attr_get_str(a), "br0") == 0, "name");
 	li = top(h, IFLA_LINKINFO);
@@ -100,7 +100,7 @@ static void bridge(void)
 	h = mnl_nlmsg_put_header(buf);
 	memset(mnl_nlmsg_get_payload(h), 0, sizeof(*ifi));
 	b.mcast_snooping = NSL_TRI_ON;
-	nsl_bridge_put(h, &b, false);
+	nsli_bridge_put(h, &b, false);
 	ifi = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_NEWLINK && !(h->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)), "set: no CREATE");
 	ok(!(ifi->ifi_change & IFF_UP) && !top(h, IFLA_GROUP), "set: leaves flags and group");
@@ -118,7 +118,7 @@ static void set_and_del(void)
 	const struct ifinfomsg *ifi;
 	const struct nlattr *a;
 
-	ok(nsl_link_build_set(&s, 5, 0, 9, &msg) == 0, "set request builds");
+	ok(nsli_link_build_set(&s, 5, 0, 9, &msg) == 0, "set request builds");
 	h = nlmsg_hdr(msg);
 	ifi = mnl_nlmsg_get_payload(h);
 	ok(h->nlmsg_type == RTM_NEWLINK && !(h->nlmsg_flags & NLM_F_CREATE), "set is RTM_NEWLINK without CREATE");
@@ -130,12 +130,12 @@ static void set_and_del(void)
 	nlmsg_free(msg);
 
 	h = mnl_nlmsg_put_header(buf);
-	nsl_link_put_altname(h, "veth0", "a-long-logical-name-for-this-port");
+	nsli_link_put_altname(h, "veth0", "a-long-logical-name-for-this-port");
 	ok(h->nlmsg_type == RTM_NEWLINKPROP, "altname is RTM_NEWLINKPROP");
 	a = top(h, IFLA_PROP_LIST);
 	ok(a && nested(a, IFLA_ALT_IFNAME, 0), "altname in IFLA_PROP_LIST");
 	h = mnl_nlmsg_put_header(buf);
-	nsl_link_put_del(h, 0, "veth0");
+	nsli_link_put_del(h, 0, "veth0");
 	ok(h->nlmsg_type == RTM_DELLINK && (a = top(h, IFLA_IFNAME)), "delete by name");
 }
 

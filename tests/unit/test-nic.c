@@ -84,16 +84,16 @@ static void test_record(void)
 	in.n_addrs = 2;
 	nsl_parse_addr("10.31.0.1", &in.gws[0], NULL);
 	in.n_gws = 1;
-	n = nic_record_format(&in, 4, 4026532249, buf, sizeof(buf));
+	n = nsli_nic_record_format(&in, 4, 4026532249, buf, sizeof(buf));
 	ok(n > 0 && strstr(buf, "addr=fd00::2/64\n") && strstr(buf, "netns=4:4026532249\n"),
 	   "record text");
-	ok(nic_record_parse(buf, &out, &dev, &ino) == 0 && dev == 4 && ino == 4026532249,
+	ok(nsli_nic_record_parse(buf, &out, &dev, &ino) == 0 && dev == 4 && ino == 4026532249,
 	   "record parses back");
 	ok(!memcmp(&in, &out, sizeof(in)), "round trip is exact");
-	ok(nic_record_format(&in, 4, 4, buf, 64) == -ENOSPC, "short buffer: -ENOSPC");
-	ok(nic_record_parse("logical=x:y\nmtu=abc\n", &out, NULL, NULL) == -EINVAL, "bad MTU rejected");
-	ok(nic_record_parse("version=2\n", &out, NULL, NULL) == -EINVAL, "unknown version rejected");
-	ok(nic_record_parse("target=pid1\nifname=eth0\nkind=veth\n", &out, NULL, NULL) == -EINVAL,
+	ok(nsli_nic_record_format(&in, 4, 4, buf, 64) == -ENOSPC, "short buffer: -ENOSPC");
+	ok(nsli_nic_record_parse("logical=x:y\nmtu=abc\n", &out, NULL, NULL) == -EINVAL, "bad MTU rejected");
+	ok(nsli_nic_record_parse("version=2\n", &out, NULL, NULL) == -EINVAL, "unknown version rejected");
+	ok(nsli_nic_record_parse("target=pid1\nifname=eth0\nkind=veth\n", &out, NULL, NULL) == -EINVAL,
 	   "missing logical name rejected");
 }
 
@@ -124,10 +124,10 @@ static void test_macvlan_builder(void)
 	struct ifinfomsg *ifi;
 	uint32_t mode;
 
-	ok(nic_macvlan_mode("bridge", &mode) == 0 && mode == MACVLAN_MODE_BRIDGE, "mode bridge");
-	ok(nic_macvlan_mode("private", &mode) == 0 && mode == MACVLAN_MODE_PRIVATE, "mode private");
-	ok(nic_macvlan_mode("weird", &mode) == -EINVAL, "unknown mode rejected");
-	ok(nic_macvlan_build("eth3", 7, MACVLAN_MODE_VEPA, 42, mac, 1400, &msg) == 0 && msg,
+	ok(nsli_nic_macvlan_mode("bridge", &mode) == 0 && mode == MACVLAN_MODE_BRIDGE, "mode bridge");
+	ok(nsli_nic_macvlan_mode("private", &mode) == 0 && mode == MACVLAN_MODE_PRIVATE, "mode private");
+	ok(nsli_nic_macvlan_mode("weird", &mode) == -EINVAL, "unknown mode rejected");
+	ok(nsli_nic_macvlan_build("eth3", 7, MACVLAN_MODE_VEPA, 42, mac, 1400, &msg) == 0 && msg,
 	   "macvlan request built");
 	if (!msg)
 		return;

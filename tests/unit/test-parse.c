@@ -137,11 +137,11 @@ static void errors(void)
 	   "message with extack");
 }
 
-static int esc_is(const char *in, const char *want)
+static int esc_is(const char *in, const char *nsli_want)
 {
 	char buf[64];
 
-	return strcmp(nsl_str_escape(in, buf, sizeof(buf)), want) == 0;
+	return strcmp(nsl_str_escape(in, buf, sizeof(buf)), nsli_want) == 0;
 }
 
 static void escapes(void)

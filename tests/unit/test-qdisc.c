@@ -104,7 +104,7 @@ static void netem_full(void)
 	const struct tc_netem_corrupt *cr;
 	struct req q;
 
-	ok(topo_qdisc_build_netem(7, &n, &msg) == 0 && msg, "netem request builds");
+	ok(nsli_topo_qdisc_build_netem(7, &n, &msg) == 0 && msg, "netem request builds");
 	if (!msg)
 		return;
 	decode(msg, &q);
@@ -143,7 +143,7 @@ static void netem_loss_only(void)
 	struct netem_opts o;
 	struct req q;
 
-	ok(topo_qdisc_build_netem(3, &n, &msg) == 0 && msg, "netem loss-only request builds");
+	ok(nsli_topo_qdisc_build_netem(3, &n, &msg) == 0 && msg, "netem loss-only request builds");
 	if (!msg)
 		return;
 	decode(msg, &q);
@@ -174,7 +174,7 @@ static void tbf(void)
 	const struct tc_tbf_qopt *p;
 	struct req q;
 
-	ok(topo_qdisc_build_tbf(7, TOPO_QDISC_NETEM_CLASS, 1250000, &msg) == 0 && msg, "tbf child request builds");
+	ok(nsli_topo_qdisc_build_tbf(7, TOPO_QDISC_NETEM_CLASS, 1250000, &msg) == 0 && msg, "tbf child request builds");
 	if (msg) {
 		decode(msg, &q);
 		p = tbf_parms(&q);
@@ -187,7 +187,7 @@ static void tbf(void)
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	ok(topo_qdisc_build_tbf(7, TC_H_ROOT, 1250000, &msg) == 0 && msg, "tbf root request builds");
+	ok(nsli_topo_qdisc_build_tbf(7, TC_H_ROOT, 1250000, &msg) == 0 && msg, "tbf root request builds");
 	if (msg) {
 		decode(msg, &q);
 		ok(q.tc->tcm_parent == TC_H_ROOT && q.tc->tcm_handle == TOPO_QDISC_ROOT && tbf_parms(&q),
@@ -195,7 +195,7 @@ static void tbf(void)
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	ok(topo_qdisc_build_del(7, &msg) == 0 && msg, "delete request builds");
+	ok(nsli_topo_qdisc_build_del(7, &msg) == 0 && msg, "delete request builds");
 	if (msg) {
 		decode(msg, &q);
 		ok(q.h->nlmsg_type == RTM_DELQDISC && q.tc->tcm_parent == TC_H_ROOT && q.tc->tcm_handle == 0 &&
@@ -210,14 +210,14 @@ static void prob_and_text(void)
 	struct nsl_topo_netem n = { .set = true, .delay_us = 1500, .jitter_us = 10000, .loss = PCT(0.5), .reorder = 1 };
 	char buf[128];
 
-	ok(topo_netem_prob(0) == 0 && topo_netem_prob(PCT(100)) == UINT32_MAX &&
-		   topo_netem_prob(PCT(50)) == 2147483648u && topo_netem_prob(1) == 43,
+	ok(nsli_topo_netem_prob(0) == 0 && nsli_topo_netem_prob(PCT(100)) == UINT32_MAX &&
+		   nsli_topo_netem_prob(PCT(50)) == 2147483648u && nsli_topo_netem_prob(1) == 43,
 	   "probabilities: 0, 100%% = UINT32_MAX, 50%%, 0.000001%%");
-	topo_netem_str(&n, buf, sizeof(buf));
+	nsli_topo_netem_str(&n, buf, sizeof(buf));
 	ok(!strcmp(buf, "delay 1.5ms jitter 10ms loss 0.5% reorder 0.000001%"), "netem text (%s)", buf);
-	ok(topo_netem_str(&(struct nsl_topo_netem){ .set = true }, buf, sizeof(buf)) == 5 && !strcmp(buf, "netem"),
+	ok(nsli_topo_netem_str(&(struct nsl_topo_netem){ .set = true }, buf, sizeof(buf)) == 5 && !strcmp(buf, "netem"),
 	   "set with nothing: 'netem'");
-	ok(topo_netem_str(&(struct nsl_topo_netem){ 0 }, buf, sizeof(buf)) == 0 && !buf[0], "not set: ''");
+	ok(nsli_topo_netem_str(&(struct nsl_topo_netem){ 0 }, buf, sizeof(buf)) == 0 && !buf[0], "not set: ''");
 }
 
 /* ---- the keys of a topology file ---- */

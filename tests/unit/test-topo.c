@@ -461,7 +461,7 @@ static void names_keep(void)
 		ok(!strcmp(host_of(t0, "a", "b-c"), "webtier-a-b-c") && strchr(host_of(t1, "a", "b-c"), '~'),
 		   "alone, the edit takes a readable name away (%s, then %s)", host_of(t0, "a", "b-c"),
 		   host_of(t1, "a", "b-c"));
-		ok(topo_names_keep(t2, t0, &err) == 0, "topo_names_keep (%s)", err.msg);
+		ok(nsli_topo_names_keep(t2, t0, &err) == 0, "topo_names_keep (%s)", err.msg);
 		for (size_t ni = 0; ni < t0->n_nodes; ni++) {
 			const struct nsl_topo_iface *f = &t0->nodes[ni].ifaces[0];
 			const char *h = host_of(t2, t0->nodes[ni].name, f->name);
@@ -475,7 +475,7 @@ static void names_keep(void)
 		   "and no name twice (%s; a-b:c is %s, new0:eth0 %s)", why, host_of(t2, "a-b", "c"),
 		   host_of(t2, "new0", "eth0"));
 		snprintf(why, sizeof(why), "%s %s", host_of(t1, "n777", "eth0"), host_of(t1, "a-b", "c"));
-		ok(topo_names_keep(t1, NULL, &err) == 0 && check_root_names(t1, why + 64, 64) >= 0 &&
+		ok(nsli_topo_names_keep(t1, NULL, &err) == 0 && check_root_names(t1, why + 64, 64) >= 0 &&
 			   !strncmp(why, host_of(t1, "n777", "eth0"), strlen(host_of(t1, "n777", "eth0"))),
 		   "without a previous model it derives what the load did (%s)", why);
 	}
