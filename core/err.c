@@ -3,32 +3,17 @@
 
 #include "nslab/error.h"
 #include "nslab/parse.h"
+#include "utf8.h"
 #include "macro.h"
 
-/* Length of the valid UTF-8 sequence at @s, 0 when it is not one (or is a C1 control). */
+/* Length of the valid multi-byte UTF-8 sequence at @s, 0 when it is not one or is a C1
+ * control (a terminal's CSI). */
 static size_t utf8_len(const unsigned char *s)
 {
-	size_t n;
 	uint32_t cp;
+	size_t n = nsli_utf8_decode(s, SIZE_MAX, &cp);
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF, and C1 controls (a terminal's CSI). */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp > 0x10ffff || cp < 0xa0)
-		return 0;
-	return n;
+	return n > 1 && cp >= 0xa0 ? n : 0;
 }
 
 _public_ const char *nsl_str_escape(const char *s, char *buf, unsigned long size)

@@ -6,36 +6,7 @@
 #include <stdio.h>
 
 #include "core.h"
-
-/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *ret_cp)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp > 0x10ffff)
-		return 0;
-	*ret_cp = cp;
-	return n;
-}
+#include "utf8.h"
 
 void nsli_json_escape(FILE *f, const char *s)
 {
@@ -44,7 +15,7 @@ void nsli_json_escape(FILE *f, const char *s)
 	fputc('"', f);
 	while (*p) {
 		uint32_t cp = 0;
-		size_t n = utf8_seq(p, &cp);
+		size_t n = nsli_utf8_decode(p, SIZE_MAX, &cp);
 
 		if (n == 0) {
 			/* Not UTF-8 (an interface name is bytes): its Latin-1 reading, so the

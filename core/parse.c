@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "utf8.h"
 #include "nslab/parse.h"
 #include "macro.h"
 
@@ -317,4 +318,36 @@ _public_ bool nsl_prefix_contains(const struct nsl_prefix *net, const struct nsl
 	nsl_prefix_mask(&x);
 	nsl_prefix_mask(&n);
 	return memcmp(x.addr, n.addr, sizeof(x.addr)) == 0;
+}
+
+size_t nsli_utf8_decode(const unsigned char *s, size_t left, uint32_t *ret_cp)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (!left)
+		return 0;
+	if (s[0] < 0x80)
+		n = 1, cp = s[0];
+	else if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	if (ret_cp)
+		*ret_cp = cp;
+	return n;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <yaml.h>
 
+#include "utf8.h"
 #include "macro.h"
 #include "nslab/topo.h"
 #include "yaml.h"
@@ -282,32 +283,6 @@ out:
 	return r;
 }
 
-/* Length of the valid UTF-8 sequence at @s, 0 if invalid (overlong, surrogate, > U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* libyaml's own message for a tab ("found character that cannot start any token") names
  * nothing a user would look for: find tabs in indentation first. */
 static int check_text(const char *text, size_t len, struct nsl_err *err)
@@ -329,7 +304,7 @@ static int check_text(const char *text, size_t len, struct nsl_err *err)
 			return nsli_yerr(err, &at, "NUL byte in the file");
 		}
 		if (ch >= 0x80) {
-			size_t k = utf8_len((const unsigned char *)text + i, len - i);
+			size_t k = nsli_utf8_decode((const unsigned char *)text + i, len - i, NULL);
 
 			if (!k) {
 				struct ynode at = { .line = line, .column = col };
