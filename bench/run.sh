@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark of issue 6 / DESIGN.md §7: build the star-N lab three ways in one run, alternating,
 #   (a) one `ip` command per step (the classic recipe),
 #   (b) `ip -batch`, as fast as stock iproute2 goes,

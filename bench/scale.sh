@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A big lab end to end: star-N over B bridges (bench/star.sh -e), `nslab up`, `nslab test`
 # (every node reaches the next one on its bridge), `nslab down`, each timed, and nothing left.
 # Runs inside tests/sandbox.sh, as bench/run.sh does. Usage: bench/scale.sh [N [B]]

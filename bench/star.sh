@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Print the star-N topology of DESIGN.md §7 as an nslab topology file (DESIGN.md §5):
 # bridges br0..br(B-1) in the root netns (bridge k: 10.(77+k).0.1/16; a bridge takes at most
 # 1,023 ports, the kernel's limit), nodes n1..nN spread over them in blocks, each with eth0 on

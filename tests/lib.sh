@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by every shell test case (tests/integration/*.sh, tests/cli/*.sh).
 # A case is a function named t_NAME; tests/run.sh runs each in a fresh tests/sandbox.sh.
 # Exit 0 = pass, 77 = skip (say why on stderr), anything else = fail.

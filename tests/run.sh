@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite. Run by `make check`; the last line is "N passed, N failed, N skipped".
 #   unit tests (no privilege) · shell integration and CLI cases, each in a fresh sandbox,
 #   each followed by a host leak check · the bad-input corpora · the same suites against an

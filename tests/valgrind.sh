@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run a sequence of nslab CLI commands, each under valgrind (memcheck, full leak check, fd
 # tracking), inside a private network + mount namespace (tests/sandbox.sh). Fails when valgrind
 # reports anything: a memory error, a definite leak, a crash, or a file descriptor still open

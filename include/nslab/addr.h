@@ -3,6 +3,7 @@
 #define NSLAB_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ctx.h"
 #include "error.h"

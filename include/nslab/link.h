@@ -3,6 +3,7 @@
 #define NSLAB_LINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctx.h"

@@ -70,6 +70,7 @@ int nsl_hosts_prepare(const struct nsl_host_entry *entries, size_t n, struct nsl
 /** nsl_hosts_set_prepared - nsl_hosts_set() with lines from nsl_hosts_prepare(). */
 int nsl_hosts_set_prepared(struct nsl_ctx *ctx, const char *netns, const struct nsl_hosts *h,
 			   struct nsl_err *err);
+/** nsl_hosts_free - free what nsl_hosts_prepare() returned (NULL allowed). */
 void nsl_hosts_free(struct nsl_hosts *h);
 /** nsl_hosts_get - read ETC_DIR/@netns/hosts into a malloc'd string. Errors: -ENOENT. */
 int nsl_hosts_get(struct nsl_ctx *ctx, const char *netns, char **ret, struct nsl_err *err);

@@ -3,6 +3,7 @@
 #define NSLAB_ROUTE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctx.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad-input corpus runner (TAP). Runs inside tests/sandbox.sh.
 # tests/bad/*.tsv: EXIT <TAB> STDERR-REGEX <TAB> ARGS (shell words). Each case must exit
 # EXIT, print exactly one error line starting "nslab: " (plus "Try 'nslab ... help'." for

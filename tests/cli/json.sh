@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # JSON and text rendering against golden files in tests/expected/ (a fresh netns makes ifindexes,
 # names and MACs deterministic). Regenerate with UPDATE_GOLDEN=1 after a deliberate change.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Build the libFuzzer targets and run them for SECONDS in all (default 20, env FUZZ_SECONDS),
 # split evenly:
 #   fuzz-parse  the strict parsers (tests/fuzz/fuzz-parse.c + core/parse.c + core/err.c,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # addr add/del/flush/show, read back with ip -j.
 
 # expect_err EXIT REGEX ARGS...: nslab ARGS fails with EXIT, one error line matching REGEX,

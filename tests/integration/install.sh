@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Issue 2, point 7: make install lays out bin, lib, headers, nslab.pc and man pages, and a
 # program built with `pkg-config --cflags --libs nslab` against it creates a netns.
 
@@ -69,4 +70,41 @@ t_library_symbols() {
 	[ "$(grep -c '^nsl_' <<<"$exported")" -gt 100 ] || fail "the public API is not exported"
 	bad=$(nm -g --defined-only "$b/libnslab.a" | awk '$2 ~ /^[TDBRC]$/ {print $3}' | grep '^nsl_' | sort -u | comm -23 - <(sort -u <<<"$exported"))
 	[ -z "$bad" ] || fail "nsl_ functions that are not exported (internal ones are nsli_): $(echo $bad | head -c 300)"
+}
+
+# Issue 15: the paths of the `make install` are those nslab.pc says (a build made before with
+# other paths is rebuilt), and `make uninstall` with the same variables removes every file.
+t_install_uninstall_multiarch() {
+	local dest=/tmp/inst b=/tmp/ib v="PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu"
+	make -s -C "$TOP" B=$b all >/tmp/make.log 2>&1 || fail "make: $(tail -5 /tmp/make.log)"
+	make -s -C "$TOP" B=$b install DESTDIR=$dest $v >>/tmp/make.log 2>&1 || fail "make install: $(tail -5 /tmp/make.log)"
+	local pc=$dest/usr/lib/x86_64-linux-gnu/pkgconfig/nslab.pc
+	[ -f "$pc" ] || fail "no nslab.pc under the multiarch LIBDIR"
+	assert_eq "$(sed -n 's/^libdir=//p' "$pc")" /usr/lib/x86_64-linux-gnu "libdir of nslab.pc"
+	assert_eq "$(sed -n 's/^prefix=//p' "$pc")" /usr "prefix of nslab.pc"
+	for f in usr/sbin/nslab usr/lib/x86_64-linux-gnu/libnslab.so.0 usr/include/nslab/nslab.h \
+		usr/share/man/man3/nslab_netns.3 usr/share/man/man3/nslab.3 usr/share/man/man8/nslab.8 \
+		usr/share/bash-completion/completions/nslab; do
+		[ -e "$dest/$f" ] || fail "missing $f"
+	done
+	grep -aq /usr/local/libexec "$dest/usr/sbin/nslab" && fail "the installed nslab was built for /usr/local"
+	make -s -C "$TOP" B=$b uninstall DESTDIR=$dest $v >>/tmp/make.log 2>&1 || fail "make uninstall: $(tail -5 /tmp/make.log)"
+	assert_eq "$(find $dest ! -type d)" "" "files left after make uninstall"
+}
+
+# dpkg-buildflags' CPPFLAGS, CFLAGS and LDFLAGS reach the build (fortify, stack protector,
+# relro/now, PIE); WERROR=0 drops -Werror.
+t_install_hardening_flags() {
+	local b=/tmp/ibh
+	command -v dpkg-buildflags >/dev/null || skip "no dpkg-buildflags"
+	eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	make -s -C "$TOP" B=$b WERROR=0 all >/tmp/make.log 2>&1 || fail "make: $(tail -5 /tmp/make.log)"
+	[ "$(nm -D $b/libnslab.so.0 | grep -c '_chk@')" -gt 0 ] || fail "no _FORTIFY_SOURCE (_chk) calls in libnslab.so.0"
+	[ "$(nm $b/nslab | grep -c '_chk@')" -gt 0 ] || fail "no _FORTIFY_SOURCE (_chk) calls in nslab"
+	nm $b/nslab | grep -q __stack_chk_fail || fail "no stack protector in nslab"
+	readelf -d $b/nslab | grep -q 'BIND_NOW' || fail "nslab not linked with -z now"
+	readelf -lW $b/nslab | grep -q GNU_RELRO || fail "nslab not linked with -z relro"
+	readelf -h $b/nslab | grep -q 'DYN (Position-Independent' || fail "nslab is not PIE"
+	grep -Eq -- '-Werror( |$)' $b/build-vars && fail "WERROR=0 left -Werror in"
+	return 0
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # launcher: nslab run / enter / netns exec (issue 3, "Done means" 1-9), read back from the
 # kernel (/proc, hostname, ip -j) inside the sandbox; the non-root cases run as nobody.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # veth, bridge and link verbs, read back with ip -j.
 
 t_veth_both_ends_in_place() {

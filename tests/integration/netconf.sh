@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dns, hosts and sysctl: files under ETC_DIR/NETNS read back through ip netns exec, sysctls
 # read back from /proc/sys inside the netns.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Link impairments (netem), alone and with `rate` (tbf as netem's child).
 # Run: NSLAB=$PWD/build/nslab tests/sandbox.sh bash -c ". tests/lib.sh; . tests/integration/netem.sh; set -e; t_netem_qdisc"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # netns verbs: ip-netns compatibility both ways, lo up, list/identify/pids/set/attach/del.
 
 t_add_matches_ip() {

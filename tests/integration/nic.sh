@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Issue 4: hot-adding NICs to running processes, containers and named netns (`nslab nic`).
 # Every case reads the kernel back, inside the "container" and on the host.
 # The cases that need a test hook (NSLAB_TEST_*) run NSLAB_HOOKS, the CLI built on the

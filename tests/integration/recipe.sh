@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Issue 2, point 2: the classic docker-like recipe done with nslab verbs only.
 
 t_classic_recipe() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # route add/del/show, IPv4 and IPv6, read back with ip -j.
 
 expect_err() {

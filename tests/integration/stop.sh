@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Stopping a lab's processes: nsl_netns_kill_all / nsl_netns_pids_in / nsl_netns_inode, the
 # output fd of nsl_launch_netns_exec_fd and nsl_launch_enter_ref, driven by
 # tests/helpers/stop-cli.c. Every case makes its netns with `ip netns add` inside the sandbox

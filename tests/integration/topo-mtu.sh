@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Topology files: MTU of bridges and their ports; what may be given as the file.
 # Sourced by tests/run.sh after tests/lib.sh; each t_* runs in a fresh sandbox.
 
