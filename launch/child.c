@@ -38,6 +38,7 @@
 
 #include "macro.h"
 #include "launch-internal.h"
+#include "rootfs.h"
 
 /* The first version of struct clone_args (CLONE_ARGS_SIZE_VER0, Linux 5.3). */
 struct clone_args_v0 {
@@ -254,84 +255,13 @@ static void mount_proc_at(const struct launch_plan *p, const char *dir)
 		die(p, "mount of proc");
 }
 
-static void mkdir_or_die(const struct launch_plan *p, const char *dir, mode_t mode)
-{
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
-		die(p, dir);
-}
-
-static void bind_dev(const struct launch_plan *p, const char *name)
-{
-	char src[32], dst[32];
-	int fd;
-
-	snprintf(src, sizeof(src), "/dev/%s", name);
-	snprintf(dst, sizeof(dst), "dev/%s", name);
-	fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
-	if (fd < 0)
-		die(p, dst);
-	close(fd);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		die(p, dst);
-}
-
-/* A minimal /dev: a tmpfs with the harmless nodes bound from the host (mknod is not
- * allowed in a user namespace, bind mounts are), a private devpts and /dev/shm. */
-static void setup_dev(const struct launch_plan *p)
-{
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "dev/fd" },	   { "/proc/self/fd/0", "dev/stdin" },
-		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
-		{ "pts/ptmx", "dev/ptmx" },
-	};
-
-	mkdir_or_die(p, "dev", 0755);
-	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755") < 0)
-		die(p, "mount of /dev");
-	for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
-		bind_dev(p, nodes[i]);
-	for (size_t i = 0; i < ELEMENTSOF(links); i++)
-		if (symlink(links[i][0], links[i][1]) < 0)
-			die(p, links[i][1]);
-	mkdir_or_die(p, "dev/pts", 0755);
-	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=620") < 0)
-		die(p, "mount of /dev/pts");
-	mkdir_or_die(p, "dev/shm", 01777);
-	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-		die(p, "mount of /dev/shm");
-}
-
-/*
- * pivot_root into the rootfs: make it a mount point, mount /proc, /sys, /dev and /tmp in
- * it, and drop the old root with pivot_root(".", ".") + umount (the old root ends up on
- * top of the new one and is detached at once; no put_old directory is needed).
- */
+/* pivot_root into the rootfs with /proc, /sys, /dev and /tmp (launch/rootfs.c). */
 static void setup_rootfs(const struct launch_plan *p)
 {
-	const char *root = p->l->rootfs;
+	const char *what = "rootfs";
 
-	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		die(p, "bind mount of the rootfs");
-	if (chdir(root) < 0)
-		die(p, root);
-	mkdir_or_die(p, "proc", 0555);
-	mount_proc_at(p, "proc");
-	mkdir_or_die(p, "sys", 0555);
-	if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL) < 0 &&
-	    mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0)
-		die(p, "mount of /sys");
-	setup_dev(p);
-	mkdir_or_die(p, "tmp", 01777);
-	if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-		die(p, "mount of /tmp");
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		die(p, "pivot_root");
-	if (umount2(".", MNT_DETACH) < 0)
-		die(p, "umount of the old root");
-	if (chdir("/") < 0)
-		die(p, "chdir /");
+	if (nsli_rootfs_enter(p->l->rootfs, true, &what) < 0)
+		die(p, what);
 }
 
 static void setup_mounts(const struct launch_plan *p)
@@ -351,7 +281,10 @@ _Noreturn static void exec_command(const struct launch_plan *p)
 {
 	int e;
 
-	execvp(p->l->argv[0], p->l->argv);
+	if (p->l->envp)
+		execvpe(p->l->argv[0], p->l->argv, p->l->envp);
+	else
+		execvp(p->l->argv[0], p->l->argv);
 	e = errno;
 	report(p, MSG_EXEC, e, 0, p->l->argv[0]);
 	_exit(e == ENOENT ? 127 : 126);
