@@ -77,7 +77,9 @@ static inline void closedirp(DIR **d)
 
 /*
  * Make the array *@p hold at least @need elements, doubling its capacity (systemd's
- * GREEDY_REALLOC). False, with *@p untouched, when memory runs out.
+ * GREEDY_REALLOC). False, with *@p untouched, when memory runs out. It starts at 4: the
+ * topology loader's arrays (a node's interfaces, a mapping's keys) mostly hold one to three
+ * elements, and at 16 a lab of 35,000 links took twice the memory.
  */
 static inline bool greedy_realloc(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -86,7 +88,7 @@ static inline bool greedy_realloc(void **p, size_t *cap, size_t need, size_t siz
 
 	if (need <= *cap)
 		return true;
-	n = *cap ? *cap * 2 : 16;
+	n = *cap ? *cap * 2 : 4;
 	if (n < need)
 		n = need;
 	if (n > SIZE_MAX / size)

@@ -13,6 +13,12 @@
 #include "topo-internal.h"
 #include "yaml.h"
 
+/* An owner ("user[:group]", "uid[:gid]") resolved once for every node that gives it. */
+struct owner_cache {
+	char *text;
+	uint32_t uid, gid;
+};
+
 struct first_addr {
 	bool done, found;
 	struct nsl_prefix p;
@@ -35,14 +41,38 @@ struct ld {
 	struct first_addr *first;	/* per node: its first address, for `expect: to: NODE` */
 	struct topo_index def_ix;	/* default sysctl key -> index into def_sysctls */
 	bool *def_has;			/* per default sysctl: the node being merged sets it */
+	const struct ynode *groups_y;	/* the `groups` mapping */
+	struct topo_index groups;	/* group name -> index into groups_y */
+	bool no_fs_checks;		/* bind sources and rootfs are not looked at (a recorded model) */
+	bool lab_stop_given;		/* the lab gives `stop_timeout` (t->stop_timeout_ms, maybe 0) */
+	struct owner_cache *owners;	/* "user[:group]" already resolved, for 200,000 nodes */
+	size_t n_owners, cap_owners;
+	struct topo_index owners_ix;	/* owner text -> index into owners */
 };
 
 #define POS(n) ((struct nsl_topo_pos){ (n)->line, (n)->column })
 
 /* The top-level sections of a lab file, each NULL when the file does not give it. */
 struct top_ld {
-	const struct ynode *name, *prefix, *nodes, *bridges, *links, *expect, *defaults;
+	const struct ynode *name, *prefix, *nodes, *bridges, *links, *expect, *defaults, *groups,
+		*stop_timeout;
 };
+
+/*
+ * struct nsli_load_opts - for nsli_topo_load_opts().
+ * @dir:          the directory relative bind sources and rootfs are taken from (absolute;
+ *                NULL: the file's, or the current directory for text without a file)
+ * @no_fs_checks: do not look at bind sources and rootfs: a model recorded by an earlier up,
+ *                whose files may have changed since, loads all the same
+ */
+struct nsli_load_opts {
+	const char *dir;
+	bool no_fs_checks;
+};
+
+/* nsl_topo_load() with @o (NULL: the defaults). */
+int nsli_topo_load_opts(const char *path, const char *text, size_t len, const struct nsli_load_opts *o,
+			struct nsl_topo **ret, struct nsl_err *err);
 
 /* ---- schema.c: reading values, and the keys of each object ---- */
 
@@ -61,6 +91,13 @@ int nsli_iface_new(struct ld *ld, struct nsl_topo_node *node, const char *name, 
  */
 int nsli_top_keys(struct ld *ld, const struct ynode *root, struct top_ld *top);
 int nsli_defaults_keys(struct ld *ld, const struct ynode *v);
+/* `stop_timeout` of the lab, before the nodes. */
+int nsli_top_stop_timeout(struct ld *ld, const struct ynode *v);
+/* `groups`: each a mapping of node keys (not `group`), indexed by name in ld->groups. */
+int nsli_groups_keys(struct ld *ld, const struct ynode *v);
+/* Node @node's value @v with its `group`'s keys merged in (*@ret == @v when it has none); free
+ * *@ret with nsli_ymerge_free() when it is not @v. */
+int nsli_node_tree(struct ld *ld, const struct ynode *v, const struct ynode **ret);
 int nsli_node_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_node *node);
 int nsli_bridge_keys(struct ld *ld, const struct ynode *v, struct nsl_topo_bridge *b);
 /* *@ret_endpoints: the two endpoint scalars, for the caller to resolve. */

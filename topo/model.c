@@ -112,7 +112,7 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 	ld->nodes_y = v;
 	for (size_t k = 0; k < v->n; k++) {
 		struct nsl_topo_node *node = &t->nodes[t->n_nodes++];
-		const struct ynode *key = v->keys[k];
+		const struct ynode *key = v->keys[k], *tree = NULL;
 		char netns[256];
 
 		node->pos = POS(key);
@@ -128,7 +128,11 @@ static int load_nodes(struct ld *ld, const struct ynode *root, const struct ynod
 		/* Unique: keys of one mapping. Netns names too, then: one prefix for all. */
 		if (nsli_topo_index_add(&ld->nodes, 0, node->name, strlen(node->name), (int)k, NULL) < 0)
 			return nsli_nomem(ld);
-		r = nsli_node_keys(ld, v->items[k], node);
+		r = nsli_node_tree(ld, v->items[k], &tree);
+		if (r == 0)
+			r = nsli_node_keys(ld, tree, node);
+		if (tree != v->items[k])
+			nsli_ymerge_free((struct ynode *)tree);
 		if (r < 0)
 			return r;
 	}
@@ -293,6 +297,10 @@ static int load_top(struct ld *ld, const struct ynode *root)
 	r = nsli_top_keys(ld, root, &top);
 	if (r == 0)
 		r = load_name(ld, root, &top);
+	if (r == 0 && top.stop_timeout)
+		r = nsli_top_stop_timeout(ld, top.stop_timeout);
+	if (r == 0 && top.groups)
+		r = nsli_groups_keys(ld, top.groups);
 	if (r == 0 && top.defaults)
 		r = nsli_defaults_keys(ld, top.defaults);
 	if (r == 0)
@@ -341,6 +349,38 @@ _public_ void nsl_strv_free(char **v, size_t n)
 	free(v);
 }
 
+static void procs_free(struct nsl_topo_proc *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		free(p[k].name);
+		nsl_strv_free(p[k].argv, 0);
+		nsl_strv_free(p[k].env, 0);
+		free(p[k].wd);
+	}
+	free(p);
+}
+
+/* What the keys of DESIGN §5.2 gave the node. n->run is procs[0].argv, not a copy. */
+static void node_sw_free(struct nsl_topo_node *n)
+{
+	procs_free(n->procs, n->n_procs);
+	for (size_t k = 0; k < n->n_mounts; k++) {
+		free(n->mounts[k].src);
+		free(n->mounts[k].target);
+	}
+	free(n->mounts);
+	for (size_t k = 0; k < n->n_files; k++) {
+		free(n->files[k].path);
+		free(n->files[k].content);
+	}
+	free(n->files);
+	nsl_strv_free(n->env, n->n_env);
+	free(n->group);
+	free(n->rootfs);
+	free(n->ready);
+	free(n->loopback);
+}
+
 static void node_free(struct nsl_topo_node *n)
 {
 	for (size_t k = 0; k < n->n_ifaces; k++) {
@@ -360,7 +400,7 @@ static void node_free(struct nsl_topo_node *n)
 	}
 	free(n->sysctls);
 	dns_free(n->dns);
-	nsl_strv_free(n->run, 0);
+	node_sw_free(n);
 	nsl_strv_free(n->exec, n->n_exec);
 	free(n->name);
 	free(n->netns);
@@ -387,6 +427,7 @@ _public_ struct nsl_topo *nsl_topo_free(struct nsl_topo *t)
 	free(t->expects);
 	free(t->name);
 	free(t->prefix);
+	free(t->dir);
 	free(t->path);
 	free(t->text);
 	free(t);
@@ -486,6 +527,11 @@ static void ld_done(struct ld *ld)
 	nsli_topo_index_done(&ld->bridges);
 	nsli_topo_index_done(&ld->ifaces);
 	nsli_topo_index_done(&ld->def_ix);
+	nsli_topo_index_done(&ld->groups);
+	nsli_topo_index_done(&ld->owners_ix);
+	for (size_t i = 0; i < ld->n_owners; i++)
+		free(ld->owners[i].text);
+	free(ld->owners);
 	free(ld->first);
 	free(ld->def_has);
 	dns_free(ld->def_dns);
@@ -498,18 +544,49 @@ static void ld_done(struct ld *ld)
 	}
 }
 
+/*
+ * The directory relative sources are taken from: the file's (its directory as given, made
+ * absolute: a symlink to the file does not move it), or the current one for text without a
+ * file. NULL, not an error, when the current directory is gone: only a relative source needs it.
+ */
+static int topo_dir(struct nsl_topo *t, const char *path, const struct nsli_load_opts *o, struct nsl_err *err)
+{
+	_cleanup_free_ char *cwd = NULL, *copy = NULL;
+	const char *slash = path && !STREQ(path, "-") ? strrchr(path, '/') : NULL;
+
+	if (o && o->dir)
+		t->dir = strdup(o->dir);
+	else if (slash && path[0] == '/')
+		t->dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	else if (!(cwd = getcwd(NULL, 0)))
+		return 0;
+	else if (!slash)
+		t->dir = TAKE_PTR(cwd);
+	else if (!(copy = strndup(path, (size_t)(slash - path))) || asprintf(&t->dir, "%s/%s", cwd, copy) < 0)
+		t->dir = NULL;
+	return t->dir ? 0 : nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, path, NULL);
+}
+
 _public_ int nsl_topo_load(const char *path, const char *text, size_t len, struct nsl_topo **ret,
 			   struct nsl_err *err)
 {
+	return nsli_topo_load_opts(path, text, len, NULL, ret, err);
+}
+
+int nsli_topo_load_opts(const char *path, const char *text, size_t len, const struct nsli_load_opts *o,
+			struct nsl_topo **ret, struct nsl_err *err)
+{
 	struct nsl_topo *t = NULL;
 	struct ynode *root = NULL;
-	struct ld ld = { .err = err };
+	struct ld ld = { .err = err, .no_fs_checks = o && o->no_fs_checks };
 	int r = topo_new(path, text, len, &t, err);
 
 	if (r < 0)
 		return r;
 	ld.t = t;
-	r = nsli_yaml_load(t->text, t->text_len, &root, err);
+	r = topo_dir(t, path, o, err);
+	if (r >= 0)
+		r = nsli_yaml_load(t->text, t->text_len, &root, err);
 	if (r >= 0)
 		r = load_top(&ld, root);
 	if (r < 0 && err)

@@ -97,29 +97,32 @@ static struct ynode *ynode_new(enum ynode_type type, const yaml_mark_t *m)
 	return n;
 }
 
+/* The capacity of a collection of @n children: none, then 4, then the next power of two. */
+static size_t coll_cap(size_t n)
+{
+	size_t cap = 4;
+
+	if (!n)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 /*
- * Append @item (and @key, in a mapping) to @parent. The capacity follows from the length: 4,
- * then the next power of two. Not GREEDY_REALLOC, which starts at 16: most collections of a
- * lab file hold one to three children, and at 16 a lab of 24,000 nodes took a quarter more
- * memory to load (117 MiB, then 146 MiB).
+ * Append @item (and @key, in a mapping) to @parent. The capacity is not kept: it follows from
+ * the length (coll_cap(), what GREEDY_REALLOC makes from a start of 4). Most collections of
+ * a lab file hold one to three children: at a start of 16, a lab of 24,000 nodes took a
+ * quarter more memory to load (117 MiB, then 146 MiB).
  */
 static int push(struct ynode *parent, struct ynode *key, struct ynode *item)
 {
-	if ((parent->n & (parent->n - 1)) == 0 || parent->n == 0) {
-		size_t cap = parent->n ? parent->n * 2 : 4;
-		struct ynode **it = realloc(parent->items, cap * sizeof(*it));
+	size_t cap = coll_cap(parent->n), kcap = cap;
 
-		if (!it)
-			return -ENOMEM;
-		parent->items = it;
-		if (parent->type == Y_MAP) {
-			struct ynode **k = realloc(parent->keys, cap * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			parent->keys = k;
-		}
-	}
+	if (!GREEDY_REALLOC(parent->items, cap, parent->n + 1))
+		return -ENOMEM;
+	if (parent->type == Y_MAP && !GREEDY_REALLOC(parent->keys, kcap, parent->n + 1))
+		return -ENOMEM;
 	if (parent->type == Y_MAP)
 		parent->keys[parent->n] = key;
 	parent->items[parent->n++] = item;
@@ -421,6 +424,89 @@ static void parser_freep(yaml_parser_t **p)
 {
 	if (*p)
 		yaml_parser_delete(*p);
+}
+
+/* ---- merging (`group`) ---- */
+
+/* An index of @map's keys, when it has enough of them for a scan to cost (key_find()). */
+static int keys_index(const struct ynode *map, struct topo_index *ix)
+{
+	if (map->n < 8)
+		return 0;
+	if (map->n > INT32_MAX)
+		return -ENOMEM;
+	for (size_t i = 0; i < map->n; i++)
+		if (nsli_topo_index_add(ix, 0, map->keys[i]->value, strlen(map->keys[i]->value), (int)i, NULL) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int key_find(const struct ynode *map, const struct topo_index *ix, const char *key)
+{
+	if (map->n >= 8)
+		return nsli_topo_index_find(ix, 0, key, strlen(key));
+	for (size_t i = 0; i < map->n; i++)
+		if (STREQ(map->keys[i]->value, key))
+			return (int)i;
+	return -1;
+}
+
+void nsli_ymerge_free(struct ynode *m)
+{
+	if (!m || !m->merged)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		nsli_ymerge_free(m->items[i]);
+	free(m->keys);
+	free(m->items);
+	free(m);
+}
+
+/* One key of @base (@i) into @m: @over's value when @over has the key, merged if both are maps. */
+static int merge_key(struct ynode *m, const struct ynode *base, size_t i, const struct ynode *over,
+		     const struct topo_index *ix, bool *used)
+{
+	int k = key_find(over, ix, base->keys[i]->value);
+	struct ynode *item = base->items[i];
+	int r = 0;
+
+	if (k < 0)
+		return push(m, base->keys[i], item);
+	used[k] = true;
+	item = over->items[k];
+	if (base->items[i]->type == Y_MAP && item->type == Y_MAP)
+		r = nsli_ymerge(base->items[i], item, &item);
+	if (r == 0)
+		r = push(m, over->keys[k], item);
+	if (r < 0 && item != over->items[k])
+		nsli_ymerge_free(item);
+	return r;
+}
+
+int nsli_ymerge(const struct ynode *base, const struct ynode *over, struct ynode **ret)
+{
+	_cleanup_(nsli_topo_index_done) struct topo_index ix = { 0 };
+	_cleanup_free_ bool *used = calloc(over->n + 1, sizeof(*used));
+	struct ynode *m = calloc(1, sizeof(*m));
+	int r = m && used ? keys_index(over, &ix) : -ENOMEM;
+
+	if (m) {
+		m->type = Y_MAP;
+		m->line = over->line;
+		m->column = over->column;
+		m->merged = true;
+	}
+	for (size_t i = 0; r == 0 && i < base->n; i++)
+		r = merge_key(m, base, i, over, &ix, used);
+	for (size_t k = 0; r == 0 && k < over->n; k++)
+		if (!used[k])
+			r = push(m, over->keys[k], over->items[k]);
+	if (r < 0) {
+		nsli_ymerge_free(m);
+		return r;
+	}
+	*ret = m;
+	return 0;
 }
 
 /* STREAM-START and DOCUMENT-START: a document, with no directives. */

@@ -17,6 +17,7 @@ struct ynode {
 	char *value;	       /* Y_SCALAR */
 	bool plain;	       /* unquoted scalar */
 	bool null;	       /* plain "", "~", "null" */
+	bool merged;	       /* made by nsli_ymerge(): its children are borrowed */
 	struct ynode **keys;   /* Y_MAP: scalar keys */
 	struct ynode **items;  /* Y_MAP values, Y_SEQ items */
 	size_t n;
@@ -29,6 +30,16 @@ struct ynode {
  */
 int nsli_yaml_load(const char *text, size_t len, struct ynode **ret, struct nsl_err *err);
 void nsli_ynode_free(struct ynode *n);
+
+/**
+ * ymerge - @over merged onto @base, two mappings: every key of @base in its order, with
+ * @over's value where @over has the key too (two mappings merged again, anything else
+ * replaced), then @over's other keys. The result has @over's position; it borrows every
+ * other node of the two trees, which must outlive it. -ENOMEM.
+ */
+int nsli_ymerge(const struct ynode *base, const struct ynode *over, struct ynode **ret);
+/** ymerge_free - free what nsli_ymerge() made (NULL allowed), not what it borrowed. */
+void nsli_ymerge_free(struct ynode *m);
 
 /*
  * struct topo_index - a hash index from (scope, key bytes) to an int, for every duplicate and
