@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * ICMP/ICMPv6 echo probes sent from inside network namespaces, many at once.
+ * ICMP/ICMPv6 echo and TCP connect probes sent from inside network namespaces, many at once.
  *
- * One socket per (source netns, family), created in that netns by core (a socket stays in
- * the netns it was born in, so no setns is needed afterwards), all polled together. Every
+ * ICMP: one socket per (source netns, family), created in that netns by core (a socket stays
+ * in the netns it was born in, so no setns is needed afterwards), all polled together. Every
  * echo request carries a random per-call cookie, the probe's index and its send time, so a
  * reply is matched without any table and its RTT read straight from it. Errors come back on
  * the socket's error queue (IP_RECVERR), quoting our own echo header and payload.
+ * TCP: one socket per try, created the same way, connecting without blocking; it takes one
+ * of the wave's socket slots.
  */
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */
 #include <linux/errqueue.h>
@@ -45,16 +47,24 @@ struct echo_pkt {
 struct psock {
 	const char *netns; /* key, borrowed from the probes */
 	int family;
-	int fd;
+	int fd;		/* TCP: the connect in flight, -1 between tries */
 	bool raw;
-	uint16_t id; /* raw sockets: our echo id; ping sockets: the kernel's */
+	bool tcp;	/* a TCP probe's own slot, never shared */
+	uint16_t id;	/* raw sockets: our echo id; ping sockets: the kernel's */
+	size_t probe;	/* TCP: whose slot */
 };
 
 struct pstate {
 	size_t sock;
-	uint64_t next_ns;
+	uint64_t start_ns, deadline_ns;
+	uint64_t next_ns;	/* ICMP: next echo; TCP: earliest next connect */
+	uint64_t try_ns, try_end_ns; /* TCP: the try in flight; ICMP with expect_fail: the window */
+	uint64_t timeout_ns;	/* one try */
 	int last_err;
+	unsigned rtt_us;
 	bool active;
+	bool replied;		/* expect_fail: a reply (or connection) in the current try */
+	bool reached;		/* expect_fail: a completed try reached the destination */
 };
 
 struct run {
@@ -92,7 +102,7 @@ static uint16_t inet_cksum(const void *data, size_t len)
 
 static bool same_key(const struct psock *s, const struct nsl_probe *p)
 {
-	if (s->family != p->dst.family)
+	if (s->tcp || p->tcp_port || s->family != p->dst.family)
 		return false;
 	if (!s->netns || !p->netns)
 		return s->netns == p->netns;
@@ -115,11 +125,12 @@ static int assign_sockets(struct run *r)
 			r->st[i].sock = last;
 			continue;
 		}
-		for (k = 0; k < r->nsocks; k++)
+		for (k = p->tcp_port ? r->nsocks : 0; k < r->nsocks; k++)
 			if (same_key(&r->socks[k], p))
 				break;
 		if (k == r->nsocks)
-			r->socks[r->nsocks++] = (struct psock){ .netns = p->netns, .family = p->dst.family, .fd = -1 };
+			r->socks[r->nsocks++] = (struct psock){ .netns = p->netns, .family = p->dst.family, .fd = -1,
+								.tcp = p->tcp_port != 0, .probe = i };
 		r->st[i].sock = last = k;
 	}
 	return 0;
@@ -173,31 +184,87 @@ static int open_sock(struct run *r, struct psock *s)
 	return 0;
 }
 
-static socklen_t to_sockaddr(const struct nsl_prefix *a, struct sockaddr_storage *ss)
+static socklen_t to_sockaddr(const struct nsl_prefix *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
 		memcpy(&in->sin_addr, a->addr, 4);
 		return sizeof(*in);
 	}
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
 	memcpy(&in6->sin6_addr, a->addr, 16);
 	return sizeof(*in6);
 }
 
 static void finish(struct run *r, size_t i, int result, unsigned rtt_us)
 {
-	if (!r->st[i].active)
+	struct pstate *st = &r->st[i];
+	struct psock *s = &r->socks[st->sock];
+
+	if (!st->active)
 		return;
-	r->st[i].active = false;
+	st->active = false;
+	if (s->tcp && s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
 	r->probes[i].result = result;
 	r->probes[i].rtt_us = result == 0 ? rtt_us : 0;
+	r->probes[i].elapsed_ms = st->start_ns ? (unsigned)((now_ns() - st->start_ns) / 1000000u) : 0;
 	r->pending--;
+}
+
+/* Retried until it fails (within, reach: false) rather than until it succeeds. */
+static bool wants_failure(const struct run *r, size_t i)
+{
+	return r->probes[i].within_ms && r->probes[i].expect_fail;
+}
+
+/* Retried until it succeeds. */
+static bool wants_success(const struct run *r, size_t i)
+{
+	return r->probes[i].within_ms && !r->probes[i].expect_fail;
+}
+
+/* A try succeeded: final, unless the probe waits for a failure. */
+static void try_reached(struct run *r, size_t i, unsigned rtt_us)
+{
+	struct pstate *st = &r->st[i];
+
+	if (!wants_failure(r, i)) {
+		finish(r, i, 0, rtt_us);
+		return;
+	}
+	st->replied = true;
+	st->rtt_us = rtt_us;
+}
+
+/* A try failed: final, unless the probe waits for a success. */
+static void try_failed(struct run *r, size_t i, int e)
+{
+	if (!wants_success(r, i)) {
+		finish(r, i, e, 0);
+		return;
+	}
+	r->st[i].last_err = e;
+}
+
+/* The probe's time is up: the outcome of its last completed try. */
+static void give_up(struct run *r, size_t i)
+{
+	struct pstate *st = &r->st[i];
+
+	if (wants_failure(r, i) && (st->reached || st->replied))
+		finish(r, i, 0, st->rtt_us);
+	else
+		finish(r, i, st->last_err ? st->last_err : -ETIMEDOUT, 0);
 }
 
 /* Find which probe an echo (reply or quoted in an error) belongs to; SIZE_MAX if none. */
@@ -308,7 +375,8 @@ static void drain_in(struct run *r, size_t sock)
 		struct echo_payload p;
 
 		memcpy(&p, icmp + sizeof(struct echo_hdr), sizeof(p));
-		finish(r, i, 0, (unsigned)((now_ns() - p.sent_ns) / 1000));
+		if (r->st[i].active)
+			try_reached(r, i, (unsigned)((now_ns() - p.sent_ns) / 1000));
 	}
 }
 
@@ -321,7 +389,7 @@ static void send_one(struct run *r, size_t i)
 {
 	const struct psock *s = &r->socks[r->st[i].sock];
 	struct sockaddr_storage ss;
-	socklen_t sl = to_sockaddr(&r->probes[i].dst, &ss);
+	socklen_t sl = to_sockaddr(&r->probes[i].dst, 0, &ss);
 	struct echo_pkt pkt = {
 		.h = { .type = s->family == AF_INET ? ECHO_REQ4 : ICMP6_ECHO_REQUEST,
 		       .id = htons(s->id), .seq = htons((uint16_t)(i & 0xffff)) },
@@ -341,17 +409,140 @@ static void send_one(struct run *r, size_t i)
 		/* Maybe a pending error of another probe's ICMP reply: take it off and retry once. */
 		drain_errq(r, r->st[i].sock);
 	}
-	finish(r, i, -e, 0);
+	/* With within, no route yet is one failed try: routing daemons may still be converging. */
+	try_failed(r, i, -e);
 }
 
-static int poll_once(struct run *r, struct pollfd *pfd, const size_t *map, size_t npfd, uint64_t until)
+/* A TCP try ended: with @e 0 the handshake completed. */
+static void tcp_done(struct run *r, size_t i, int e)
+{
+	struct pstate *st = &r->st[i];
+	struct psock *s = &r->socks[st->sock];
+
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	if (e == 0)
+		try_reached(r, i, (unsigned)((now_ns() - st->try_ns) / 1000));
+	else
+		try_failed(r, i, e);
+}
+
+/*
+ * Start a TCP try: a socket of its own in the probe's netns, connect() without blocking.
+ * SO_LINGER 0 makes the close a reset: a probe retried for a minute opens hundreds of
+ * connections from one netns, and a normal close would leave each in TIME_WAIT there,
+ * holding a local port for 60 s (the reset is what TCP health checkers such as HAProxy's
+ * send too).
+ */
+static void tcp_start(struct run *r, size_t i, uint64_t now)
+{
+	struct pstate *st = &r->st[i];
+	struct psock *s = &r->socks[st->sock];
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(&r->probes[i].dst, r->probes[i].tcp_port, &ss);
+	int fd = -1, q;
+
+	q = nsli_ns_socket(r->ctx, s->netns, s->family, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP, &fd, NULL);
+	if (q < 0) {
+		finish(r, i, q, 0);
+		return;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	s->fd = fd;
+	st->try_ns = now;
+	st->try_end_ns = now + st->timeout_ns < st->deadline_ns ? now + st->timeout_ns : st->deadline_ns;
+	st->next_ns = now + NSL_PROBE_INTERVAL_MS * 1000000ull;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
+		tcp_done(r, i, 0);
+	else if (errno != EINPROGRESS)
+		tcp_done(r, i, negerrno());
+}
+
+/* The connect in flight of TCP slot @k is writable or failed: how did it end? */
+static void tcp_ready(struct run *r, size_t k)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	if (getsockopt(r->socks[k].fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		e = errno;
+	tcp_done(r, r->socks[k].probe, -e);
+}
+
+/* ICMP with expect_fail: a window of one timeout with no reply is the failure it waits for. */
+static void icmp_window(struct run *r, size_t i, uint64_t now)
+{
+	struct pstate *st = &r->st[i];
+
+	if (now < st->try_end_ns)
+		return;
+	if (!st->replied) {
+		finish(r, i, st->last_err ? st->last_err : -ETIMEDOUT, 0);
+		return;
+	}
+	st->reached = true;
+	st->replied = false;
+	st->last_err = 0;
+	st->try_end_ns += st->timeout_ns ? st->timeout_ns : 1000000u;
+}
+
+/* Move probe @i on at @now; return when it next needs attention (UINT64_MAX: done). */
+static uint64_t step(struct run *r, size_t i, uint64_t now)
+{
+	struct pstate *st = &r->st[i];
+	const struct psock *s = &r->socks[st->sock];
+	uint64_t next;
+
+	if (s->tcp) {
+		if (s->fd >= 0 && now >= st->try_end_ns)
+			tcp_done(r, i, -ETIMEDOUT);
+		if (st->active && s->fd < 0 && now >= st->next_ns && now < st->deadline_ns)
+			tcp_start(r, i, now);
+	} else {
+		if (wants_failure(r, i))
+			icmp_window(r, i, now);
+		if (st->active && st->next_ns <= now) {
+			send_one(r, i);
+			st->next_ns = now + NSL_PROBE_INTERVAL_MS * 1000000ull;
+		}
+	}
+	if (st->active && now >= st->deadline_ns)
+		give_up(r, i);
+	if (!st->active)
+		return UINT64_MAX;
+	next = st->deadline_ns;
+	if (st->next_ns < next && !(s->tcp && s->fd >= 0))
+		next = st->next_ns;
+	if ((s->tcp && s->fd >= 0) || wants_failure(r, i))
+		next = st->try_end_ns < next ? st->try_end_ns : next;
+	return next;
+}
+
+/* Wait for the open sockets of slots [lo, hi) until @until, then serve what is ready. */
+static int poll_once(struct run *r, struct pollfd *pfd, size_t *map, size_t lo, size_t hi, uint64_t until)
 {
 	uint64_t now = now_ns();
 	int ms = until > now ? (int)((until - now + 999999) / 1000000) : 0;
+	size_t npfd = 0;
 
+	for (size_t k = lo; k < hi; k++) {
+		if (r->socks[k].fd < 0)
+			continue;
+		pfd[npfd] = (struct pollfd){ .fd = r->socks[k].fd, .events = r->socks[k].tcp ? POLLOUT : POLLIN };
+		map[npfd++] = k;
+	}
 	if (poll(pfd, npfd, ms) < 0)
 		return errno == EINTR ? 0 : negerrno();
 	for (size_t k = 0; k < npfd; k++) {
+		if (!pfd[k].revents)
+			continue;
+		if (r->socks[map[k]].tcp) {
+			tcp_ready(r, map[k]);
+			continue;
+		}
 		if (pfd[k].revents & POLLERR)
 			drain_errq(r, map[k]);
 		if (pfd[k].revents & POLLIN)
@@ -360,62 +551,74 @@ static int poll_once(struct run *r, struct pollfd *pfd, const size_t *map, size_
 	return 0;
 }
 
-/* One wave: sockets [lo, hi) open, their probes run until done or @deadline. */
-static int run_wave(struct run *r, size_t lo, size_t hi, uint64_t deadline)
+static uint64_t ms_ns(unsigned ms)
+{
+	return (uint64_t)ms * 1000000u;
+}
+
+/* Open the ICMP sockets of slots [lo, hi) and start the clocks of their probes at @now. */
+static void open_wave(struct run *r, size_t lo, size_t hi, uint64_t now, unsigned timeout_ms)
+{
+	for (size_t k = lo; k < hi; k++) {
+		int e = r->socks[k].tcp ? 0 : open_sock(r, &r->socks[k]);
+
+		for (size_t i = 0; i < r->n; i++) {
+			struct pstate *st = &r->st[i];
+			const struct nsl_probe *p = &r->probes[i];
+
+			if (st->sock != k)
+				continue;
+			st->start_ns = now;
+			st->timeout_ns = ms_ns(p->timeout_ms ? p->timeout_ms : timeout_ms);
+			st->deadline_ns = now + st->timeout_ns;
+			if (p->within_ms && ms_ns(p->within_ms) > st->timeout_ns)
+				st->deadline_ns = now + ms_ns(p->within_ms);
+			st->try_end_ns = now + st->timeout_ns;
+			if (e < 0)
+				finish(r, i, e, 0);
+		}
+	}
+}
+
+/* One wave: slots [lo, hi), their probes run until each is done or past its deadline. */
+static int run_wave(struct run *r, size_t lo, size_t hi, unsigned timeout_ms)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(hi - lo, sizeof(*pfd));
 	_cleanup_free_ size_t *map = calloc(hi - lo, sizeof(*map));
-	size_t npfd = 0;
 	int q = 0;
 
 	if (!pfd || !map)
 		return -ENOMEM;
-	for (size_t k = lo; k < hi; k++) {
-		int e = open_sock(r, &r->socks[k]);
-
-		for (size_t i = 0; i < r->n; i++) {
-			if (r->st[i].sock != k)
-				continue;
-			if (e < 0)
-				finish(r, i, e, 0);
-		}
-		if (e < 0)
-			continue;
-		pfd[npfd] = (struct pollfd){ .fd = r->socks[k].fd, .events = POLLIN };
-		map[npfd++] = k;
-	}
+	open_wave(r, lo, hi, now_ns(), timeout_ms);
 	for (;;) {
-		uint64_t now = now_ns(), next = deadline;
+		uint64_t now = now_ns(), next = UINT64_MAX;
 		size_t left = 0;
 
 		for (size_t i = 0; i < r->n; i++) {
-			struct pstate *st = &r->st[i];
+			uint64_t t;
 
-			if (!st->active || st->sock < lo || st->sock >= hi)
+			if (!r->st[i].active || r->st[i].sock < lo || r->st[i].sock >= hi)
 				continue;
-			if (st->next_ns <= now) {
-				send_one(r, i);
-				st->next_ns = now + NSL_PROBE_INTERVAL_MS * 1000000ull;
-			}
-			if (st->active) {
-				left++;
-				if (st->next_ns < next)
-					next = st->next_ns;
-			}
+			t = step(r, i, now);
+			if (t == UINT64_MAX)
+				continue;
+			left++;
+			next = t < next ? t : next;
 		}
-		if (!left || now >= deadline)
+		if (!left)
 			break;
-		q = poll_once(r, pfd, map, npfd, next);
+		q = poll_once(r, pfd, map, lo, hi, next);
 		if (q < 0)
 			break;
 	}
-	for (size_t k = 0; k < npfd; k++) {
-		close(pfd[k].fd);
-		r->socks[map[k]].fd = -1;
-	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->st[i].active && r->st[i].sock >= lo && r->st[i].sock < hi)
-			finish(r, i, r->st[i].last_err ? r->st[i].last_err : -ETIMEDOUT, 0);
+			give_up(r, i);
+	for (size_t k = lo; k < hi; k++)
+		if (r->socks[k].fd >= 0) {
+			close(r->socks[k].fd);
+			r->socks[k].fd = -1;
+		}
 	return q;
 }
 
@@ -425,7 +628,6 @@ _public_ int nsl_probe_ping_many(struct nsl_ctx *ctx, struct nsl_probe *probes, 
 	_cleanup_free_ struct pstate *st = NULL;
 	_cleanup_free_ struct psock *socks = NULL;
 	struct run r = { .ctx = ctx, .probes = probes, .n = n };
-	uint64_t budget = (uint64_t)timeout_ms * 1000000u;
 	size_t answered = 0;
 	int q;
 
@@ -439,6 +641,7 @@ _public_ int nsl_probe_ping_many(struct nsl_ctx *ctx, struct nsl_probe *probes, 
 		st[i].active = true;
 		probes[i].result = -ETIMEDOUT;
 		probes[i].rtt_us = 0;
+		probes[i].elapsed_ms = 0;
 	}
 	r.pending = n;
 	q = assign_sockets(&r);
@@ -453,7 +656,7 @@ _public_ int nsl_probe_ping_many(struct nsl_ctx *ctx, struct nsl_probe *probes, 
 	for (size_t lo = 0; lo < r.nsocks; lo += WAVE_SOCKETS) {
 		size_t hi = lo + WAVE_SOCKETS < r.nsocks ? lo + WAVE_SOCKETS : r.nsocks;
 
-		q = run_wave(&r, lo, hi, now_ns() + budget);
+		q = run_wave(&r, lo, hi, timeout_ms);
 		if (q < 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, q, NULL, "poll: %s", strerror(-q));
 	}

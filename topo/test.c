@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * `test`: a lab's expectations, probed from inside its nodes. Pairs that talk leave neighbour
+ * `test`: a lab's expectations, probed from inside its nodes (ICMP echo or TCP connect; with
+ * `within`, each retried until it holds, all of a wave at once). Pairs that talk leave neighbour
  * entries on both sides, and the kernel's neighbour tables are shared by every netns and
  * capped together (gc_thresh3, 1,024 entries by default, a setting of the init netns): past
  * about 500 talking pairs at once, resolution fails for the rest. So the expectations go in
@@ -115,8 +116,13 @@ _public_ int nsl_topo_probe(struct nsl_ctx *ctx, const struct nsl_topo *t, struc
 		for (size_t i = 0; i < t->n_expects; i++)
 			if (t->expects[i].reach == !pass)
 				order[n++] = i;
-	for (size_t i = 0; i < t->n_expects; i++)
-		pr[i] = (struct nsl_probe){ .netns = t->nodes[t->expects[i].from].netns, .dst = t->expects[i].addr };
+	for (size_t i = 0; i < t->n_expects; i++) {
+		const struct nsl_topo_expect *x = &t->expects[i];
+
+		pr[i] = (struct nsl_probe){ .netns = t->nodes[x->from].netns, .dst = x->addr, .tcp_port = x->tcp,
+					    .timeout_ms = x->timeout_ms, .within_ms = x->within_ms,
+					    .expect_fail = !x->reach };
+	}
 	if (t->n_expects > TEST_WAVE)
 		idx = addr_index(t, &n_idx);
 	for (size_t a = 0; r >= 0 && a < n; a += TEST_WAVE) {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Native ICMP/ICMPv6 probes (include/nslab/probe.h), driven by tests/helpers/probe-cli.c.
 PROBE=${PROBE_CLI:-$(dirname "$NSLAB")/tests/probe-cli}
 
@@ -149,4 +150,223 @@ t_probe_many_sources() {
 	probe -t 5000 "${args[@]}"
 	assert_rc 0 "300 sources ($(grep -v ' ok ' <<<"$OUT" | head -3))"
 	assert_eq "$(grep -c ' ok ' <<<"$OUT")" $n
+}
+
+# ---- `nslab test` with `tcp: PORT` and `within: SECONDS` (issue 12) ----
+
+# The lab of the cases below: srv (10.7.0.1, fd07::1) and cli (10.7.0.2, fd07::2) on bridge
+# br0; EXPECT is the file's expect list (YAML lines, indented two spaces).
+tcp_lab() { # FILE EXPECT
+	cat >"$1" <<Y
+name: tcp
+bridges: { br0: {} }
+nodes:
+  srv:
+    interfaces: { eth0: { bridge: br0, address: [ 10.7.0.1/24, "fd07::1/64" ] } }
+  cli:
+    interfaces: { eth0: { bridge: br0, address: [ 10.7.0.2/24, "fd07::2/64" ] } }
+expect:
+$2
+Y
+}
+
+# The loader takes tcp/within (topo/schema.c); until it does these cases cannot run.
+tcp_need() {
+	printf 'name: x\nnodes: { a: {} }\nexpect: [ { from: a, to: 127.0.0.1, tcp: 1, within: 1 } ]\n' >/tmp/need.yaml
+	run "$NSLAB" plan /tmp/need.yaml
+	[ "$RC" -eq 0 ] || skip "the loader does not take expect tcp/within yet: $ERR"
+	command -v python3 >/dev/null || skip "python3 not installed (the test listener)"
+}
+
+# listen NODE PORT [DELAY_S [FOR_S]]: a TCP listener in netns NODE on every IPv4 and IPv6
+# address, from DELAY_S on, for FOR_S seconds. It never accepts: the kernel completes the
+# handshakes into its backlog. Sets LPID; the EXIT trap kills it by that PID (if `down` did not).
+listen_in() {
+	ip netns exec "$1" python3 -c '
+import socket, sys, time
+time.sleep(float(sys.argv[2]))
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+s.listen(4096)
+time.sleep(float(sys.argv[3]))' "$2" "${3:-0}" "${4:-3600}" &
+	LPID=$!
+	trap 'rc=$?; kill $LPID 2>/dev/null || :; wait $LPID 2>/dev/null || :; exit $rc' EXIT
+}
+# listening NODE PORT: the kernel has a listener on PORT in NODE.
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
+wait_listening() { # NODE PORT
+	local k
+	for k in $(seq 1 50); do listening "$1" "$2" && return 0; sleep 0.1; done
+	fail "no listener on $1 port $2"
+}
+# tcp_mib NODE NAME: a Tcp counter of the kernel of NODE (PassiveOpens, ActiveOpens, OutRsts).
+tcp_mib() { ip netns exec "$1" awk -v k="$2" '$1=="Tcp:" { if (!h) { for (i=2;i<=NF;i++) c[$i]=i; h=1 } else print $(c[k]) }' /proc/net/snmp; }
+# probe_golden NAME OUTPUT: as golden() of tests/cli/json.sh; UPDATE_GOLDEN=1 rewrites it.
+probe_golden() {
+	local f="$TOP/tests/expected/$1"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then printf '%s\n' "$2" >"$f"; return 0; fi
+	[ -f "$f" ] || fail "no golden file $1"
+	diff -u "$f" <(printf '%s\n' "$2") >&2 || fail "$1 differs from the golden file"
+}
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+t_probe_tcp_listener() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: srv, tcp: 8080 }
+  - { from: cli, to: "fd07::1", tcp: 8080 }
+  - { from: cli, to: srv, tcp: 8081, reach: false }
+  - { from: cli, to: srv }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	listen_in srv 8080
+	wait_listening srv 8080
+	local before; before=$(tcp_mib srv PassiveOpens)
+	run "$NSLAB" test tcp
+	assert_rc 0 "tcp expectations: $OUT"
+	assert_match "$OUT" 'cli +srv \(10\.7\.0\.1\) tcp 8080 +reach +reach +ok  [0-9.]+ ms'
+	assert_match "$OUT" 'cli +fd07::1 tcp 8080 +reach +reach +ok'
+	assert_match "$OUT" 'tcp 8081 +none +none +ok  \(Connection refused\)'
+	assert_match "$OUT" '4 passed, 0 failed'
+	# Two real handshakes reached srv's kernel (IPv4 and IPv6), nothing else.
+	assert_eq "$(($(tcp_mib srv PassiveOpens) - before))" 2 "connections srv's kernel completed"
+	run "$NSLAB" -j test tcp
+	assert_rc 0
+	assert_eq "$(jqr '[.results[] | .tcp] | map(tostring) | join(",")' "$OUT")" "8080,8080,8081,null" "json tcp"
+	assert_eq "$(jqr '[.results[] | .ok] | all' "$OUT")" true "json ok"
+	assert_eq "$(jqr '.results[2].error' "$OUT")" "Connection refused" "json error of the closed port"
+	assert_eq "$(jqr '.results[0] | has("within")' "$OUT")" false "no within given"
+	assert_eq "$(jqr '.results[0].elapsed_ms | type' "$OUT")" number "elapsed_ms"
+	# The whole shape, against tests/expected/test-tcp.json (timings left out).
+	probe_golden test-tcp.json "$(jq -c 'del(.results[].rtt_us, .results[].elapsed_ms)' <<<"$OUT")"
+	nsl -q down tcp >/dev/null
+}
+
+# A closed port is refused by the peer's kernel (a reset), at once, not after the timeout.
+t_probe_tcp_refused_fast() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: srv, tcp: 9, timeout_ms: 5000 }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	! listening srv 9 || fail "something listens on srv port 9"
+	local rst t0 ms
+	rst=$(tcp_mib srv OutRsts)
+	t0=$(ms_now)
+	run "$NSLAB" test tcp
+	ms=$(($(ms_now) - t0))
+	assert_rc 1 "closed port"
+	assert_match "$OUT" 'tcp 9 +reach +none +FAIL \(Connection refused\)'
+	assert_match "$OUT" '0 passed, 1 failed'
+	[ "$ms" -lt 2000 ] || fail "refusal took $ms ms (timeout 5000)"
+	[ "$(tcp_mib srv OutRsts)" -gt "$rst" ] || fail "srv's kernel sent no reset"
+	nsl -q down tcp >/dev/null
+}
+
+# reach: false with tcp: an open port fails the expectation, a closed one passes it.
+t_probe_tcp_reach_false() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: srv, tcp: 8080, reach: false }
+  - { from: cli, to: "fd07::1", tcp: 8081, reach: false }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	listen_in srv 8080
+	wait_listening srv 8080
+	run "$NSLAB" -j test tcp
+	assert_rc 1 "an open port with reach: false"
+	assert_eq "$(jqr '[.results[] | "\(.reached) \(.ok)"] | join(",")' "$OUT")" "true false,false true"
+	run "$NSLAB" test tcp
+	assert_match "$OUT" 'tcp 8080 +none +reach +FAIL \(reached\)'
+	assert_match "$OUT" '1 passed, 1 failed'
+	nsl -q down tcp >/dev/null
+}
+
+# A listener that comes 2 s after `test` starts: passes with within, fails at once without.
+t_probe_within_late_listener() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: srv, tcp: 8080 }'
+	tcp_lab /tmp/w.yaml '  - { from: cli, to: srv, tcp: 8080, within: 10 }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	local t0 ms el
+	listen_in srv 8080 2
+	t0=$(ms_now)
+	run "$NSLAB" test /tmp/t.yaml
+	assert_rc 1 "without within"
+	assert_match "$OUT" 'FAIL \(Connection refused\)'
+	[ $(($(ms_now) - t0)) -lt 1500 ] || fail "without within it waited"
+	! listening srv 8080 || fail "the listener came too early for this case"
+	run "$NSLAB" -j test /tmp/w.yaml
+	ms=$(($(ms_now) - t0))
+	assert_rc 0 "with within: $OUT"
+	listening srv 8080 || fail "passed, but nothing listens"
+	el=$(jqr '.results[0].elapsed_ms' "$OUT")
+	[ "$el" -ge 300 ] && [ "$el" -le 6000 ] || fail "held after $el ms, the listener came at ~2 s"
+	[ "$ms" -ge 1800 ] && [ "$ms" -le 8000 ] || fail "took $ms ms from the start"
+	assert_eq "$(jqr '.results[0].within' "$OUT")" 10 "json within"
+	run "$NSLAB" test /tmp/w.yaml
+	assert_match "$OUT" 'tcp 8080 +reach +reach +ok  [0-9.]+ ms after [0-9.]+ s'
+	nsl -q down tcp >/dev/null
+}
+
+# ICMP with within: no route yet is retried until the route comes, as a converging router's.
+t_probe_within_icmp_route_later() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: 10.8.0.1, within: 10 }
+  - { from: cli, to: 10.8.0.1, reach: false }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	ip -n srv addr add 10.8.0.1/32 dev lo
+	assert_match "$(ip -n cli route get 10.8.0.1 2>&1)" "unreachable"
+	( sleep 2; ip -n cli route add 10.8.0.0/24 via 10.7.0.1 ) &
+	local bg=$!
+	run "$NSLAB" -j test tcp
+	wait $bg
+	assert_rc 0 "within over a route that comes later: $OUT"
+	assert_eq "$(jqr '.results[0].reached' "$OUT")" true
+	assert_eq "$(jqr '.results[1].error' "$OUT")" "Network is unreachable" "the one try without within"
+	local el; el=$(jqr '.results[0].elapsed_ms' "$OUT")
+	[ "$el" -ge 1500 ] && [ "$el" -le 6000 ] || fail "held after $el ms, the route came at 2 s"
+	assert_match "$(ip -n cli route show 10.8.0.0/24)" "via 10.7.0.1"
+	nsl -q down tcp >/dev/null
+}
+
+# reach: false with within: holds once the listener is gone (after 2 s), not before.
+t_probe_within_reach_false() {
+	tcp_need
+	tcp_lab /tmp/t.yaml '  - { from: cli, to: srv, tcp: 8080, reach: false, within: 10 }'
+	nsl -q up /tmp/t.yaml >/dev/null
+	listen_in srv 8080 0 2
+	wait_listening srv 8080
+	run "$NSLAB" -j test tcp
+	assert_rc 0 "reach: false within: $OUT"
+	! listening srv 8080 || fail "passed while the listener is still there"
+	local el; el=$(jqr '.results[0].elapsed_ms' "$OUT")
+	[ "$el" -ge 1000 ] && [ "$el" -le 6000 ] || fail "held after $el ms, the listener went at ~2 s"
+	assert_eq "$(jqr '.results[0].error' "$OUT")" "Connection refused"
+	nsl -q down tcp >/dev/null
+}
+
+# 300 expectations with within: 10, all held once the listener comes (~2 s): the run takes
+# about that, not 300 retries in a row nor one within per expectation.
+t_probe_within_many() {
+	tcp_need
+	local x="" i
+	for i in $(seq 1 300); do
+		case $((i % 3)) in
+		0) x+="  - { from: cli, to: srv, tcp: 8080, within: 10 }"$'\n' ;;
+		1) x+="  - { from: cli, to: \"fd07::1\", tcp: 8080, within: 10 }"$'\n' ;;
+		2) x+="  - { from: cli, to: srv, within: 10 }"$'\n' ;;
+		esac
+	done
+	tcp_lab /tmp/t.yaml "$x"
+	nsl -q up /tmp/t.yaml >/dev/null
+	local before t0 ms
+	before=$(tcp_mib srv PassiveOpens)
+	listen_in srv 8080 2
+	t0=$(ms_now)
+	run "$NSLAB" -j test tcp
+	ms=$(($(ms_now) - t0))
+	assert_rc 0 "300 expectations with within: $(jqr '[.results[] | select(.ok | not)][0]' "$OUT")"
+	assert_eq "$(jqr '.passed' "$OUT")" 300
+	[ "$ms" -ge 1500 ] && [ "$ms" -le 8000 ] || fail "300 expectations with within 10 took $ms ms"
+	# Each TCP expectation connected once it held: 200 handshakes in srv's kernel.
+	local n; n=$(($(tcp_mib srv PassiveOpens) - before))
+	[ "$n" -ge 200 ] || fail "srv completed $n handshakes, expected at least 200"
+	nsl -q down tcp >/dev/null
 }
