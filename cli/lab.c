@@ -235,6 +235,54 @@ static int do_plan(struct cli *c, int argc, char **argv)
 
 /* What the kernel holds of node @n, shown beside the model; what counts as drift is the
  * library's (nsl_topo_drift()), not decided here. */
+/* "running 3m12s", "exited 1 2s ago", "restarting (4 restarts)". */
+static void fmt_age(char *buf, size_t size, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		snprintf(buf, size, "%llds", secs);
+	else if (secs < 7200)
+		snprintf(buf, size, "%lldm%llds", secs / 60, secs % 60);
+	else
+		snprintf(buf, size, "%lldh%lldm", secs / 3600, secs / 60 % 60);
+}
+
+static void status_procs(struct cli *c, const struct nsl_topo *t, const struct nsl_topo_node *n)
+{
+	_cleanup_free_ struct nsl_topo_proc_state *v = NULL;
+	size_t nv = 0;
+	bool sup = (n->supervised || n->run) && nsl_topo_procs(c->ctx, t->name, n->name, &v, &nv, NULL) == 0;
+	long long now = (long long)time(NULL);
+
+	pr_array_begin(c, "processes");
+	for (size_t i = 0; i < n->n_procs; i++) {
+		const struct nsl_topo_proc *p = &n->procs[i];
+		const struct nsl_topo_proc_state *s = NULL;
+		char age[32];
+
+		for (size_t k = 0; sup && k < nv; k++)
+			if (STREQ(v[k].name, p->name))
+				s = &v[k];
+		fmt_age(age, sizeof(age), s ? now - s->since : 0);
+		pr_obj_begin(c, NULL);
+		pr_str(c, "name", "    process %s", p->name);
+		pr_str(c, "state", " %s", s ? s->state : sup ? "starting" : "not-running");
+		if (s && STREQ(s->state, "exited"))
+			pr_text(c, " %s", s->last);
+		pr_int(c, "pid", " pid %lld", s ? s->pid : 0);
+		pr_int(c, "node_pid", NULL, s ? s->node_pid : 0);
+		pr_int(c, "since", NULL, s ? s->since : 0);
+		pr_text(c, " %s %s", s && STREQ(s->state, "running") ? "up" : "for", age);
+		pr_uint(c, "restarts", " restarts %llu", s ? s->restarts : 0);
+		pr_str(c, "last_exit", NULL, s ? s->last : "-");
+		pr_bool(c, "running", NULL, s && STREQ(s->state, "running"));
+		pr_str(c, "command", " %s\n", p->argv[0]);
+		pr_obj_end(c);
+	}
+	pr_array_end(c);
+}
+
 static void status_node(struct cli *c, const struct nsl_topo *t, const struct nsl_topo_node *n)
 {
 	_cleanup_free_ struct nsl_link_info *li = NULL;
@@ -287,18 +335,7 @@ static void status_node(struct cli *c, const struct nsl_topo *t, const struct ns
 		pr_obj_end(c);
 	}
 	pr_array_end(c);
-	pr_array_begin(c, "processes");
-	if (n->run) {
-		struct nsl_proc_ref ref = { 0 };
-		bool alive = nsl_topo_run_proc(c->ctx, t->name, n->name, &ref, NULL) == 0;
-
-		pr_obj_begin(c, NULL);
-		pr_int(c, "pid", "    process %lld", alive ? ref.pid : 0);
-		pr_str(c, "command", " %s", n->run[0]);
-		pr_bool(c, "running", " running=%s\n", alive);
-		pr_obj_end(c);
-	}
-	pr_array_end(c);
+	status_procs(c, t, n);
 	pr_obj_end(c);
 }
 
@@ -437,6 +474,64 @@ static int do_graph(struct cli *c, int argc, char **argv)
 
 /* ---- test ---- */
 
+/* What came back, and with `within` how long it took to hold (or that it never did). */
+static void test_outcome(struct cli *c, const struct nsl_topo_expect *x, const struct nsl_probe *p, bool ok)
+{
+	bool reached = p->result == 0;
+	char took[48] = "";
+
+	if (x->within_ms && ok)
+		snprintf(took, sizeof(took), " after %.1f s", p->elapsed_ms / 1000.0);
+	else if (x->within_ms)
+		snprintf(took, sizeof(took), ", not within %g s", x->within_ms / 1000.0);
+	if (ok && reached)
+		pr_text(c, "ok  %.3f ms%s\n", p->rtt_us / 1000.0, took);
+	else if (ok)
+		pr_text(c, "ok  (%s)%s\n", strerror(-p->result), took);
+	else if (reached)
+		pr_text(c, "FAIL (reached%s)\n", took);
+	else
+		pr_text(c, "FAIL (%s%s)\n", strerror(-p->result), took);
+}
+
+/* One line (text) or object (JSON) of `test`. Return: whether the expectation held. */
+static bool test_row(struct cli *c, const struct nsl_topo *t, const struct nsl_topo_expect *x,
+		     const struct nsl_probe *p)
+{
+	bool reached = p->result == 0;
+	bool ok = reached == x->reach;
+	char a[64], to[160], port[16] = "";
+
+	nsl_prefix_str(&x->addr, false, a, sizeof(a));
+	if (x->tcp)
+		snprintf(port, sizeof(port), " tcp %u", x->tcp);
+	if (STREQ(a, x->to))
+		snprintf(to, sizeof(to), "%s%s", a, port);
+	else
+		snprintf(to, sizeof(to), "%s (%s)%s", x->to, a, port);
+	pr_obj_begin(c, NULL);
+	pr_str(c, "from", "%-16s ", t->nodes[x->from].name);
+	pr_str(c, "to", NULL, x->to);
+	pr_str(c, "address", NULL, a);
+	if (x->tcp)
+		pr_uint(c, "tcp", NULL, x->tcp);
+	if (x->within_ms)
+		pr_uint(c, "within", NULL, x->within_ms / 1000);
+	pr_text(c, "%-28s ", to);
+	pr_bool(c, "expect_reach", NULL, x->reach);
+	pr_text(c, "%-7s ", x->reach ? "reach" : "none");
+	pr_bool(c, "reached", NULL, reached);
+	pr_text(c, "%-7s ", reached ? "reach" : "none");
+	pr_bool(c, "ok", NULL, ok);
+	pr_uint(c, "rtt_us", NULL, p->rtt_us);
+	pr_uint(c, "elapsed_ms", NULL, p->elapsed_ms);
+	if (!reached)
+		pr_str(c, "error", NULL, strerror(-p->result));
+	test_outcome(c, x, p, ok);
+	pr_obj_end(c);
+	return ok;
+}
+
 static int do_test(struct cli *c, int argc, char **argv)
 {
 	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
@@ -468,41 +563,8 @@ static int do_test(struct cli *c, int argc, char **argv)
 	pr_str(c, "lab", NULL, t->name);
 	pr_text(c, "%-16s %-28s %-7s %-7s %s\n", "FROM", "TO", "EXPECT", "RESULT", "");
 	pr_array_begin(c, "results");
-	for (size_t i = 0; i < t->n_expects; i++) {
-		const struct nsl_topo_expect *x = &t->expects[i];
-		bool reached = pr[i].result == 0;
-		bool ok = reached == x->reach;
-		char a[64], to[128];
-
-		failed += !ok;
-		nsl_prefix_str(&x->addr, false, a, sizeof(a));
-		if (STREQ(a, x->to))
-			snprintf(to, sizeof(to), "%s", a);
-		else
-			snprintf(to, sizeof(to), "%s (%s)", x->to, a);
-		pr_obj_begin(c, NULL);
-		pr_str(c, "from", "%-16s ", t->nodes[x->from].name);
-		pr_str(c, "to", NULL, x->to);
-		pr_str(c, "address", NULL, a);
-		pr_text(c, "%-28s ", to);
-		pr_bool(c, "expect_reach", NULL, x->reach);
-		pr_text(c, "%-7s ", x->reach ? "reach" : "none");
-		pr_bool(c, "reached", NULL, reached);
-		pr_text(c, "%-7s ", reached ? "reach" : "none");
-		pr_bool(c, "ok", NULL, ok);
-		pr_uint(c, "rtt_us", NULL, pr[i].rtt_us);
-		if (!reached)
-			pr_str(c, "error", NULL, strerror(-pr[i].result));
-		if (ok && reached)
-			pr_text(c, "ok  %.3f ms\n", pr[i].rtt_us / 1000.0);
-		else if (ok)
-			pr_text(c, "ok  (%s)\n", strerror(-pr[i].result));
-		else if (reached)
-			pr_text(c, "FAIL (reached)\n");
-		else
-			pr_text(c, "FAIL (%s)\n", strerror(-pr[i].result));
-		pr_obj_end(c);
-	}
+	for (size_t i = 0; i < t->n_expects; i++)
+		failed += !test_row(c, t, &t->expects[i], &pr[i]);
 	pr_array_end(c);
 	pr_uint(c, "passed", "%llu passed, ", t->n_expects - failed);
 	pr_uint(c, "failed", "%llu failed\n", failed);
@@ -514,43 +576,20 @@ static int do_test(struct cli *c, int argc, char **argv)
 
 static int do_exec(struct cli *c, int argc, char **argv)
 {
-	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
 	struct nsl_err err = { 0 };
-	const struct nsl_topo_node *n = NULL;
 	int status = 0, r, cmd = 2;
 
-	if (argc < 3)
-		return cli_usage(c, "usage: exec LAB NODE -- CMD...");
-	if (STREQ(argv[2], "--"))
+	if (argc < 2)
+		return cli_usage(c, "usage: exec LAB NODE [-- CMD...]");
+	if (argc > 2 && STREQ(argv[2], "--"))
 		cmd = 3;
-	if (cmd >= argc)
-		return cli_usage(c, "no command given");
-	if (nsl_topo_load_lab(c->ctx, argv[0], &t, &err) < 0)
-		return cli_fail(c, argv[0], &err);
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (STREQ(t->nodes[i].name, argv[1]))
-			n = &t->nodes[i];
-	if (!n) {
-		nsl_err_set(&err, NSL_E_USAGE, -ENOENT, argv[1], "lab '%s' has no node '%s'", t->name, argv[1]);
-		return cli_fail(c, argv[1], &err);
-	}
 	fflush(stdout);
-	if (n->run) {
-		struct nsl_proc_ref ref;
-
-		/* The process up started, checked by its start time: a recycled PID is never entered. */
-		if (nsl_topo_run_proc(c->ctx, t->name, n->name, &ref, &err) < 0) {
-			nsl_err_set(&err, NSL_E_SYSTEM, -ESRCH, n->name, "node '%s' has no running process", n->name);
-			return cli_fail(c, n->name, &err);
-		}
-		r = nsl_launch_enter_ref(c->ctx, &ref, NSL_NS_ALL, argv + cmd, -1, &status, &err);
-	} else {
-		r = nsl_launch_netns_exec(c->ctx, n->netns, argv + cmd, &status, &err);
-	}
+	/* Without a command: the user's shell, in the node's view. */
+	r = nsl_topo_exec(c->ctx, argv[0], argv[1], cmd < argc ? argv + cmd : NULL, -1, &status, &err);
 	if (r < 0 && status == 0)
-		return cli_fail(c, n->name, &err);
+		return cli_fail(c, argv[1], &err);
 	if (r < 0)
-		cli_fail(c, n->name, &err);
+		cli_fail(c, argv[1], &err);
 	return status;
 }
 
@@ -585,11 +624,14 @@ const struct cli_object cli_obj_graph = {
 };
 const struct cli_object cli_obj_test = {
 	.name = "test",
-	.usage = "Usage: nslab test FILE|LAB\nCheck the file's expect list with ICMP echo from inside the nodes.\n",
+	.usage = "Usage: nslab test FILE|LAB\n"
+		 "Check the file's expect list from inside the nodes: ICMP echo, or a TCP connect (tcp:),\n"
+		 "retried up to within: seconds.\n",
 	.direct = do_test,
 };
 const struct cli_object cli_obj_exec = {
 	.name = "exec",
-	.usage = "Usage: nslab exec LAB NODE -- CMD...\nRun CMD in a node's namespaces.\n",
+	.usage = "Usage: nslab exec LAB NODE [-- CMD...]\n"
+		 "Run CMD (default: your shell) in a node: its namespaces, files, env and /etc/netns files.\n",
 	.direct = do_exec,
 };

@@ -13,14 +13,14 @@ static const struct cli_object *const objects[] = {
 	&cli_obj_netns,	 &cli_obj_veth,	  &cli_obj_bridge, &cli_obj_link,  &cli_obj_addr,
 	&cli_obj_route,	 &cli_obj_dns,	  &cli_obj_hosts,  &cli_obj_sysctl, &cli_obj_nic,
 	&cli_obj_run,	 &cli_obj_enter,  &cli_obj_up,	   &cli_obj_down,  &cli_obj_status,
-	&cli_obj_plan,	 &cli_obj_graph,  &cli_obj_test,   &cli_obj_exec,
+	&cli_obj_plan,	 &cli_obj_graph,  &cli_obj_test,   &cli_obj_exec,	  &cli_obj_logs,
 };
 
 static const char usage_text[] =
 	"Usage: nslab [OPTIONS] OBJECT VERB [ARGS]\n"
 	"       nslab [OPTIONS] -b FILE|-\n"
 	"Objects: netns veth bridge link addr route dns hosts sysctl nic run enter\n"
-	"Lab verbs: up down status plan graph test exec\n"
+	"Lab verbs: up down status plan graph test exec logs\n"
 	"Options:\n"
 	"  -j, --json            one JSON value per command on stdout\n"
 	"  -p, --pretty          indent JSON\n"
@@ -339,7 +339,31 @@ static const struct {
 	[NSL_DIR_RUN] = { "--run-dir", "NSLAB_RUN_DIR" },
 	[NSL_DIR_ETC] = { "--etc-dir", "NSLAB_ETC_DIR" },
 	[NSL_DIR_STATE] = { "--state-dir", "NSLAB_STATE_DIR" },
+	[NSL_DIR_LIBEXEC] = { NULL, "NSLAB_LIBEXEC_DIR" },
 };
+
+/* A build tree, or a relocated install, keeps nslab-supervise beside nslab: use that one
+ * unless NSLAB_LIBEXEC_DIR says otherwise (as git finds its helpers beside itself). */
+static void libexec_beside_self(struct nsl_ctx *ctx)
+{
+	char self[PATH_MAX], helper[PATH_MAX + 32];
+	ssize_t n;
+	char *slash;
+
+	if (secure_getenv("NSLAB_LIBEXEC_DIR"))
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash || slash == self)
+		return;
+	*slash = '\0';
+	snprintf(helper, sizeof(helper), "%s/nslab-supervise", self);
+	if (access(helper, X_OK) == 0)
+		nsl_ctx_set_dir(ctx, NSL_DIR_LIBEXEC, self, NULL);
+}
 
 enum { OPT_FORCE = 256, OPT_RUN_DIR, OPT_ETC_DIR, OPT_STATE_DIR };
 
@@ -488,7 +512,7 @@ int main(int argc, char **argv)
 	raise_nofile();
 	/* An option stands in for its variable, so that a bad variable is no error then. */
 	for (int i = 0; i < _NSL_DIR_MAX; i++)
-		if (dirs[i])
+		if (dirs[i] && dir_opts[i].env)
 			unsetenv(dir_opts[i].env);
 	r = nsl_ctx_new(&c.ctx, &err);
 	if (r < 0) {
@@ -500,6 +524,7 @@ int main(int argc, char **argv)
 		}
 		return cli_fail(&c, NULL, &err);
 	}
+	libexec_beside_self(c.ctx);
 	for (int i = 0; i < _NSL_DIR_MAX; i++) {
 		const char *dir = dirs[i], *what = dir_opts[i].opt;
 

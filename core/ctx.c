@@ -13,6 +13,7 @@ static const struct {
 	[NSL_DIR_RUN] = { "NSLAB_RUN_DIR", "/var/run/netns" },
 	[NSL_DIR_ETC] = { "NSLAB_ETC_DIR", "/etc/netns" },
 	[NSL_DIR_STATE] = { "NSLAB_STATE_DIR", "/run/nslab" },
+	[NSL_DIR_LIBEXEC] = { "NSLAB_LIBEXEC_DIR", NSLAB_LIBEXECDIR "/nslab" },
 };
 
 _public_ int nsl_ctx_new(struct nsl_ctx **ret, struct nsl_err *err)

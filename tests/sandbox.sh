@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run a command in a private network + mount namespace: tmpfs over /run (so /var/run/netns and
 # /run/nslab) and /tmp, an overlay over /etc whose writes land in that tmpfs (so /etc/netns),
 # `lo` up. Nothing it does reaches the host, and everything it made vanishes with it.
@@ -11,8 +12,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 if [ "${NSLAB_IN_SANDBOX:-}" != 1 ]; then
-	exec unshare --net --mount --propagation private -- env NSLAB_IN_SANDBOX=1 "$0" "$@"
+	exec unshare --net --mount --propagation private -- env NSLAB_IN_SANDBOX_NEW="$$" NSLAB_IN_SANDBOX=1 "$0" "$@"
 fi
+# NSLAB_IN_SANDBOX=1 alone (set by a caller, or inherited by a process outside the sandbox)
+# must never make the mounts below land in the caller's namespaces: only the unshare above
+# says that this process has namespaces of its own.
+if [ "${NSLAB_IN_SANDBOX_NEW:-}" = "" ] || [ "$(readlink /proc/self/ns/mnt)" = "$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null)" ]; then
+	echo "tests/sandbox.sh: NSLAB_IN_SANDBOX=1 but not in namespaces of its own: refused" >&2
+	exit 1
+fi
+unset NSLAB_IN_SANDBOX_NEW
 # The tree itself may live under /run or /tmp (a CI clone in /tmp): hold it by an fd and bind
 # it back after the tmpfs mounts hide it.
 TOP=$(cd "$(dirname "$0")/.." && pwd)

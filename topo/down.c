@@ -124,7 +124,7 @@ int nsli_kill_in_netns(struct run *R, const unsigned long long *inos, size_t n)
 		}
 		v[k++] = (ino_t)inos[i];
 	}
-	return k ? nsl_netns_kill_all(v, k, 2000, NULL) : 0;
+	return k ? nsl_netns_kill_all(v, k, R->stop_ms ? R->stop_ms : 2000, NULL) : 0;
 }
 
 static int jfile_cmp(const void *a, const void *b)
@@ -303,9 +303,14 @@ static int td_procs(struct run *R, const struct jstate *js, struct td *d)
 		struct stat st;
 		int pid;
 
-		if (sscanf(js->v[i].line, "pid %127s %d %llu %llu", node, &pid, &ref.starttime, &ino) != 4)
+		unsigned stop_ms = 0;
+
+		if (sscanf(js->v[i].line, "pid %127s %d %llu %llu %u", node, &pid, &ref.starttime, &ino, &stop_ms) < 4)
 			continue;
 		ref.pid = pid;
+		/* A supervisor gets its node's stop_timeout to stop its processes, and a second. */
+		if (stop_ms && stop_ms + 1000 > R->stop_ms)
+			R->stop_ms = stop_ms + 1000;
 		if (!ref.starttime || nsl_launch_alive(&ref) != 1)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);

@@ -1,136 +1,248 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Kinds: a node's `run` process and its `exec` commands. Their output goes to the node's logs
- * under the state dir (logs/NODE/run.log, exec.log), never to whoever reads nslab's. */
+/*
+ * Kinds: a node's supervisor with its processes, files, binds and tmpfs (`run` and the
+ * node's view: one object, so that any change of them starts the node's processes again
+ * in the new view), and its `exec` commands. All their output goes to the node's logs under
+ * the state dir (logs/NODE/NAME.log, exec.log), never to whoever reads nslab's.
+ */
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include "core.h"
 #include "kind.h"
 #include "live.h"
+#include "logfile.h"
 #include "macro.h"
 #include "run.h"
+#include "sup.h"
 #include "topo-internal.h"
 #include "nslab/launch.h"
+#include "nslab/netns.h"
 
-/* STATE_DIR/LAB/logs/NODE/@name, opened for appending (made when missing). */
-static int open_log(struct run *R, const char *node, const char *name, char *path, size_t size)
+extern char **environ;
+
+int nsli_sup_find(const struct jstate *js, const char *node, struct nsl_proc_ref *ret)
 {
-	_cleanup_close_ int logs = -1, dir = -1;
-	int fd;
+	bool found = false;
 
-	snprintf(path, size, "%s/%s/logs/%s/%s", nsl_ctx_get_dir(R->ctx, NSL_DIR_STATE), R->lab, node, name);
-	if (mkdirat(R->dirfd, "logs", 0700) < 0 && errno != EEXIST)
-		return negerrno();
-	logs = openat(R->dirfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (logs < 0 || (mkdirat(logs, node, 0700) < 0 && errno != EEXIST))
-		return negerrno();
-	dir = openat(logs, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dir < 0)
-		return negerrno();
-	fd = openat(dir, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	return fd < 0 ? negerrno() : fd;
-}
+	for (size_t i = 0; i < js->n; i++) {
+		char nm[128];
+		int pid;
+		unsigned long long st, ino;
 
-static int run_start(struct run *R, const struct nsl_topo *t, const struct nsl_topo_node *n,
-		     struct nsl_err *err)
-{
-	struct nsl_launch l;
-	struct nsl_launch_proc p = { 0 };
-	unsigned long long st = 0;
-	_cleanup_close_ int log = -1;
-	char path[PATH_MAX];
-	dev_t dev;
-	ino_t ino;
-	int r;
-
-	nsl_launch_init(&l, n->run);
-	l.netns = n->netns;
-	l.new_ns = 0;
-	if (n->run_ns & NSL_TOPO_NS_UTS)
-		l.new_ns |= NSL_NS_UTS;
-	if (n->run_ns & NSL_TOPO_NS_PID)
-		l.new_ns |= NSL_NS_PID;
-	if (n->run_ns & NSL_TOPO_NS_IPC)
-		l.new_ns |= NSL_NS_IPC;
-	if (n->run_ns & NSL_TOPO_NS_MOUNT)
-		l.new_ns |= NSL_NS_MNT;
-	if (l.new_ns & NSL_NS_UTS)
-		l.hostname = n->name;
-	/* A command that is PID 1 ignores SIGTERM unless it handles it: a small init forwards
-	 * it, so `down` stops the process at once instead of waiting for SIGKILL. */
-	if (l.new_ns & NSL_NS_PID) {
-		l.mount_proc = (l.new_ns & NSL_NS_MNT) != 0;
-		l.init = true;
+		if (sscanf(js->v[i].line, "pid %127s %d %llu %llu", nm, &pid, &st, &ino) == 4 && STREQ(nm, node)) {
+			*ret = (struct nsl_proc_ref){ .pid = pid, .starttime = st };
+			found = st != 0;
+		}
 	}
-	l.detach = true;
-	/* Intent first: should we die between the start and the pid line, down still finds
-	 * the process through the netns it runs in. */
-	r = nsli_run_jadd(R, "run %s %s", n->name, n->netns);
-	if (r < 0)
-		return r;
-	/* Its output goes to the node's log, never to whoever reads nslab's. */
-	log = open_log(R, n->name, "run.log", path, sizeof(path));
-	if (log < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, log, n->name, "node '%s': log %s: %s", n->name, path,
-				   strerror(-log));
-	l.output_fd = log;
-	r = nsl_launch_run(R->ctx, &l, &p, err);
-	if (r < 0)
-		return r;
-	if (nsl_launch_starttime(p.pid, &st, NULL) < 0)
-		st = 0;
-	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
-		ino = 0;
-	(void)t;
-	return nsli_run_jadd(R, "pid %s %d %llu %llu", n->name, (int)p.pid, st, (unsigned long long)ino);
+	return found && nsl_launch_alive(ret) == 1 ? 0 : -ESRCH;
 }
 
-/* The node's exec commands, in order, each through `sh -c`; their output goes to the node's
- * log, never to nslab's own stdout or stderr (a command that leaves a background process
- * would otherwise hold a caller's pipe open for as long as that process lives). */
+char **nsli_node_envp(const struct nsl_topo_node *n)
+{
+	size_t k = 0, n_env = 0;
+	char **v;
+
+	for (char **e = environ; e && *e; e++)
+		n_env++;
+	v = calloc(n_env + n->n_env + 1, sizeof(char *));
+	if (!v)
+		return NULL;
+	for (char **e = environ; e && *e; e++) {
+		size_t len = strcspn(*e, "=");
+		bool over = false;
+
+		for (size_t i = 0; i < n->n_env && !over; i++)
+			over = !strncmp(n->env[i], *e, len) && n->env[i][len] == '=';
+		if (!over)
+			v[k++] = *e;
+	}
+	for (size_t i = 0; i < n->n_env; i++)
+		v[k++] = n->env[i];
+	return v;
+}
+
+/* Keep the tail of what a command printed, for a message. */
+static void tail_feed(char *tail, size_t size, const char *buf, size_t n)
+{
+	size_t have;
+
+	if (!tail || size < 2)
+		return;
+	have = strlen(tail);
+	if (n >= size - 1) {
+		memcpy(tail, buf + n - (size - 1), size - 1);
+		tail[size - 1] = '\0';
+		return;
+	}
+	if (have + n >= size) {
+		size_t drop = have + n - (size - 1);
+
+		memmove(tail, tail + drop, have - drop + 1);
+		have -= drop;
+	}
+	memcpy(tail + have, buf, n);
+	tail[have + n] = '\0';
+}
+
+int nsli_run_logged(struct nsl_ctx *ctx, struct nsl_launch *l, int dirfd, const char *node, const char *logname,
+		    int *ret_status, char *tail, size_t size, struct nsl_err *err)
+{
+	_cleanup_close_ int logs = nsli_sup_subdir(dirfd, "logs", node);
+	struct nsli_logfile lf;
+	struct nsl_launch_proc p = { 0 };
+	int pipefd[2], r;
+	char buf[4096];
+
+	if (tail && size)
+		tail[0] = '\0';
+	if (logs < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, logs, node, "node '%s': logs: %s", node, strerror(-logs));
+	r = nsli_logfile_open(logs, logname, &lf);
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, node, "node '%s': log %s: %s", node, logname, strerror(-r));
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		nsli_logfile_close(&lf);
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), node, "pipe: %m");
+	}
+	l->output_fd = pipefd[1];
+	r = nsl_launch_run(ctx, l, &p, err);
+	close(pipefd[1]);
+	/* Until the command ends, not until its output does: what it leaves in the background
+	 * keeps the pipe open. */
+	for (bool ended = false, eof = false; r == 0 && !ended;) {
+		struct pollfd pfd[2] = { { .fd = eof ? -1 : pipefd[0], .events = POLLIN },
+					 { .fd = p.pidfd, .events = POLLIN } };
+		ssize_t k;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		ended = pfd[1].revents != 0;
+		if (ended)
+			fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+		if (!pfd[0].revents && !ended)
+			continue;
+		do {
+			k = read(pipefd[0], buf, sizeof(buf));
+			if (k > 0) {
+				nsli_logfile_feed(&lf, buf, (size_t)k);
+				tail_feed(tail, size, buf, (size_t)k);
+			}
+		} while (ended && k > 0);
+		eof = eof || k == 0;
+	}
+	close(pipefd[0]);
+	nsli_logfile_close(&lf);
+	if (r < 0) {
+		*ret_status = p.exec_errno == ENOENT ? 127 : p.exec_errno ? 126 : 0;
+		return r;
+	}
+	return nsl_launch_wait(&p, 0, ret_status, err);
+}
+
+/* The last line of @s without its newline (in place). */
+static const char *tail_line(char *s)
+{
+	size_t len = strlen(s);
+	char *nl;
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	nl = strrchr(s, '\n');
+	return nl ? nl + 1 : s;
+}
+
+/* The node's exec commands, in order, each through `sh -c`, in the node's own view (its
+ * supervisor's namespaces, when it has one) and environment; their output goes to exec.log. */
 static int exec_cmds(struct run *R, const struct nsl_topo_node *n, const struct nsl_proc_ref *ref,
 		     struct nsl_err *err)
 {
+	_cleanup_free_ char **envp = nsli_node_envp(n);
 	char path[PATH_MAX];
-	_cleanup_close_ int log = open_log(R, n->name, "exec.log", path, sizeof(path));
 
-	if (log < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, log, n->name, "node '%s': log %s: %s", n->name, path,
-				   strerror(-log));
+	if (!envp)
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	for (size_t i = 0; i < n->n_exec; i++) {
 		char *argv[] = { (char *)"/bin/sh", (char *)"-c", n->exec[i], NULL };
+		struct nsl_launch l;
+		char tail[512];
 		int status = 0, r;
 
-		dprintf(log, "+ %s\n", n->exec[i]);
-		r = ref ? nsl_launch_enter_ref(R->ctx, ref, NSL_NS_ALL, argv, log, &status, err)
-			: nsl_launch_netns_exec_fd(R->ctx, n->netns, argv, log, &status, err);
+		nsl_launch_init(&l, argv);
+		l.envp = envp;
+		if (ref) {
+			l.join_pid = ref->pid;
+			l.join_starttime = ref->starttime;
+			l.join_ns = NSL_NS_ALL;
+		} else {
+			l.netns = n->netns;
+		}
+		r = nsli_run_logged(R->ctx, &l, R->dirfd, n->name, "exec", &status, tail, sizeof(tail), err);
 		if (r < 0)
 			return r;
 		if (status != 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, n->name,
-					   "node '%s': exec '%s' exited %d (output in %s)", n->name, n->exec[i],
-					   status, path);
+					   "node '%s': exec '%s' exited %d: %s (log %s)", n->name, n->exec[i], status,
+					   tail_line(tail), nsl_topo_log_path(R->ctx, R->lab, n->name, "exec", path,
+									      sizeof(path)));
 	}
 	return 0;
 }
 
-/* The node's `run` process (when it still is the one started) and, without a PID namespace
- * to take them along, whatever else runs in the node's netns: one grace period for all. */
-static int stop_node_run(struct run *R, const struct nsl_topo_node *n)
+/* The node's supervisor (when it still is the one started) and whatever else runs in the
+ * node's netns: SIGTERM, the node's stop_timeout, SIGKILL. */
+static int stop_node(struct run *R, const struct nsl_topo_node *n)
 {
 	struct nsl_proc_ref ref;
+	struct jstate js;
 	dev_t dev;
 	ino_t ino;
 
-	if (nsli_run_find_proc(R, n->name, &ref) == 0)
-		nsl_launch_stop_all(&ref, 1, 2000, NULL);
+	if (nsli_journal_read(R->dirfd, R->lab, &js) == 0 && nsli_sup_find(&js, n->name, &ref) == 0)
+		nsl_launch_stop_all(&ref, 1, n->stop_timeout_ms + 1000, NULL);
+	nsli_jstate_free(&js);
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) == 0)
-		nsl_netns_kill_all(&ino, 1, 2000, NULL);
+		nsl_netns_kill_all(&ino, 1, n->stop_timeout_ms, NULL);
 	nsli_run_forget(R, "pid %s ", n->name);
 	return nsli_run_forget(R, "run %s ", n->name);
 }
 
-/* ---- run ---- */
+/* ---- run: the supervisor ---- */
+
+static uint32_t hash_strv(uint32_t h, char *const *v)
+{
+	for (; v && *v; v++)
+		h = h * 31 + nsli_topo_hash(*v) + 1;
+	return h;
+}
+
+/* Everything the supervisor is started with: a change of any of it starts it again. */
+static uint32_t run_sig(const struct nsl_topo_node *n)
+{
+	uint32_t h = nsli_sigf("%u %u %s", n->run_ns, n->stop_timeout_ms, n->rootfs ? n->rootfs : "-");
+
+	for (size_t i = 0; i < n->n_procs; i++) {
+		const struct nsl_topo_proc *p = &n->procs[i];
+
+		h = h * 31 + nsli_sigf("%s %d %u %u %d %s", p->name, p->has_user, p->uid, p->gid, (int)p->restart,
+				       p->wd ? p->wd : "-");
+		h = hash_strv(hash_strv(h, p->argv), p->env);
+	}
+	for (size_t i = 0; i < n->n_mounts; i++) {
+		const struct nsl_topo_mount *m = &n->mounts[i];
+
+		h = h * 31 + nsli_sigf("%s %s %d %o %d %u %u", m->src ? m->src : "-", m->target, m->ro, m->mode,
+				       m->has_owner, m->uid, m->gid);
+	}
+	for (size_t i = 0; i < n->n_files; i++) {
+		const struct nsl_topo_file *f = &n->files[i];
+
+		h = h * 31 + nsli_sigf("%s %o %d %u %u %08x", f->path, f->mode, f->has_owner, f->uid, f->gid,
+				       nsli_crc32(0, f->content, f->len));
+	}
+	return h;
+}
 
 static int run_build(struct builder *B)
 {
@@ -138,10 +250,9 @@ static int run_build(struct builder *B)
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct nsl_topo_node *n = &t->nodes[i];
-		uint32_t h = 0;
 		struct obj *x;
 
-		if (!n->run)
+		if (!n->supervised && !n->run)
 			continue;
 		B->run_obj[i] = (int)B->o->n;
 		x = nsli_builder_push(B, O_RUN, B->node_obj[i], -1);
@@ -149,31 +260,40 @@ static int run_build(struct builder *B)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "run %s", n->name);
-		for (char **s = n->run; *s; s++)
-			h = h * 31 + nsli_topo_hash(*s);
-		x->sig = h ^ n->run_ns;
+		x->sig = run_sig(n);
 	}
 	return 0;
 }
 
 static int run_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
-	return run_start(R, t, &t->nodes[x->node], err);
+	return nsli_sup_start(R, t, x->node, err);
+}
+
+static int run_settle(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
+{
+	return nsli_sup_settle(R, t, err);
 }
 
 static int run_remove(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
-	return stop_node_run(R, &t->nodes[x->node]);
+	return stop_node(R, &t->nodes[x->node]);
 }
 
 static bool run_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
 {
+	const char *node = L->t->nodes[x->node].name;
+	_cleanup_free_ struct nsl_topo_proc_state *v = NULL;
 	struct nsl_proc_ref ref;
+	size_t n = 0;
 
-	if (nsli_run_find_proc(L->R, L->t->nodes[x->node].name, &ref) == 0)
-		return true;
-	snprintf(why, size, "the process is not running");
-	return false;
+	if (nsli_sup_find(&L->js, node, &ref) < 0) {
+		snprintf(why, size, "its supervisor is not running");
+		return false;
+	}
+	if (nsli_sup_status(L->R->dirfd, node, &ref, &v, &n) < 0)
+		return true; /* a supervisor of an older nslab: no status, alive is all we know */
+	return nsli_sup_healthy(v, n, why, size);
 }
 
 const struct kind nsli_kind_run = {
@@ -181,6 +301,7 @@ const struct kind nsli_kind_run = {
 	.flags = KIND_UNDO_FAILED,
 	.build = run_build,
 	.add = run_add,
+	.settle = run_settle,
 	.remove = run_remove,
 	.live_ok = run_live_ok,
 };
@@ -204,9 +325,8 @@ static int exec_build(struct builder *B)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "exec %s", n->name);
-		for (size_t k = 0; k < n->n_exec; k++)
-			h = h * 31 + nsli_topo_hash(n->exec[k]);
-		x->sig = h;
+		h = hash_strv(h, n->exec);
+		x->sig = hash_strv(h, n->env);
 	}
 	return 0;
 }
@@ -215,12 +335,17 @@ static int exec_add(struct run *R, const struct nsl_topo *t, const struct obj *x
 {
 	const struct nsl_topo_node *n = &t->nodes[x->node];
 	struct nsl_proc_ref ref;
-	bool running = n->run && nsli_run_find_proc(R, n->name, &ref) == 0;
+	struct jstate js;
+	bool sup = false;
 
-	return exec_cmds(R, n, running ? &ref : NULL, err);
+	if ((n->supervised || n->run) && nsli_journal_read(R->dirfd, R->lab, &js) == 0) {
+		sup = nsli_sup_find(&js, n->name, &ref) == 0;
+		nsli_jstate_free(&js);
+	}
+	return exec_cmds(R, n, sup ? &ref : NULL, err);
 }
 
-/* Commands run once; what they left running goes with the node's netns or its process. */
+/* Commands run once; what they left running goes with the node's netns or its supervisor. */
 static int exec_remove(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
 	return 0;

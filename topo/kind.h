@@ -37,6 +37,7 @@ enum {
 	KIND_CONTAINER = 1 << 1,   /* removing it takes everything in it (a netns) */
 	KIND_UNDO_FAILED = 1 << 2, /* a failed add may leave half of it: its removal runs too */
 	KIND_ROUTES = 1 << 3,	   /* a change of it puts its node's routes back */
+	KIND_QUIET = 1 << 4,	   /* no progress step at its add: its settle reports each */
 };
 
 struct kind {
@@ -44,6 +45,10 @@ struct kind {
 	unsigned flags;
 	int (*build)(struct builder *B);
 	int (*add)(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err);
+	/* After the adds of this kind in an up (NULL: none): wait for what they started, all at
+	 * once (supervisors that say they are ready, readiness commands). A failure unwinds as a
+	 * failed add of the kind's last object does. */
+	int (*settle)(struct run *R, const struct nsl_topo *t, struct nsl_err *err);
 	/* Objects already gone are fine. */
 	int (*remove)(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err);
 	bool (*live_ok)(struct live *L, const struct obj *x, char *why, size_t size);
@@ -56,7 +61,8 @@ struct kind {
 };
 
 extern const struct kind nsli_kind_netns, nsli_kind_sysctl, nsli_kind_bridge, nsli_kind_braddr, nsli_kind_port, nsli_kind_p2p, nsli_kind_addr,
-	nsli_kind_rate, nsli_kind_route, nsli_kind_dns, nsli_kind_hosts, nsli_kind_run, nsli_kind_exec;
+	nsli_kind_loopback, nsli_kind_rate, nsli_kind_route, nsli_kind_dns, nsli_kind_hosts, nsli_kind_run, nsli_kind_exec,
+	nsli_kind_ready;
 
 /* The kind of @x. */
 const struct kind *nsli_kind_of(const struct obj *x);

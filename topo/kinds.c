@@ -7,9 +7,9 @@
 const struct kind *const nsli_topo_kinds[_O_MAX] = {
 	[O_NETNS] = &nsli_kind_netns, [O_SYSCTL] = &nsli_kind_sysctl, [O_BRIDGE] = &nsli_kind_bridge,
 	[O_BRADDR] = &nsli_kind_braddr, [O_PORT] = &nsli_kind_port, [O_P2P] = &nsli_kind_p2p,
-	[O_ADDR] = &nsli_kind_addr, [O_RATE] = &nsli_kind_rate, [O_ROUTE] = &nsli_kind_route,
+	[O_ADDR] = &nsli_kind_addr, [O_LOOPBACK] = &nsli_kind_loopback, [O_RATE] = &nsli_kind_rate, [O_ROUTE] = &nsli_kind_route,
 	[O_DNS] = &nsli_kind_dns, [O_HOSTS] = &nsli_kind_hosts, [O_RUN] = &nsli_kind_run,
-	[O_EXEC] = &nsli_kind_exec,
+	[O_EXEC] = &nsli_kind_exec, [O_READY] = &nsli_kind_ready,
 };
 
 const struct kind *nsli_kind_of(const struct obj *x)

@@ -7,6 +7,7 @@
 
 #include "core.h"
 #include "macro.h"
+#include "model-internal.h"
 #include "run.h"
 #include "topo-internal.h"
 #include "nslab/launch.h"
@@ -85,14 +86,18 @@ static int names_apply(struct nsl_topo *t, char *text)
 int nsli_lab_load_applied(struct nsl_ctx *ctx, int dirfd, const char *lab, struct nsl_topo **ret,
 		     struct nsl_err *err)
 {
-	_cleanup_free_ char *text = NULL, *names = NULL;
+	_cleanup_free_ char *text = NULL, *names = NULL, *dir = NULL;
+	struct nsli_load_opts o = { .no_fs_checks = true };
 	size_t len;
 	int r = nsli_state_read(dirfd, "lab.yaml", &text, &len);
 
 	if (r < 0)
 		return r;
 	(void)ctx;
-	r = nsl_topo_load(lab, text, len, ret, err);
+	/* Relative bind sources and rootfs as the file's directory made them when it went up. */
+	if (nsli_state_read(dirfd, "dir", &dir, NULL) == 0 && dir[0] == '/' && !memchr(dir, '\n', strlen(dir)))
+		o.dir = dir;
+	r = nsli_topo_load_opts(lab, text, len, &o, ret, err);
 	if (r == 0 && nsli_state_read(dirfd, "names", &names, NULL) == 0 && names_apply(*ret, names) < 0) {
 		*ret = nsl_topo_free(*ret);
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, lab, NULL);
@@ -162,40 +167,51 @@ int nsli_lab_read_state(int dirfd, const char *lab, struct jstate *js, bool *ret
 	return 0;
 }
 
+static void remove_tree2(int dirfd, const char *name)
+{
+	_cleanup_close_ int top = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+
+	if (top < 0)
+		return;
+	d = fdopendir(fcntl(top, F_DUPFD_CLOEXEC, 3));
+	while (d && (de = readdir(d))) {
+		_cleanup_close_ int nd = -1;
+		_cleanup_(closedirp) DIR *dd = NULL;
+		struct dirent *fe;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		nd = openat(top, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nd >= 0)
+			dd = fdopendir(fcntl(nd, F_DUPFD_CLOEXEC, 3));
+		while (dd && (fe = readdir(dd)))
+			if (strcmp(fe->d_name, ".") && strcmp(fe->d_name, ".."))
+				unlinkat(nd, fe->d_name, 0);
+		if (unlinkat(top, de->d_name, AT_REMOVEDIR) < 0)
+			unlinkat(top, de->d_name, 0);
+	}
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 void nsli_lab_remove_state(int dirfd, const char *lab, struct nsl_ctx *ctx)
 {
+	static const char *const trees[] = { "logs", "sup", "files" };
 	_cleanup_close_ int root = open(nsl_ctx_get_dir(ctx, NSL_DIR_STATE), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	_cleanup_close_ int logs = openat(dirfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	unlinkat(dirfd, "journal", 0);
 	unlinkat(dirfd, "lab.yaml", 0);
 	unlinkat(dirfd, "names", 0);
 	unlinkat(dirfd, ".names.tmp", 0);
+	unlinkat(dirfd, "dir", 0);
+	unlinkat(dirfd, ".dir.tmp", 0);
 	unlinkat(dirfd, ".journal.tmp", 0);
 	unlinkat(dirfd, ".lab.yaml.tmp", 0);
-	if (logs >= 0) {
-		/* logs/NODE/FILE: two levels, each opened below the other with O_NOFOLLOW. */
-		_cleanup_(closedirp) DIR *d = fdopendir(fcntl(logs, F_DUPFD_CLOEXEC, 3));
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			_cleanup_close_ int nd = -1;
-			_cleanup_(closedirp) DIR *dd = NULL;
-			struct dirent *fe;
-
-			if (de->d_name[0] == '.')
-				continue;
-			nd = openat(logs, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (nd >= 0)
-				dd = fdopendir(fcntl(nd, F_DUPFD_CLOEXEC, 3));
-			while (dd && (fe = readdir(dd)))
-				if (fe->d_name[0] != '.' || (fe->d_name[1] && strcmp(fe->d_name, "..")))
-					unlinkat(nd, fe->d_name, 0);
-			unlinkat(logs, de->d_name, AT_REMOVEDIR);
-		}
-		unlinkat(dirfd, "logs", AT_REMOVEDIR);
-	}
+	/* logs/NODE/FILE, sup/NODE/FILE, files/NODE/FILE: two levels, each opened below the
+	 * other with O_NOFOLLOW. */
+	for (size_t t = 0; t < ELEMENTSOF(trees); t++)
+		remove_tree2(dirfd, trees[t]);
 	if (root >= 0)
 		unlinkat(root, lab, AT_REMOVEDIR);
 }

@@ -20,12 +20,14 @@ enum okind {
 	O_PORT,
 	O_P2P,
 	O_ADDR,
+	O_LOOPBACK,
 	O_RATE,
 	O_ROUTE,
 	O_DNS,
 	O_HOSTS,
 	O_RUN,
 	O_EXEC,
+	O_READY,
 	_O_MAX,
 };
 

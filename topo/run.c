@@ -7,6 +7,7 @@
 #include "macro.h"
 #include "objs.h"
 #include "run.h"
+#include "sup.h"
 #include "topo-internal.h"
 #include "nslab/launch.h"
 
@@ -129,23 +130,12 @@ int nsli_run_fail_obj(struct nsl_err *err, const struct obj *x, int r)
 int nsli_run_find_proc(struct run *R, const char *node, struct nsl_proc_ref *ret)
 {
 	struct jstate js;
-	bool found = false;
 	int r = nsli_journal_read(R->dirfd, R->lab, &js);
 
-	for (size_t i = 0; r == 0 && i < js.n; i++) {
-		char nm[128];
-		int pid;
-		unsigned long long st, ino;
-
-		if (sscanf(js.v[i].line, "pid %127s %d %llu %llu", nm, &pid, &st, &ino) == 4 && STREQ(nm, node)) {
-			*ret = (struct nsl_proc_ref){ .pid = pid, .starttime = st };
-			found = st != 0;
-		}
-	}
+	if (r == 0)
+		r = nsli_sup_find(&js, node, ret);
 	nsli_jstate_free(&js);
-	if (r < 0)
-		return r;
-	return found && nsl_launch_alive(ret) == 1 ? 0 : -ESRCH;
+	return r;
 }
 
 /*

@@ -20,6 +20,11 @@ struct run {
 	void *ndata;
 	unsigned k, n;
 	struct nsl_hosts *hosts; /* rendered on first use */
+	struct sup_pending *pend; /* supervisors started, not yet ready (sup.h) */
+	size_t n_pend, cap_pend;
+	unsigned stop_ms;	  /* down: the grace of the lab's processes (0: the default) */
+	int *ready;		  /* nodes whose `ready` up waits for (kind-ready.c) */
+	size_t n_ready, cap_ready;
 	int *br_ifindex;	  /* per topology bridge, 0 until looked up */
 };
 

@@ -12,6 +12,7 @@
 #include "live.h"
 #include "macro.h"
 #include "run.h"
+#include "sup.h"
 #include "qdisc.h"
 #include "topo-internal.h"
 
@@ -97,6 +98,8 @@ static int commit(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 		nsl_err_set(err, NSL_E_SYSTEM, r, NULL, NULL);
 	if (r == 0)
 		r = nsli_state_write(R->dirfd, "names", buf, len, err);
+	if (r == 0 && t->dir)
+		r = nsli_state_write(R->dirfd, "dir", t->dir, strlen(t->dir), err);
 	return r < 0 ? r : nsli_state_write(R->dirfd, "lab.yaml", t->text, t->text_len, err);
 }
 
@@ -222,11 +225,27 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 		err->kind = NSL_E_PARTIAL; /* what the removals took is not put back */
 }
 
+/* The settle of the kind of @last (the last object added of it), when it has one. */
+static int up_settle(struct up *U, int last, const int *undo, size_t n_undo, struct nsl_err *err)
+{
+	const struct obj *x = &U->nw.v[last];
+	int r;
+
+	if (!nsli_kind_of(x)->settle)
+		return 0;
+	r = nsli_kind_of(x)->settle(&U->R, U->t, err);
+	if (r < 0) {
+		nsli_run_fail_obj(err, x, r);
+		up_unwind(U, undo, n_undo, x, err);
+	}
+	return r;
+}
+
 static int up_adds(struct up *U, struct nsl_err *err)
 {
 	_cleanup_free_ int *undo = calloc(U->nw.n + 1, sizeof(int));
 	size_t n_undo = 0;
-	int r;
+	int r, last = -1;
 
 	if (!undo)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
@@ -235,7 +254,10 @@ static int up_adds(struct up *U, struct nsl_err *err)
 
 		if (x->state == S_SAME)
 			continue;
-		nsli_run_step(&U->R, "add", x->key);
+		if (last >= 0 && U->nw.v[last].kind != x->kind && (r = up_settle(U, last, undo, n_undo, err)) < 0)
+			return r;
+		if (!(nsli_kind_of(x)->flags & KIND_QUIET))
+			nsli_run_step(&U->R, "add", x->key);
 		r = nsli_kind_of(x)->add(&U->R, U->t, x, err);
 		if (r == 0)
 			nsli_run_changed(&U->R);
@@ -245,7 +267,10 @@ static int up_adds(struct up *U, struct nsl_err *err)
 			return r;
 		}
 		undo[n_undo++] = (int)i;
+		last = (int)i;
 	}
+	if (last >= 0 && (r = up_settle(U, last, undo, n_undo, err)) < 0)
+		return r;
 	/* Bridges are built with multicast snooping off (kind-bridge.c) and get the kernel's
 	 * default back once all their ports are in; also after an up that died half-way. */
 	for (size_t i = 0; i < U->t->n_bridges; i++) {
@@ -301,6 +326,8 @@ _public_ int nsl_topo_up(struct nsl_ctx *ctx, struct nsl_topo *t, nsl_topo_progr
 	if (ret_changes)
 		*ret_changes = changes;
 out:
+	nsli_sup_pending_free(&U.R);
+	free(U.R.ready);
 	nsli_journal_close(&U.R.j);
 	nsl_hosts_free(U.R.hosts);
 	free(U.R.br_ifindex);

@@ -18,15 +18,18 @@ extern "C" {
 struct nsl_ctx;
 
 /**
- * enum nsl_dir - the directories of DESIGN §1.
+ * enum nsl_dir - the directories nslab works in (nslab(8), FILES).
  * @NSL_DIR_RUN:   named netns files, default /var/run/netns (env NSLAB_RUN_DIR)
  * @NSL_DIR_ETC:   per-netns /etc overlay, default /etc/netns (env NSLAB_ETC_DIR)
  * @NSL_DIR_STATE: lab state, journals and locks, default /run/nslab (env NSLAB_STATE_DIR)
+ * @NSL_DIR_LIBEXEC: nslab's helper programs (nslab-supervise, the PID 1 of a lab node),
+ *                 default LIBEXECDIR/nslab as built, /usr/local/libexec/nslab (env NSLAB_LIBEXEC_DIR)
  */
 enum nsl_dir {
 	NSL_DIR_RUN,
 	NSL_DIR_ETC,
 	NSL_DIR_STATE,
+	NSL_DIR_LIBEXEC,
 	_NSL_DIR_MAX,
 };
 

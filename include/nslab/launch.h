@@ -102,6 +102,8 @@ struct nsl_persist {
  * @join_starttime: with @join_pid: when not 0, @join_pid is only joined if its start time
  *               (see nsl_launch_starttime()) is this, checked on the pidfd joined through;
  *               otherwise -ESRCH "process N is no longer running"
+ * @envp:        the command's environment, NULL-terminated "KEY=VALUE"; NULL: the caller's
+ *               (argv[0] is looked up in the caller's PATH either way)
  */
 struct nsl_launch {
 	char *const *argv;
@@ -129,6 +131,7 @@ struct nsl_launch {
 	const struct nsl_persist *persist;
 	unsigned n_persist;
 	unsigned long long join_starttime;
+	char *const *envp;
 };
 
 /**

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Declarative labs: a topology file (YAML, DESIGN §5) is loaded strictly, validated, turned
+ * Declarative labs: a topology file (YAML, nslab-topology(5)) is loaded strictly, validated, turned
  * into a plan of steps and applied with a journal under STATE_DIR/LAB/. Errors in a file carry
  * its line and column in struct nsl_err (line, column); the object is the file name.
  */
@@ -67,6 +67,47 @@ struct nsl_topo_dns {
 	size_t n_options;
 };
 
+/* A bind (@src set) or a tmpfs (@src NULL) in the node's view of the filesystem. */
+struct nsl_topo_mount {
+	char *src;		/* bind: absolute source (relative ones resolved against the file's directory) */
+	char *target;		/* absolute, no `..`, in the node's view (inside @rootfs when it has one) */
+	bool ro;		/* bind: ":ro" */
+	uint32_t mode;		/* tmpfs: mode of its root (default 0755) */
+	bool has_owner;		/* tmpfs: owner given */
+	uint32_t uid, gid;	/* resolved from the owner ("user[:group]" or "uid[:gid]") */
+	struct nsl_topo_pos pos;
+};
+
+/* An inline file, written under the lab's state dir and bound in at @path. */
+struct nsl_topo_file {
+	char *path;		/* absolute, no `..` */
+	char *content;		/* ${node} and ${lab} expanded */
+	size_t len;
+	uint32_t mode;		/* default 0644 */
+	bool has_owner;
+	uint32_t uid, gid;
+	struct nsl_topo_pos pos;
+};
+
+enum nsl_topo_restart {
+	NSL_TOPO_RESTART_NO = 0,
+	NSL_TOPO_RESTART_ON_FAILURE,
+	NSL_TOPO_RESTART_ALWAYS,
+};
+
+/* One supervised process of a node. */
+struct nsl_topo_proc {
+	char *name;		/* unique within the node; default: the base name of the program, made unique
+				 * with -2, -3...; it names the process's log */
+	char **argv;		/* NULL-terminated; a string command is {"/bin/sh", "-c", STRING} */
+	char **env;		/* "KEY=VALUE", NULL-terminated: the node's env, then the process's (it wins) */
+	bool has_user;
+	uint32_t uid, gid;	/* resolved from `user` */
+	char *wd;		/* NULL: / */
+	enum nsl_topo_restart restart;
+	struct nsl_topo_pos pos;
+};
+
 struct nsl_topo_node {
 	char *name;
 	char *netns;		/* prefix + name */
@@ -77,10 +118,27 @@ struct nsl_topo_node {
 	struct nsl_topo_kv *sysctls;
 	size_t n_sysctls;
 	struct nsl_topo_dns *dns; /* NULL: none (defaults applied) */
-	char **run;		/* argv of the `run` process, NULL-terminated, or NULL */
-	unsigned run_ns;	/* NSL_TOPO_NS_* */
-	char **exec;		/* commands run after up */
+	char **run;		/* argv of the first `run` process (procs[0].argv), or NULL */
+	unsigned run_ns;	/* NSL_TOPO_NS_*: the node's namespaces (`namespaces`) */
+	char **exec;		/* commands run after up, ${node}/${lab} expanded */
 	size_t n_exec;
+	char *group;		/* the `group` it took keys from, or NULL */
+	struct nsl_topo_proc *procs; /* `run`: one or a list */
+	size_t n_procs;
+	struct nsl_topo_mount *mounts; /* `binds`, then `tmpfs`, in file order each */
+	size_t n_mounts;
+	struct nsl_topo_file *files;
+	size_t n_files;
+	char *rootfs;		/* absolute, or NULL */
+	char **env;		/* "KEY=VALUE" of `env`, NULL-terminated, or NULL */
+	size_t n_env;
+	char *ready;		/* `ready.exec` (sh -c), or NULL */
+	uint32_t ready_timeout_ms;  /* default 60 s */
+	uint32_t ready_interval_ms; /* default 500 ms */
+	struct nsl_prefix *loopback; /* addresses on lo */
+	size_t n_loopback;
+	uint32_t stop_timeout_ms; /* the node's, else the lab's, else 5 s */
+	bool supervised;	/* has procs, mounts, files or a rootfs: a supervisor holds its namespaces */
 	bool has_ipv6;		/* some interface has an IPv6 address */
 	struct nsl_topo_pos pos;
 };
@@ -139,6 +197,8 @@ struct nsl_topo_expect {
 	struct nsl_prefix addr; /* resolved */
 	bool reach;
 	uint32_t timeout_ms;
+	uint16_t tcp;		/* a TCP connect to this port instead of ICMP; 0: ICMP */
+	uint32_t within_ms;	/* retry until it holds, up to this long; 0: one try */
 	struct nsl_topo_pos pos;
 };
 
@@ -156,6 +216,9 @@ struct nsl_topo {
 	size_t n_links;
 	struct nsl_topo_expect *expects;
 	size_t n_expects;
+	char *dir;		/* the file's directory (binds' relative sources), absolute */
+	uint32_t stop_timeout_ms; /* lab-level `stop_timeout` (0: not given, or 0); each node's
+				   * stop_timeout_ms is the one in force */
 };
 
 /**
@@ -267,7 +330,8 @@ size_t nsl_topo_netns_count(struct nsl_ctx *ctx, const char *lab);
 struct nsl_probe; /* probe.h */
 /**
  * nsl_topo_probe - probe the expectations of @t (its lab up) from inside their nodes: @pr[i]
- * is filled for t->expects[i] (netns, destination, result, rtt). They run in waves of 256,
+ * is filled for t->expects[i] (netns, destination, tcp port, timeout, within, expect_fail;
+ * out: result, rtt, elapsed_ms); a wave lasts as long as its longest `within`. They run in waves of 256,
  * those expected to answer first, and between waves the neighbour entries of the nodes of the
  * last wave are flushed: the kernel's neighbour tables are shared by all namespaces and capped
  * together (gc_thresh3), so a big lab would otherwise fail past ~500 pairs at once.
@@ -280,9 +344,60 @@ int nsl_topo_labs(struct nsl_ctx *ctx, char ***ret, size_t *ret_n, struct nsl_er
 /** nsl_strv_free - free a NULL-terminated or @n-long string vector. */
 void nsl_strv_free(char **v, size_t n);
 
-/** nsl_topo_pids - the PIDs of the lab's `run` processes recorded by `up` (node index order). */
+/** nsl_topo_run_pid - the PID of the supervisor of @node that `up` recorded, when it still is that process. */
 int nsl_topo_run_pid(struct nsl_ctx *ctx, const char *lab, const char *node, pid_t *ret_pid,
 		     struct nsl_err *err);
+
+/**
+ * struct nsl_topo_proc_state - one supervised process of a node, as its supervisor reports it.
+ * @name:     the process's `name`
+ * @state:    "running", "exited", "restarting", "stopping" or "failed" (could not be started)
+ * @pid:      its PID in the caller's PID namespace (0: none, or not found)
+ * @node_pid: its PID inside the node
+ * @since:    when it entered @state (seconds since the epoch)
+ * @restarts: how often the supervisor restarted it
+ * @last:     its last exit: "-" (none), "N" (exit status) or "sigN" (killed by signal N)
+ */
+struct nsl_topo_proc_state {
+	char name[72];
+	char state[16];
+	pid_t pid, node_pid;
+	long long since;
+	unsigned restarts;
+	char last[16];
+};
+
+/**
+ * nsl_topo_procs - the supervised processes of @node in lab @lab, in the order of its `run`.
+ * Return: 0; -ESRCH when the node's supervisor is not running (the supervisor is the recorded
+ * process, checked by its start time: never a zombie); -ENOENT when the lab is not up.
+ */
+int nsl_topo_procs(struct nsl_ctx *ctx, const char *lab, const char *node, struct nsl_topo_proc_state **ret,
+		   size_t *ret_n, struct nsl_err *err);
+
+/**
+ * nsl_topo_exec - run @argv in node @node of lab @lab, seeing what the node's processes see:
+ * its namespaces (those of its supervisor, so its files, binds, tmpfs, hostname and PID
+ * namespace), its /etc/netns files and its `env` (over the caller's environment). @argv NULL:
+ * the caller's $SHELL, else /bin/sh. @out_fd: stdout and stderr of the command (-1: the
+ * caller's stdio, stdin included).
+ * @ret_status: as for nsl_launch_exec().
+ * Return: as nsl_launch_exec(); -ENOENT (no such lab or node), -ESRCH (its supervisor is gone).
+ */
+int nsl_topo_exec(struct nsl_ctx *ctx, const char *lab, const char *node, char *const *argv, int out_fd,
+		  int *ret_status, struct nsl_err *err);
+
+/**
+ * nsl_topo_log_tail - the last @lines lines of log @name ("NAME" of a process, "exec", "ready"
+ * or "supervise") of @node in lab @lab, over its rotated part and the current one, each line
+ * with its timestamp. Caller frees *@ret. Return: 0, -ENOENT (no such log).
+ */
+int nsl_topo_log_tail(struct nsl_ctx *ctx, const char *lab, const char *node, const char *name, size_t lines,
+		      char **ret, struct nsl_err *err);
+
+/** nsl_topo_log_path - the path of log @name of @node into @buf. Return: @buf. */
+char *nsl_topo_log_path(struct nsl_ctx *ctx, const char *lab, const char *node, const char *name, char *buf,
+			size_t size);
 
 enum nsl_topo_graph_format {
 	NSL_TOPO_GRAPH_DOT,

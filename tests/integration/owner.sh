@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Ownership (DESIGN.md §5, §5.1): nslab touches only what it can prove is the lab's — a netns
 # whose mount is the nsfs inode the journal recorded (and whose `lo` carries alias nslab:LAB),
 # a root device with alias nslab:LAB, an /etc/netns file whose content hash the journal recorded,

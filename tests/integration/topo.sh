@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Topology files: nslab up / down / status / plan / graph / test / exec.
 # Sourced by tests/run.sh after tests/lib.sh; each t_* runs in a fresh sandbox.
 
