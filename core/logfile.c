@@ -276,6 +276,8 @@ static size_t count_lines(const char *p, size_t len)
 {
 	size_t n = 0;
 
+	if (!p)
+		return 0;
 	for (const char *q = p; (q = memchr(q, '\n', len - (size_t)(q - p))); q++)
 		n++;
 	return n;

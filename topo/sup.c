@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "core.h"
@@ -219,17 +220,6 @@ static unsigned launch_ns(const struct nsl_topo_node *n)
 	return ns;
 }
 
-static int pending_push(struct run *R, int node, int fd)
-{
-	struct sup_pending *p;
-
-	if (!GREEDY_REALLOC(R->pend, R->cap_pend, R->n_pend + 1))
-		return -ENOMEM;
-	p = &R->pend[R->n_pend++];
-	*p = (struct sup_pending){ .node = node, .fd = fd };
-	return 0;
-}
-
 static int write_spec(struct run *R, const struct nsl_topo_node *n, char *path, size_t size, struct nsl_err *err)
 {
 	_cleanup_free_ char *spec = NULL;
@@ -253,20 +243,16 @@ static int write_spec(struct run *R, const struct nsl_topo_node *n, char *path, 
 	return 0;
 }
 
+/* Write node @node's files and spec and journal its start; the start itself comes in
+ * nsli_sup_settle(), for all nodes at once. */
 int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl_err *err)
 {
 	const struct nsl_topo_node *n = &t->nodes[node];
-	char spec[PATH_MAX], prog[PATH_MAX], path[PATH_MAX];
-	char *argv[] = { prog, spec, NULL };
 	_cleanup_close_ int logs = -1;
-	struct nsl_launch l;
-	struct nsl_launch_proc p = { 0 };
-	unsigned long long st = 0;
-	int pipefd[2], r;
-	dev_t dev;
-	ino_t ino;
+	struct sup_pending *p;
+	char spec[PATH_MAX];
+	int r;
 
-	snprintf(prog, sizeof(prog), "%s/nslab-supervise", nsl_ctx_get_dir(R->ctx, NSL_DIR_LIBEXEC));
 	logs = nsli_sup_subdir(R->dirfd, "logs", n->name);
 	if (logs < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, logs, n->name, "node '%s': logs: %s", n->name, strerror(-logs));
@@ -275,6 +261,37 @@ int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl
 		r = write_spec(R, n, spec, sizeof(spec), err);
 	if (r < 0)
 		return r;
+	if (!GREEDY_REALLOC(R->pend, R->cap_pend, R->n_pend + 1))
+		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	p = &R->pend[R->n_pend];
+	*p = (struct sup_pending){ .node = node, .fd = -1, .res = -1 };
+	snprintf(p->spec, sizeof(p->spec), "%s", spec);
+	R->n_pend++;
+	/* Intent first: should we die between the start and the pid line, down still finds the
+	 * supervisor through the netns it runs in. */
+	return nsli_run_jadd(R, "run %s %s", n->name, n->netns);
+}
+
+/* What a launching child tells: the launch's result, and the supervisor's PID. */
+struct launch_result {
+	int r, exec_errno;
+	pid_t pid;
+	char msg[256];
+};
+
+/* In a child of ours: start @p's supervisor, say how it went on @fd. Never returns. */
+_Noreturn static void launch_child(struct run *R, const struct nsl_topo *t, const struct sup_pending *p,
+				   int out, int fd)
+{
+	const struct nsl_topo_node *n = &t->nodes[p->node];
+	char prog[PATH_MAX];
+	char *argv[] = { prog, (char *)p->spec, NULL };
+	struct launch_result res = { 0 };
+	struct nsl_launch_proc lp = { 0 };
+	struct nsl_err e = { 0 };
+	struct nsl_launch l;
+
+	snprintf(prog, sizeof(prog), "%s/nslab-supervise", nsl_ctx_get_dir(R->ctx, NSL_DIR_LIBEXEC));
 	nsl_launch_init(&l, argv);
 	l.netns = n->netns;
 	l.new_ns = launch_ns(n);
@@ -282,34 +299,103 @@ int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl
 		l.hostname = n->name;
 	l.mount_proc = (l.new_ns & NSL_NS_PID) != 0;
 	l.detach = true;
-	/* Intent first: should we die between the start and the pid line, down still finds the
-	 * supervisor through the netns it runs in. */
-	r = nsli_run_jadd(R, "run %s %s", n->name, n->netns);
-	if (r < 0)
-		return r;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), n->name, "pipe: %m");
-	l.output_fd = pipefd[1];
-	r = nsl_launch_run(R->ctx, &l, &p, err);
-	close(pipefd[1]);
-	if (r < 0) {
-		close(pipefd[0]);
-		if (p.exec_errno)
-			nsl_err_set(err, NSL_E_SYSTEM, -p.exec_errno, n->name, "node '%s': %s: %s", n->name, prog,
-				    strerror(p.exec_errno));
-		return r;
+	l.output_fd = out;
+	res.r = nsl_launch_run(R->ctx, &l, &lp, &e);
+	res.pid = lp.pid;
+	res.exec_errno = lp.exec_errno;
+	if (res.r < 0 && lp.exec_errno)
+		snprintf(res.msg, sizeof(res.msg), "%.200s: %s", prog, strerror(lp.exec_errno));
+	else if (res.r < 0)
+		snprintf(res.msg, sizeof(res.msg), "%s", e.msg[0] ? e.msg : strerror(-res.r));
+	(void)!write(fd, &res, sizeof(res));
+	_exit(0);
+}
+
+/* Fork the launch of @p: its output pipe (p->fd) and its result pipe (p->res). */
+static int launch_fork(struct run *R, const struct nsl_topo *t, struct sup_pending *p, struct nsl_err *err)
+{
+	int out[2], res[2];
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pipe: %m");
+	if (pipe2(res, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pipe: %m");
 	}
-	if (nsl_launch_starttime(p.pid, &st, NULL) < 0)
+	pid = fork();
+	if (pid == 0) {
+		close(out[0]);
+		close(res[0]);
+		launch_child(R, t, p, out[1], res[1]);
+	}
+	close(out[1]);
+	close(res[1]);
+	if (pid < 0) {
+		close(out[0]);
+		close(res[0]);
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "fork: %m");
+	}
+	p->fd = out[0];
+	p->res = res[0];
+	p->worker = pid;
+	return 0;
+}
+
+/* The result of @p's launch: journal its supervisor's identity. */
+static int launch_done(struct run *R, const struct nsl_topo *t, struct sup_pending *p, struct nsl_err *err)
+{
+	const struct nsl_topo_node *n = &t->nodes[p->node];
+	struct launch_result res = { .r = -EIO };
+	unsigned long long st = 0;
+	ssize_t k;
+	dev_t dev;
+	ino_t ino;
+
+	do
+		k = read(p->res, &res, sizeof(res));
+	while (k < 0 && errno == EINTR);
+	close(p->res);
+	p->res = -1;
+	while (waitpid(p->worker, NULL, 0) < 0 && errno == EINTR)
+		;
+	p->worker = 0;
+	if (k != (ssize_t)sizeof(res))
+		res = (struct launch_result){ .r = -EIO, .msg = "its launcher died" };
+	if (res.r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, res.r, n->name, "node '%s': %s", n->name, res.msg);
+	p->launched = true;
+	if (nsl_launch_starttime(res.pid, &st, NULL) < 0)
 		st = 0;
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
 		ino = 0;
-	r = nsli_run_jadd(R, "pid %s %d %llu %llu %u", n->name, (int)p.pid, st, (unsigned long long)ino,
-			  n->stop_timeout_ms);
-	if (r == 0)
-		r = pending_push(R, node, pipefd[0]);
-	if (r < 0)
-		close(pipefd[0]);
-	(void)path;
+	return nsli_run_jadd(R, "pid %s %d %llu %llu %u", n->name, (int)res.pid, st, (unsigned long long)ino,
+			     n->stop_timeout_ms);
+}
+
+/* Start every pending supervisor, at most LAUNCH_PARALLEL at a time: a launch spends most of
+ * its time in the kernel's waits (mount namespaces, sysfs), which overlap. */
+#define LAUNCH_PARALLEL 32
+
+static int launch_all(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
+{
+	size_t next = 0, oldest = 0;
+	int r = 0, k;
+
+	while (oldest < next || (r == 0 && next < R->n_pend)) {
+		while (r == 0 && next < R->n_pend && next - oldest < LAUNCH_PARALLEL) {
+			r = launch_fork(R, t, &R->pend[next], err);
+			next += r == 0;
+		}
+		if (oldest == next)
+			break;
+		/* The oldest first: launches end in about the order they started. After a
+		 * failure, the others are only reaped (and journaled, for the unwind). */
+		k = launch_done(R, t, &R->pend[oldest++], r < 0 ? NULL : err);
+		if (k < 0 && r == 0)
+			r = k;
+	}
 	return r;
 }
 
@@ -363,6 +449,7 @@ int nsli_sup_settle(struct run *R, const struct nsl_topo *t, struct nsl_err *err
 
 	if (!pfd)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
+	r = launch_all(R, t, err);
 	while (left && r == 0) {
 		size_t k = 0;
 		int n;
@@ -399,9 +486,16 @@ int nsli_sup_settle(struct run *R, const struct nsl_topo *t, struct nsl_err *err
 
 void nsli_sup_pending_free(struct run *R)
 {
-	for (size_t i = 0; i < R->n_pend; i++)
-		if (R->pend[i].fd >= 0)
-			close(R->pend[i].fd);
+	for (size_t i = 0; i < R->n_pend; i++) {
+		struct sup_pending *p = &R->pend[i];
+
+		if (p->fd >= 0)
+			close(p->fd);
+		if (p->res >= 0)
+			close(p->res);
+		while (p->worker > 0 && waitpid(p->worker, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	free(R->pend);
 	R->pend = NULL;
 	R->n_pend = R->cap_pend = 0;

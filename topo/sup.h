@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "nslab/launch.h"
 #include "nslab/topo.h"
@@ -15,16 +16,21 @@ struct run;
 /* A supervisor started by this up, until it says "ready" (or ends without). */
 struct sup_pending {
 	int node;
-	int fd;
+	int fd;		/* its stdout and stderr, until "ready" */
+	int res;	/* the result of its launch (a child of ours launches it) */
+	pid_t worker;	/* that child, 0 once reaped */
+	bool launched;	/* its supervisor runs and is journaled */
+	char spec[4200];
 	char buf[512];
 	size_t len;
 };
 
 /* @dirfd/@a/@b, made when missing (mode 0700), opened O_DIRECTORY|O_NOFOLLOW; or -errno. */
 int nsli_sup_subdir(int dirfd, const char *a, const char *b);
-/* Write node @node's files and spec, journal it, start its supervisor: pending until settled. */
+/* Write node @node's files and spec and journal it: it starts when the kind settles. */
 int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl_err *err);
-/* Wait until every pending supervisor said "ready"; the first that did not fails. */
+/* Start every pending supervisor (in parallel) and wait until each said "ready"; the first
+ * that did not fails. */
 int nsli_sup_settle(struct run *R, const struct nsl_topo *t, struct nsl_err *err);
 void nsli_sup_pending_free(struct run *R);
 /* What the supervisor @sup of @node (lab dir @dirfd) reports. Free *@ret. */

@@ -9,7 +9,9 @@
  * later at their targets in the node's final view.
  *
  * A target that does not exist is made without writing to the host's filesystem: its
- * deepest existing ancestor P is "shadowed" by a tmpfs that holds, for each entry of P, a
+ * deepest existing ancestor P is "shadowed". Where the kernel takes it, by an overlay with P
+ * below and a directory of our own tmpfs above (the mounts below P put back on top of it);
+ * else (P is "/", or an overlay already) by a tmpfs that holds, for each entry of P, a
  * placeholder with that entry bound on it (symlinks copied as symlinks), so what P held
  * stays visible (a /etc/resolv.conf bound by `ip netns exec` semantics included), and the
  * missing directories are made in that tmpfs. Nothing is ever created outside a tmpfs this
@@ -173,6 +175,96 @@ static int enter_root_shadow(struct mctx *c, int mfd)
 	return 0;
 }
 
+/* The mount points strictly below @dir (from /proc/self/mountinfo, unescaped), those
+ * under another of them left out: what an overlay on @dir must put back on top. */
+static size_t submounts(const char *dir, char (*v)[PATH_MAX], size_t max)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t n = 0, dl = strlen(dir);
+	char line[PATH_MAX * 2 + 512];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char raw[PATH_MAX], mp[PATH_MAX];
+		size_t k = 0;
+		bool under = false;
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", raw) != 1)
+			continue;
+		for (const char *p = raw; *p && k + 1 < sizeof(mp); p++) {
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
+				mp[k++] = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+				p += 3;
+			} else {
+				mp[k++] = *p;
+			}
+		}
+		mp[k] = '\0';
+		if (strncmp(mp, dir, dl) || mp[dl] != '/' || !mp[dl + 1])
+			continue;
+		for (size_t i = 0; i < n && !under; i++) {
+			size_t il = strlen(v[i]);
+
+			under = !strncmp(mp, v[i], il) && (mp[il] == '/' || !mp[il]);
+		}
+		if (!under && n < max)
+			snprintf(v[n++], PATH_MAX, "%s", mp);
+	}
+	return n;
+}
+
+/*
+ * Cover @dir with an overlay: @dir itself below, above it a directory of a fresh tmpfs of
+ * ours, so what is made in it lands in that tmpfs; the mounts below @dir (a resolv.conf
+ * bound by netns exec semantics) are cloned first and put back on top. One mount instead of
+ * one per entry of @dir. 0; -1 with errno when the kernel takes no overlay here (a lower
+ * layer that is an overlay already, say): the caller then shadows with a tmpfs.
+ */
+static int shadow_overlay(struct mctx *c, const char *dir)
+{
+	static char subs[16][PATH_MAX];
+	int trees[16];
+	_cleanup_close_ int mfd = -1;
+	char opts[PATH_MAX + 128];
+	const char *step;
+	struct stat st;
+	size_t n;
+	int r = -1;
+
+	if (!strcmp(dir, "/") || strpbrk(dir, ",:\\") || stat(dir, &st) < 0)
+		return -1;
+	n = submounts(dir, subs, 16);
+	if (n == 16)
+		return -1; /* more than we put back by hand: the tmpfs way takes them all */
+	mfd = tmpfs_new("nslab-shadow", 0700, -1, -1, &step);
+	if (mfd < 0 || mkdirat(mfd, "upper", st.st_mode & 07777) < 0 || mkdirat(mfd, "work", 0700) < 0 ||
+	    fchownat(mfd, "upper", st.st_uid, st.st_gid, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		trees[i] = open_tree(AT_FDCWD, subs[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
+		 dir, mfd, mfd);
+	for (size_t i = 0; i < n; i++)
+		if (trees[i] < 0)
+			goto out;
+	if (mount("nslab-shadow", dir, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (move_mount(trees[i], "", AT_FDCWD, subs[i], MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			/* Half put back: take the overlay off again, the tmpfs way follows. */
+			umount2(dir, MNT_DETACH);
+			goto out;
+		}
+	if (stat(dir, &st) < 0 || !GREEDY_REALLOC(c->ours, c->cap_ours, c->n_ours + 1))
+		goto out;
+	c->ours[c->n_ours++] = st.st_dev;
+	r = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		if (trees[i] >= 0)
+			close(trees[i]);
+	return r;
+}
+
 /*
  * Cover the directory @dir (a real path) with a shadow tmpfs. Its root gets @dir's mode and
  * owner. The entries are read, and later cloned, through @pfd, which still shows @dir's old
@@ -190,6 +282,8 @@ static int shadow(struct mctx *c, const char *dir)
 
 	if (pfd < 0 || fstat(pfd, &st) < 0)
 		return mfail(c, "shadow: open %s", dir);
+	if (shadow_overlay(c, dir) == 0)
+		return 0;
 	mfd = tmpfs_new("nslab-shadow", st.st_mode & 07777, st.st_uid, st.st_gid, &step);
 	if (mfd < 0)
 		return mfail(c, "shadow of %s: %s", dir, step);

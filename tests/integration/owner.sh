@@ -424,7 +424,7 @@ bridges: { br0: {} }
 nodes:
   a:
     interfaces: { eth0: { bridge: br0, address: 10.64.0.1/24 } }
-    run: { command: [sh, -c, "sleep 0.5"], namespaces: [uts, mount] }
+    run: { command: [sh, -c, "sleep 100"], namespaces: [uts, mount] }
   b:
     interfaces: { eth0: { bridge: br0, address: 10.64.0.2/24 } }
 Y
@@ -433,7 +433,10 @@ Y
 	[ -n "$pid" ] || fail "no 'pid a ...' record in the journal: $(_ow_records recy | tr '\n' '|')"
 	ino_a=$(_ow_ino rcy-a)
 	root_ino=$(stat -L -c %i /proc/self/ns/net)
-	# wait for it to exit and be reaped (a zombie keeps its PID)
+	# the recorded process (the node's supervisor) dies; wait for it to be reaped (a zombie
+	# keeps its PID); what it ran goes with it, as without a PID namespace it is a subreaper
+	kill -9 "$pid"
+	pkill -9 -f '^sleep 100$' || true
 	for ((try = 0; try < 100; try++)); do [ -d "/proc/$pid" ] || break; sleep 0.05; done
 	[ ! -d "/proc/$pid" ] || skip "the run process $pid is not reaped ($(cat /proc/$pid/status | grep State))"
 	for ((try = 0; try < 10; try++)); do
@@ -459,7 +462,7 @@ Y
 		assert_eq "$OUT" "net:[$ino_a]" "exec ran in node a's netns (not in PID $pid's, root is $root_ino)"
 	else
 		assert_no_match "$OUT" "net:\[$root_ino\]" "exec entered the recycled PID's (root) netns"
-		assert_match "$ERR" "no running process" "exec's message"
+		assert_match "$ERR" "no running supervisor" "exec's message"
 	fi
 	run "$NSLAB" -q down recy
 	assert_rc 0 "down"
