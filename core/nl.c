@@ -403,6 +403,16 @@ int nsli_nl_batch(struct nsl_nl *nl, struct nlmsghdr **reqs, int n, int *ret_fai
 	return 0;
 }
 
+/* The errno an NLMSG_DONE carries (a dump that failed after its first part), or 0. */
+static int done_errno(const struct nlmsghdr *h)
+{
+	int e = 0;
+
+	if (mnl_nlmsg_get_payload_len(h) >= sizeof(e))
+		memcpy(&e, mnl_nlmsg_get_payload(h), sizeof(e));
+	return e < 0 ? e : 0;
+}
+
 struct dump {
 	mnl_cb_t cb;
 	void *data;
@@ -421,8 +431,13 @@ static int dump_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 
 	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 		d->intr = true;
-	if (h->nlmsg_type == NLMSG_DONE)
+	if (h->nlmsg_type == NLMSG_DONE) {
+		int e = done_errno(h);
+
+		if (e < 0 && !d->cb_err)
+			return nsl_err_set(err, NSL_E_SYSTEM, e, NULL, "netlink dump: %s", strerror(-e));
 		return d->cb_err;
+	}
 	if (h->nlmsg_type == NLMSG_ERROR) {
 		const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 
@@ -462,7 +477,11 @@ struct query {
 	void *data;
 };
 
-/* Done at an NLMSG_ERROR (the kernel's refusal, or an ACK) or a part without NLM_F_MULTI. */
+/*
+ * Done at an NLMSG_ERROR (the kernel's refusal, or an ACK), a part without NLM_F_MULTI, or
+ * the NLMSG_DONE that ends a multipart answer (it carries NLM_F_MULTI itself, and an errno
+ * when the answer failed half-way): never handed to @cb, never waited past.
+ */
 static int query_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 {
 	struct query *q = state;
@@ -472,6 +491,13 @@ static int query_msg(const struct nlmsghdr *h, void *state, struct nsl_err *err)
 
 		return e->error ? nack(h, err) : 0;
 	}
+	if (h->nlmsg_type == NLMSG_DONE) {
+		int e = done_errno(h);
+
+		return e < 0 ? nsl_err_set(err, NSL_E_SYSTEM, e, NULL, "netlink reply: %s", strerror(-e)) : 0;
+	}
+	if (h->nlmsg_type == NLMSG_NOOP)
+		return RECV_MORE;
 	if (q->cb(h, q->data) < MNL_CB_OK)
 		return nsl_err_set(err, NSL_E_SYSTEM, -EIO, NULL, "bad netlink reply");
 	return h->nlmsg_flags & NLM_F_MULTI ? RECV_MORE : 0;

@@ -306,7 +306,7 @@ static int jstate_apply(struct jstate *js, char *l)
 	js->committed = false;
 	if (STREQ(l, "begin"))
 		return 0;
-	if (sscanf(l, "commit %lu", &n_live) == 1) {
+	if (!strncmp(l, "commit ", 7) && sscanf(l, "commit %lu", &n_live) == 1) {
 		js->committed = js->ever_committed = true;
 		if (n_live != js->n)
 			jstate_bad(js, js->lines, "its commit counts another number of records");
@@ -332,17 +332,26 @@ static int jstate_apply(struct jstate *js, char *l)
 	return 0;
 }
 
-/* A record line "CCCCCCCC RECORD": printable, and its checksum right. */
+/* A record line "CCCCCCCC RECORD": printable, and its checksum right. @l is not terminated
+ * (the rest of the journal follows): no sscanf(), whose strlen() would read to the end of the
+ * buffer for every record, n^2 over a journal. */
 static bool record_ok(const char *lab, const char *l, size_t len)
 {
-	unsigned crc;
+	uint32_t crc = 0;
 
-	if (len < 10 || l[8] != ' ' || strspn(l, "0123456789abcdef") != 8)
+	if (len < 10 || l[8] != ' ')
 		return false;
+	for (size_t i = 0; i < 8; i++) {
+		int d = l[i] >= '0' && l[i] <= '9' ? l[i] - '0' : l[i] >= 'a' && l[i] <= 'f' ? l[i] - 'a' + 10 : -1;
+
+		if (d < 0)
+			return false;
+		crc = crc << 4 | (uint32_t)d;
+	}
 	for (size_t i = 9; i < len; i++)
 		if ((unsigned char)l[i] < 0x20 || l[i] == 0x7f)
 			return false;
-	return sscanf(l, "%8x", &crc) == 1 && crc == record_crc(lab, l + 9, len - 9);
+	return crc == record_crc(lab, l + 9, len - 9);
 }
 
 int nsli_journal_read(int dirfd, const char *lab, struct jstate *js)

@@ -140,10 +140,24 @@ static int rate_remove(struct run *R, const struct nsl_topo *t, const struct obj
 	return 0;
 }
 
+static bool rate_live_ok(struct live *L, const struct obj *x, char *why, size_t size)
+{
+	const struct nsl_topo_link *l = &L->t->links[x->link];
+
+	for (int e = 0; e < 2; e++) {
+		const struct nsl_topo_node *ne = &L->t->nodes[l->ep[e].node];
+
+		if (!nsli_live_qdisc_ok(L, l->ep[e].node, ne->ifaces[l->ep[e].iface].name, &l->netem[e], l->rate,
+					e ? "the second end" : "the first end", why, size))
+			return false;
+	}
+	return true;
+}
+
 const struct kind nsli_kind_rate = {
 	.name = "qdisc",
 	.build = rate_build,
 	.add = rate_add,
 	.remove = rate_remove,
-	.live_ok = nsli_live_always_ok, /* no qdisc read-back yet */
+	.live_ok = rate_live_ok,
 };

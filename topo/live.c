@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "kind.h"
 #include "live.h"
+#include "qdisc.h"
 #include "run.h"
 #include "nslab/launch.h"
 
@@ -23,6 +24,9 @@ struct live_ns {
 	struct nsl_route_info *ri;
 	size_t n_ri;
 	bool routes_loaded;
+	struct nsli_qdisc_info *qi;
+	size_t n_qi;
+	bool qdiscs_loaded;
 };
 
 int nsli_live_init(struct live *L, struct run *R, const struct nsl_topo *t, struct nsl_err *err)
@@ -45,10 +49,11 @@ int nsli_live_init(struct live *L, struct run *R, const struct nsl_topo *t, stru
 
 void nsli_live_free(struct live *L)
 {
-	for (size_t i = 0; L->ns && i < L->t->n_nodes; i++) {
+	for (size_t i = 0; L->ns && i <= L->t->n_nodes; i++) { /* [n_nodes]: the root netns's addresses */
 		free(L->ns[i].li);
 		free(L->ns[i].ai);
 		free(L->ns[i].ri);
+		free(L->ns[i].qi);
 	}
 	free(L->ns);
 	free(L->root);
@@ -116,8 +121,6 @@ bool nsli_live_addr_on(struct live *L, int node, const char *ifname, const struc
 {
 	const struct nsl_link_info *li = nsli_live_dev(L, node, ifname);
 	struct live_ns *x;
-	_cleanup_free_ struct nsl_addr_info *ai = NULL;
-	size_t n = 0;
 
 	if (!li)
 		return false;
@@ -128,10 +131,16 @@ bool nsli_live_addr_on(struct live *L, int node, const char *ifname, const struc
 				return true;
 		return false;
 	}
-	if (nsl_addr_list(L->R->ctx, NULL, ifname, &ai, &n, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (prefix_eq(&ai[i].addr, p))
+	/* The root netns's addresses, dumped once: nsl_addr_list() dumps every root link for
+	 * their names, and each of a big lab's root veths costs the kernel a walk of all the
+	 * netns ids (peernet2id()) to fill in: once per bridge address, that was n^2. */
+	x = &L->ns[L->t->n_nodes];
+	if (!x->loaded) {
+		x->loaded = true;
+		nsl_addr_list(L->R->ctx, NULL, NULL, &x->ai, &x->n_ai, NULL);
+	}
+	for (size_t i = 0; i < x->n_ai; i++)
+		if (x->ai[i].ifindex == li->ifindex && prefix_eq(&x->ai[i].addr, p))
 			return true;
 	return false;
 }
@@ -164,6 +173,23 @@ bool nsli_live_route_on(struct live *L, int node, const struct nsl_topo_route *r
 		if (route_match(&ns->ri[i], rt))
 			return true;
 	return false;
+}
+
+bool nsli_live_qdisc_ok(struct live *L, int node, const char *ifname, const struct nsl_topo_netem *ne, uint64_t rate,
+			const char *what, char *why, size_t size)
+{
+	const struct nsl_link_info *li = nsli_live_dev(L, node, ifname);
+	struct live_ns *ns = node_ns(L, node);
+
+	if (!li) {
+		snprintf(why, size, "%s is missing", what);
+		return false;
+	}
+	if (!ns->qdiscs_loaded) {
+		ns->qdiscs_loaded = true;
+		nsli_topo_qdisc_list(L->R->ctx, L->t->nodes[node].netns, &ns->qi, &ns->n_qi, NULL);
+	}
+	return nsli_topo_qdisc_check(ns->qi, ns->n_qi, li->ifindex, ne, rate, what, why, size);
 }
 
 bool nsli_live_always_ok(struct live *L, const struct obj *x, char *why, size_t size)

@@ -31,6 +31,10 @@ const struct nsl_link_info *nsli_live_dev(struct live *L, int node, const char *
 bool nsli_live_dev_ok(struct live *L, int node, const char *ifname, const char *what, char *why, size_t size);
 bool nsli_live_addr_on(struct live *L, int node, const char *ifname, const struct nsl_prefix *p);
 bool nsli_live_route_on(struct live *L, int node, const struct nsl_topo_route *rt);
+/* Device @ifname of node @node has the qdiscs nsli_topo_qdisc_netem(@ne, @rate) makes (qdisc.h);
+ * @what names the device in @why. */
+bool nsli_live_qdisc_ok(struct live *L, int node, const char *ifname, const struct nsl_topo_netem *ne, uint64_t rate,
+			const char *what, char *why, size_t size);
 /* For kinds without a check (a command run once). */
 bool nsli_live_always_ok(struct live *L, const struct obj *x, char *why, size_t size);
 

@@ -58,8 +58,18 @@ static void dname_init(struct dname *d, const struct dname *from, const char *co
 	char s[256];
 	size_t len = 0, h;
 
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%s", i ? "-" : "", parts[i]);
+	/* By hand, not snprintf: this runs for every device of every lab validated. */
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(parts[i]);
+
+		if (len + l + 2 > sizeof(s))
+			l = sizeof(s) - len - 2;
+		if (i)
+			s[len++] = '-';
+		memcpy(s + len, parts[i], l);
+		len += l;
+	}
+	s[len] = '\0';
 	*d = *from;
 	if (len <= 15 && !strchr(s, '~'))
 		memcpy(d->read, s, len + 1);
@@ -119,7 +129,7 @@ static int take(struct namer *nm, struct dname *d, const char *name)
 {
 	if (nsli_topo_index_find(&nm->used, d->g, name, strlen(name)) >= 0)
 		return 0;
-	snprintf(d->out, 16, "%s", name);
+	memcpy(d->out, name, strlen(name) + 1); /* at most 15 bytes and its NUL, by construction */
 	d->done = true;
 	return nsli_topo_index_add(&nm->used, d->g, d->out, strlen(d->out), 0, NULL) < 0 ? -ENOMEM : 1;
 }
@@ -164,12 +174,15 @@ static int take_tagged(struct namer *nm, struct dname *d)
 	for (uint32_t k = 0; k < TAG_SPACE; k++) {
 		uint32_t v = (h + k) % TAG_SPACE;
 		char name[16], tag[6];
+		size_t hl = strnlen(d->head, sizeof(name) - sizeof(tag) - 1);
 		int r;
 
 		for (int j = 4; j >= 0; j--, v /= 36)
 			tag[j] = digits[v % 36];
 		tag[5] = '\0';
-		snprintf(name, sizeof(name), "%s~%s", d->head, tag);
+		memcpy(name, d->head, hl);
+		name[hl] = '~';
+		memcpy(name + hl + 1, tag, sizeof(tag));
 		r = take(nm, d, name);
 		if (r != 0)
 			return r < 0 ? r : 0;

@@ -14,6 +14,8 @@
 #include <netlink/route/qdisc/netem.h>
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
+#include <netlink/utils.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -117,6 +119,12 @@ int nsli_topo_qdisc_build_netem(int ifindex, const struct nsl_topo_netem *n, str
 	return r;
 }
 
+/* What a tbf of ours shapes to: libnl takes an int. */
+static uint64_t tbf_rate(uint64_t rate)
+{
+	return rate > INT32_MAX ? INT32_MAX : rate;
+}
+
 int nsli_topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struct nl_msg **ret)
 {
 	_cleanup_qdisc_ struct rtnl_qdisc *q =
@@ -130,8 +138,7 @@ int nsli_topo_qdisc_build_tbf(int ifindex, uint32_t parent, uint64_t rate, struc
 	r = nsli_nle_errno(rtnl_tc_set_kind(TC_CAST(q), "tbf"));
 	if (r < 0)
 		return r;
-	if (rate > INT32_MAX)
-		rate = INT32_MAX;
+	rate = tbf_rate(rate);
 	if (limit > INT32_MAX)
 		limit = INT32_MAX;
 	rtnl_qdisc_tbf_set_limit(q, (int)limit);
@@ -329,4 +336,293 @@ bool nsli_topo_qdisc_netem_available(void)
 		return true;
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
 	return lists_netem(path);
+}
+
+/* ---- read back ---- */
+
+static int tbf_parse(const struct nlattr *opt, struct nsli_qdisc_info *q)
+{
+	const struct nlattr *a;
+	uint64_t rate64 = 0;
+
+	mnl_attr_for_each_nested(a, opt) {
+		if (mnl_attr_get_type(a) == TCA_TBF_PARMS) {
+			if (mnl_attr_get_payload_len(a) < sizeof(struct tc_tbf_qopt))
+				return -EINVAL;
+			q->rate = ((const struct tc_tbf_qopt *)mnl_attr_get_payload(a))->rate.rate;
+		} else if (mnl_attr_get_type(a) == TCA_TBF_RATE64) {
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return -EINVAL;
+			rate64 = mnl_attr_get_u64(a);
+		}
+	}
+	/* At 2^32 bytes/s and more, TCA_TBF_PARMS says ~0U and TCA_TBF_RATE64 the rate. */
+	if (rate64)
+		q->rate = rate64;
+	return 0;
+}
+
+/* One attribute of those after netem's tc_netem_qopt. */
+static int netem_attr(const struct nlattr *a, struct nsli_qdisc_info *q)
+{
+	size_t len = mnl_attr_get_payload_len(a);
+	const void *p = mnl_attr_get_payload(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case TCA_NETEM_LATENCY64:
+	case TCA_NETEM_JITTER64: {
+		int64_t v;
+
+		/* Attributes are 4-byte aligned: copied, never loaded in place. */
+		if (len < sizeof(v))
+			return -EINVAL;
+		memcpy(&v, p, sizeof(v));
+		if (v < 0)
+			return -EINVAL;
+		*(mnl_attr_get_type(a) == TCA_NETEM_LATENCY64 ? &q->delay_ns : &q->jitter_ns) = (uint64_t)v;
+		return 0;
+	}
+	case TCA_NETEM_CORRUPT:
+		if (len < sizeof(struct tc_netem_corrupt))
+			return -EINVAL;
+		q->prob[2] = ((const struct tc_netem_corrupt *)p)->probability;
+		return 0;
+	case TCA_NETEM_REORDER:
+		if (len < sizeof(struct tc_netem_reorder))
+			return -EINVAL;
+		q->prob[3] = ((const struct tc_netem_reorder *)p)->probability;
+		return 0;
+	}
+	return 0;
+}
+
+/* Ticks as libnl counts them (nl_us2ticks(), from /proc/net/psched), in nanoseconds; not
+ * through nl_ticks2us(), which truncates to whole microseconds. */
+static uint64_t ticks_ns(uint32_t ticks)
+{
+	uint64_t per_s = nl_us2ticks(1000000);
+
+	return per_s ? (uint64_t)ticks * 1000000000u / per_s : 0;
+}
+
+/*
+ * netem's TCA_OPTIONS is struct tc_netem_qopt and then attributes, inside the same
+ * TCA_OPTIONS (sch_netem's parse_attr()). Delay and jitter are ticks in the struct (what
+ * libnl sends) and nanoseconds in TCA_NETEM_LATENCY64/JITTER64 (what the kernel dumps, since
+ * 4.15): the attributes, when there, win.
+ */
+static int netem_parse(const struct nlattr *opt, struct nsli_qdisc_info *q)
+{
+	size_t plen = mnl_attr_get_payload_len(opt), skip = NLA_ALIGN(sizeof(struct tc_netem_qopt));
+	struct tc_netem_qopt qopt;
+	const struct nlattr *a;
+	int len, r;
+
+	if (plen < sizeof(qopt))
+		return -EINVAL;
+	memcpy(&qopt, mnl_attr_get_payload(opt), sizeof(qopt));
+	q->delay_ns = ticks_ns(qopt.latency);
+	q->jitter_ns = ticks_ns(qopt.jitter);
+	q->prob[0] = qopt.loss;
+	q->prob[1] = qopt.duplicate;
+	len = plen > skip ? (int)(plen - skip) : 0;
+	a = (const struct nlattr *)((const char *)mnl_attr_get_payload(opt) + skip);
+	for (; mnl_attr_ok(a, len); a = mnl_attr_next(a)) {
+		len -= (int)MNL_ALIGN(a->nla_len);
+		r = netem_attr(a, q);
+		if (r < 0)
+			return r;
+	}
+	return len == 0 ? 0 : -EINVAL;
+}
+
+int nsli_topo_qdisc_parse(const struct nlmsghdr *h, struct nsli_qdisc_info *ret)
+{
+	const struct nlattr *tb[TCA_MAX + 1] = { 0 };
+	struct nsli_qdisc_info q = { 0 };
+	const struct tcmsg *tc = mnl_nlmsg_get_payload(h);
+	int r = 0;
+
+	if (h->nlmsg_type != RTM_NEWQDISC || mnl_nlmsg_get_payload_len(h) < sizeof(*tc) ||
+	    nsli_nl_parse_attrs(h, sizeof(*tc), tb, TCA_MAX) < 0)
+		return -EINVAL;
+	q.ifindex = tc->tcm_ifindex;
+	q.parent = tc->tcm_parent;
+	q.handle = tc->tcm_handle;
+	if (tb[TCA_KIND]) {
+		if (mnl_attr_validate(tb[TCA_KIND], MNL_TYPE_NUL_STRING) < 0)
+			return -EINVAL;
+		snprintf(q.kind, sizeof(q.kind), "%s", mnl_attr_get_str(tb[TCA_KIND]));
+	}
+	if (tb[TCA_OPTIONS] && STREQ(q.kind, "tbf"))
+		r = tbf_parse(tb[TCA_OPTIONS], &q);
+	else if (tb[TCA_OPTIONS] && STREQ(q.kind, "netem"))
+		r = netem_parse(tb[TCA_OPTIONS], &q);
+	if (r < 0)
+		return r;
+	*ret = q;
+	return 0;
+}
+
+struct qlist {
+	struct nsli_qdisc_info *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static int list_cb(const struct nlmsghdr *h, void *data)
+{
+	struct qlist *l = data;
+	struct nsli_qdisc_info q;
+
+	if (nsli_topo_qdisc_parse(h, &q) < 0)
+		return MNL_CB_ERROR;
+	if (!GREEDY_REALLOC(l->v, l->cap, l->n + 1))
+		l->oom = true;
+	else
+		l->v[l->n++] = q;
+	return MNL_CB_OK;
+}
+
+static void list_reset(void *data)
+{
+	((struct qlist *)data)->n = 0;
+}
+
+int nsli_topo_qdisc_list(struct nsl_ctx *ctx, const char *netns, struct nsli_qdisc_info **ret, size_t *ret_n,
+			 struct nsl_err *err)
+{
+	char buf[64] = { 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct qlist l = { 0 };
+	struct nsl_nl *nl;
+	int r = nsli_nl_get(ctx, netns, &nl, err);
+
+	if (r < 0)
+		return r;
+	h->nlmsg_type = RTM_GETQDISC;
+	mnl_nlmsg_put_extra_header(h, sizeof(struct tcmsg));
+	r = nsli_nl_dump(nl, h, list_cb, list_reset, &l, err);
+	if (r >= 0 && l.oom)
+		r = nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, netns, NULL);
+	if (r < 0) {
+		free(l.v);
+		return r;
+	}
+	*ret = l.v;
+	*ret_n = l.n;
+	return 0;
+}
+
+/* The root qdisc of device @ifindex; with @root, the qdisc inside @root instead (in its
+ * class: tbf and netem have one). */
+static const struct nsli_qdisc_info *qfind(const struct nsli_qdisc_info *v, size_t n, int ifindex,
+					   const struct nsli_qdisc_info *root)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].ifindex != ifindex)
+			continue;
+		if (!root && v[i].parent == TC_H_ROOT)
+			return &v[i];
+		if (root && root->handle && v[i].parent != TC_H_ROOT &&
+		    TC_H_MAJ(v[i].parent) == TC_H_MAJ(root->handle))
+			return &v[i];
+	}
+	return NULL;
+}
+
+/* @bytes a second as tc writes rates: "10mbit". */
+static const char *rate_str(uint64_t bytes, char buf[32])
+{
+	static const char *const unit[] = { "bit", "kbit", "mbit", "gbit", "tbit" };
+	uint64_t bits = bytes * 8;
+	size_t u = 0;
+
+	while (bits && bits % 1000 == 0 && u + 1 < ELEMENTSOF(unit)) {
+		bits /= 1000;
+		u++;
+	}
+	snprintf(buf, 32, "%" PRIu64 "%s", bits, unit[u]);
+	return buf;
+}
+
+/* Within a microsecond: libnl sends whole ticks (64 ns each), the kernel keeps nanoseconds. */
+static bool near_us(uint64_t ns, uint32_t us)
+{
+	uint64_t want = (uint64_t)us * 1000;
+
+	return ns + 1000 > want && ns < want + 1000;
+}
+
+static bool netem_eq(const struct nsli_qdisc_info *q, const struct nsl_topo_netem *ne)
+{
+	const uint32_t prob[4] = { nsli_topo_netem_prob(ne->loss), nsli_topo_netem_prob(ne->duplicate),
+				   nsli_topo_netem_prob(ne->corrupt), nsli_topo_netem_prob(ne->reorder) };
+
+	return near_us(q->delay_ns, ne->delay_us) && near_us(q->jitter_ns, ne->jitter_us) &&
+	       !memcmp(prob, q->prob, sizeof(prob));
+}
+
+/* The netem of @q in the model's units, for a message. */
+static struct nsl_topo_netem netem_of(const struct nsli_qdisc_info *q)
+{
+	struct nsl_topo_netem n = { .set = true };
+	uint32_t *pct[4] = { &n.loss, &n.duplicate, &n.corrupt, &n.reorder };
+	const uint64_t full = 100 * (uint64_t)NSL_TOPO_PCT;
+
+	n.delay_us = (uint32_t)((q->delay_ns + 500) / 1000);
+	n.jitter_us = (uint32_t)((q->jitter_ns + 500) / 1000);
+	for (size_t i = 0; i < 4; i++)
+		*pct[i] = (uint32_t)(((uint64_t)q->prob[i] * full + UINT32_MAX / 2) / UINT32_MAX);
+	return n;
+}
+
+/* Whether @q is a qdisc of @kind (with @ne's values, or shaping to @rate); @why when not. */
+static bool qdisc_is(const struct nsli_qdisc_info *q, const char *kind, const struct nsl_topo_netem *ne,
+		     uint64_t rate, const char *what, const char *where, char *why, size_t size)
+{
+	char a[160], b[160];
+	struct nsl_topo_netem got;
+
+	if (!q) {
+		snprintf(why, size, "%s's %s is missing", what, where);
+		return false;
+	}
+	if (!STREQ(q->kind, kind)) {
+		snprintf(why, size, "%s's %s is %s, not %s", what, where, q->kind[0] ? q->kind : "of no kind", kind);
+		return false;
+	}
+	if (ne && !netem_eq(q, ne)) {
+		got = netem_of(q);
+		nsli_topo_netem_str(&got, a, sizeof(a));
+		nsli_topo_netem_str(ne, b, sizeof(b));
+		snprintf(why, size, "%s's netem is '%s', not '%s'", what, a, b[0] ? b : "netem");
+		return false;
+	}
+	if (!ne && q->rate != tbf_rate(rate)) {
+		snprintf(why, size, "%s's rate is %s, not %s", what, rate_str(q->rate, a), rate_str(tbf_rate(rate), b));
+		return false;
+	}
+	return true;
+}
+
+bool nsli_topo_qdisc_check(const struct nsli_qdisc_info *v, size_t n, int ifindex, const struct nsl_topo_netem *ne,
+			   uint64_t rate, const char *what, char *why, size_t size)
+{
+	const struct nsli_qdisc_info *root = qfind(v, n, ifindex, NULL), *child;
+	bool netem = ne && ne->set;
+
+	if (!netem && !rate)
+		return true; /* nothing made on this end (netem on the other only) */
+	if (!qdisc_is(root, netem ? "netem" : "tbf", netem ? ne : NULL, rate, what, "root qdisc", why, size))
+		return false;
+	child = qfind(v, n, ifindex, root);
+	if (netem && rate)
+		return qdisc_is(child, "tbf", NULL, rate, what, "qdisc under netem", why, size);
+	if (child) {
+		snprintf(why, size, "%s has a %s qdisc under its %s that the lab does not make", what, child->kind,
+			 root->kind);
+		return false;
+	}
+	return true;
 }

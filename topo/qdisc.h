@@ -69,4 +69,39 @@ uint32_t nsli_topo_netem_prob(uint32_t pct);
  */
 size_t nsli_topo_netem_str(const struct nsl_topo_netem *n, char *buf, size_t size);
 
+/* ---- read back: what the kernel holds, for the drift of a link's qdiscs (live.c) ---- */
+
+/* One qdisc as the kernel reports it (RTM_NEWQDISC), in the kernel's units. */
+struct nsli_qdisc_info {
+	int ifindex;
+	uint32_t parent, handle;
+	char kind[16];
+	uint64_t rate;		      /* tbf: bytes/s */
+	uint64_t delay_ns, jitter_ns; /* netem */
+	uint32_t prob[4];	      /* netem: loss, duplicate, corrupt, reorder (UINT32_MAX: 100 %) */
+};
+
+/**
+ * topo_qdisc_parse - read one RTM_NEWQDISC message @h (a dump's part, or a request libnl
+ * built: both carry tbf's TCA_TBF_PARMS and netem's tc_netem_qopt with its attributes).
+ * Return: 0, -EINVAL when it is not a well-formed qdisc message.
+ */
+int nsli_topo_qdisc_parse(const struct nlmsghdr *h, struct nsli_qdisc_info *ret);
+
+/**
+ * topo_qdisc_list - every qdisc of netns @netns (NULL: the context's own), into *@ret (free())
+ * and *@ret_n. Errors: those of the dump, -ENOMEM.
+ */
+int nsli_topo_qdisc_list(struct nsl_ctx *ctx, const char *netns, struct nsli_qdisc_info **ret, size_t *ret_n,
+			 struct nsl_err *err);
+
+/**
+ * topo_qdisc_check - whether the qdiscs @v (@n, of one netns) give device @ifindex what
+ * nsli_topo_qdisc_netem(@ne, @rate) makes: the root kind, the tbf rate, the netem values, and
+ * nothing of someone else's under that root. When not, @why (@size bytes) says how, starting
+ * with @what ("the first end"). No kernel.
+ */
+bool nsli_topo_qdisc_check(const struct nsli_qdisc_info *v, size_t n, int ifindex, const struct nsl_topo_netem *ne,
+			   uint64_t rate, const char *what, char *why, size_t size);
+
 #endif

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Drift: one definition of a lab's live state (nsl_topo_drift), shared by status, plan and up.
 # Each case changes the kernel behind nslab's back, then asserts that status names it, that
 # plan lists it as a change, that up repairs it (read back), and that status is clean again.
@@ -79,7 +80,8 @@ t_drift_dead_process() {
 	[ "$pid" -gt 0 ] || fail "no pid"
 	kill -9 "$pid"
 	for _ in $(seq 50); do [ -d /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null || break; sleep 0.05; done
-	_dr_seen "run a" "the process is not running"
+	# the supervisor reaped it: it reports the exit, and a process that exited so is drift
+	_dr_seen "run a" "process [a-z0-9]* exited \\(sig9\\)"
 	assert_eq "$(jqr '.nodes[] | select(.name=="a") | .processes[0].running' "$(nsl -j status drift)")" false "running=false"
 	_dr_repaired "dead process"
 	j=$(nsl -j status drift)
@@ -106,4 +108,59 @@ t_drift_incomplete_lab_counts_its_netns() {
 	assert_eq "$(jqr '.[] | select(.name=="drift") | .state' "$j")" incomplete "state"
 	assert_eq "$(jqr '.[] | select(.name=="drift") | .nodes' "$j")" 2 "netns counted"
 	nsl -q down drift >/dev/null
+}
+
+# A link's rate is a tbf qdisc on each end (qdisc.c): read back against the model.
+_dr_qlab() {
+	cat >/tmp/dr.yaml <<'Y'
+name: drift
+prefix: "dr-"
+nodes:
+  a: { interfaces: { eth0: { address: 10.79.0.1/30 } } }
+  b: { interfaces: { eth0: { address: 10.79.0.2/30 } } }
+links:
+  - { endpoints: [a:eth0, b:eth0], rate: 10mbit }
+expect:
+  - { from: a, to: b }
+Y
+	nsl -q up /tmp/dr.yaml >/dev/null
+	trap '"$NSLAB" -q down drift >/dev/null 2>&1 || true' EXIT
+}
+
+# _dr_tbf NETNS: the rate of the root tbf of eth0 in NETNS, bytes/s ("none" without one).
+_dr_tbf() {
+	local j
+	j=$(tc -n "$1" -j qdisc show dev eth0) || fail "tc qdisc show in $1"
+	jq -r '[.[] | select(.kind == "tbf" and .root == true) | .options.rate] | first // "none"' <<<"$j"
+}
+
+t_drift_qdisc() {
+	_dr_qlab
+	assert_eq "$(_dr_tbf dr-a)" 1250000 "tbf 10mbit on a:eth0 after up"
+	assert_eq "$(_dr_tbf dr-b)" 1250000 "tbf 10mbit on b:eth0 after up"
+	assert_eq "$(nsl -j status drift | jq -r .state)" up "no drift after up"
+
+	# Deleted by hand inside the node: gone, seen, put back.
+	tc -n dr-a qdisc del dev eth0 root
+	assert_eq "$(_dr_tbf dr-a)" none "the tbf is gone"
+	_dr_seen "qdisc a:eth0 b:eth0" "the first end's root qdisc is noqueue, not tbf"
+	_dr_repaired "qdisc deleted"
+	assert_eq "$(_dr_tbf dr-a)" 1250000 "tbf back on a:eth0 with its rate"
+	assert_eq "$(_dr_tbf dr-b)" 1250000 "b:eth0 still shaped"
+
+	# Another rate by hand: seen, and the file's rate put back.
+	tc -n dr-b qdisc change dev eth0 root tbf rate 5mbit burst 16k limit 100k
+	assert_eq "$(_dr_tbf dr-b)" 625000 "the rate was changed"
+	_dr_seen "qdisc a:eth0 b:eth0" "the second end's rate is 5mbit, not 10mbit"
+	_dr_repaired "rate changed"
+	assert_eq "$(_dr_tbf dr-b)" 1250000 "b:eth0 back at 10mbit"
+
+	# A qdisc of someone else's under ours is not what the file says either.
+	tc -n dr-a qdisc add dev eth0 parent 1:1 handle 20: pfifo
+	_dr_seen "qdisc a:eth0 b:eth0" "the first end has a pfifo qdisc under its tbf that the lab does not make"
+	_dr_repaired "qdisc added under ours"
+	assert_eq "$(tc -n dr-a -j qdisc show dev eth0 | jq '[.[] | select(.kind == "pfifo")] | length')" 0 "pfifo gone"
+	assert_eq "$(_dr_tbf dr-a)" 1250000 "a:eth0 at 10mbit"
+	run "$NSLAB" test drift
+	assert_rc 0 "test after the repairs: $OUT"
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Derived names: a device keeps its kernel name for as long as it exists, across edits of the
 # file, even when a new object would have made the file alone derive it otherwise.
 # Sourced by tests/run.sh after tests/lib.sh; each t_* runs in a fresh sandbox.
