@@ -325,8 +325,11 @@ static int exec_build(struct builder *B)
 			return -ENOMEM;
 		x->node = (int)i;
 		snprintf(x->key, sizeof(x->key), "exec %s", n->name);
-		h = hash_strv(h, n->exec);
-		x->sig = hash_strv(h, n->env);
+		for (size_t k = 0; k < n->n_exec; k++)
+			h = h * 31 + nsli_topo_hash(n->exec[k]) + 1;
+		for (size_t k = 0; k < n->n_env; k++)
+			h = h * 31 + nsli_topo_hash(n->env[k]) + 1;
+		x->sig = h;
 	}
 	return 0;
 }

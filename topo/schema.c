@@ -1014,6 +1014,7 @@ static int strv_take(struct ld *ld, char ***v, size_t *n, char *s)
 		return nsli_nomem(ld);
 	}
 	*v = p;
+	p[*n] = NULL; /* NULL-terminated, as the model promises */
 	return 0;
 }
 

@@ -128,8 +128,12 @@ t_digit_name_is_a_name() {
 	sleep 0.3
 	assert_eq "$(nsl -j netns pids 1 | jq -c '.')" "[$pid]" "pids of netns 1"
 	kill $pid; wait $pid 2>/dev/null || true
-	# A PID that is no netns name: the netns it is in is not listed under that number.
-	run "$NSLAB" netns pids $$
+	# A PID that is no netns name: the netns it is in is not listed under that number. (Not
+	# $$: the sandbox's shell is PID 1, and "1" is a netns name here.)
+	sleep 30 &
+	pid=$!
+	run "$NSLAB" netns pids "$pid"
+	kill "$pid"; wait "$pid" 2>/dev/null || true
 	assert_rc 1 "pids of a bare PID"
 	nsl netns del 1
 	[ ! -e /run/netns/1 ] || fail "not deleted"
