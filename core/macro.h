@@ -102,6 +102,19 @@ static inline bool greedy_realloc(void **p, size_t *cap, size_t need, size_t siz
 }
 #define GREEDY_REALLOC(p, cap, need) greedy_realloc((void **)&(p), &(cap), (need), sizeof(*(p)))
 
+/* The capacity GREEDY_REALLOC gives an array grown one element at a time to @n: 0, then 4,
+ * then the next power of two (for code that keeps only the length). */
+static inline size_t greedy_cap(size_t n)
+{
+	size_t cap = 4;
+
+	if (!n)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 /* Negative errno from a libc call that sets errno, never 0. */
 static inline int negerrno(void)
 {

@@ -63,8 +63,7 @@ char **nsli_node_envp(const struct nsl_topo_node *n)
 	return v;
 }
 
-/* Keep the tail of what a command printed, for a message. */
-static void tail_feed(char *tail, size_t size, const char *buf, size_t n)
+void nsli_tail_feed(char *tail, size_t size, const char *buf, size_t n)
 {
 	size_t have;
 
@@ -127,7 +126,7 @@ int nsli_run_logged(struct nsl_ctx *ctx, struct nsl_launch *l, int dirfd, const 
 			k = read(pipefd[0], buf, sizeof(buf));
 			if (k > 0) {
 				nsli_logfile_feed(&lf, buf, (size_t)k);
-				tail_feed(tail, size, buf, (size_t)k);
+				nsli_tail_feed(tail, size, buf, (size_t)k);
 			}
 		} while (ended && k > 0);
 		eof = eof || k == 0;
@@ -139,18 +138,6 @@ int nsli_run_logged(struct nsl_ctx *ctx, struct nsl_launch *l, int dirfd, const 
 		return r;
 	}
 	return nsl_launch_wait(&p, 0, ret_status, err);
-}
-
-/* The last line of @s without its newline (in place). */
-static const char *tail_line(char *s)
-{
-	size_t len = strlen(s);
-	char *nl;
-
-	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
 }
 
 /* The node's exec commands, in order, each through `sh -c`, in the node's own view (its
@@ -184,7 +171,7 @@ static int exec_cmds(struct run *R, const struct nsl_topo_node *n, const struct 
 		if (status != 0)
 			return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, n->name,
 					   "node '%s': exec '%s' exited %d: %s (log %s)", n->name, n->exec[i], status,
-					   tail_line(tail), nsl_topo_log_path(R->ctx, R->lab, n->name, "exec", path,
+					   nsli_last_line(tail), nsl_topo_log_path(R->ctx, R->lab, n->name, "exec", path,
 									      sizeof(path)));
 	}
 	return 0;

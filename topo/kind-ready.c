@@ -110,20 +110,9 @@ static void drain(struct waiter *w)
 	char buf[2048];
 	ssize_t k;
 
-	while (w->out >= 0 && (k = read(w->out, buf, sizeof(buf) - 1)) > 0) {
-		size_t have = strlen(w->tail), room = sizeof(w->tail) - 1;
-
+	while (w->out >= 0 && (k = read(w->out, buf, sizeof(buf))) > 0) {
 		nsli_logfile_feed(&w->lf, buf, (size_t)k);
-		buf[k] = '\0';
-		if ((size_t)k >= room) {
-			memcpy(w->tail, buf + (size_t)k - room, room + 1);
-		} else {
-			if (have + (size_t)k > room) {
-				memmove(w->tail, w->tail + (have + (size_t)k - room), room - (size_t)k + 1);
-				have = room - (size_t)k;
-			}
-			memcpy(w->tail + have, buf, (size_t)k + 1);
-		}
+		nsli_tail_feed(w->tail, sizeof(w->tail), buf, (size_t)k);
 	}
 }
 
@@ -146,23 +135,21 @@ static void reap(struct run *R, struct waiter *w)
 
 static int timed_out(struct run *R, struct waiter *w, struct nsl_err *err)
 {
-	char path[PATH_MAX], *s = w->tail, *nl;
-	size_t len = strlen(s);
+	char path[PATH_MAX];
+	const char *last;
 
 	if (w->p.pid > 0) {
 		kill(w->p.pid, SIGKILL);
 		reap(R, w);
 	}
-	while (len && s[len - 1] == '\n')
-		s[--len] = '\0';
-	nl = strrchr(s, '\n');
+	last = nsli_last_line(w->tail);
 	nsl_topo_log_path(R->ctx, R->lab, w->n->name, "ready", path, sizeof(path));
 	if (w->status < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ETIMEDOUT, w->n->name, "node '%s': not ready after %u s (log %s)",
 				   w->n->name, w->n->ready_timeout_ms / 1000, path);
 	return nsl_err_set(err, NSL_E_SYSTEM, -ETIMEDOUT, w->n->name,
 			   "node '%s': not ready after %u s: '%s' exited %d%s%s (log %s)", w->n->name,
-			   w->n->ready_timeout_ms / 1000, w->n->ready, w->status, *s ? ": " : "", nl ? nl + 1 : s, path);
+			   w->n->ready_timeout_ms / 1000, w->n->ready, w->status, *last ? ": " : "", last, path);
 }
 
 /* One round: start what is due, wait for output, ends or the next due time. */

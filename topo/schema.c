@@ -39,29 +39,17 @@ int nsli_nomem(struct ld *ld)
 	return nsl_err_set(ld->err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 }
 
-/* The capacity of a model array of @n elements: none, then 4, then the next power of two. */
-static size_t model_cap(size_t n)
-{
-	size_t cap = 4;
-
-	if (!n)
-		return 0;
-	while (cap < n)
-		cap *= 2;
-	return cap;
-}
-
 /*
  * Room for element @n of @arr, zeroed. Every growing array of the model grows only through
  * here. The model's structs are public and keep no capacity: it follows from the length
- * (model_cap(), what GREEDY_REALLOC makes of it from its start of 4; doubling keeps 100,000
+ * (greedy_cap(), what GREEDY_REALLOC makes of it from its start of 4; doubling keeps 100,000
  * links linear). Most of these arrays (a node's interfaces, routes, addresses) hold one
  * element: at a start of 16, a lab of 35,000 links took twice the memory (150 MiB, then
  * 319 MiB). Indexes stay valid; pointers into @arr do not.
  */
 void *nsli_grow(struct ld *ld, void *arr, size_t n, size_t size)
 {
-	size_t cap = model_cap(n);
+	size_t cap = greedy_cap(n);
 
 	(void)ld;
 	if (!greedy_realloc(&arr, &cap, n + 1, size))

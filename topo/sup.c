@@ -399,13 +399,12 @@ static int launch_all(struct run *R, const struct nsl_topo *t, struct nsl_err *e
 	return r;
 }
 
-/* The last line of @s (trimmed), for a message. */
-static const char *last_line(char *s)
+const char *nsli_last_line(char *s)
 {
 	size_t len = strlen(s);
 	char *nl;
 
-	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' '))
 		s[--len] = '\0';
 	nl = strrchr(s, '\n');
 	return nl ? nl + 1 : s;
@@ -420,7 +419,7 @@ static int settle_fail(struct run *R, const struct nsl_topo *t, struct sup_pendi
 	if (!p->len)
 		return nsl_err_set(err, NSL_E_SYSTEM, -ETIMEDOUT, name,
 				   "node '%s': its supervisor did not report ready within 30 s", name);
-	return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, name, "node '%s': %s", name, last_line(p->buf));
+	return nsl_err_set(err, NSL_E_SYSTEM, -ECANCELED, name, "node '%s': %s", name, nsli_last_line(p->buf));
 }
 
 /* Reads what supervisor @p said; 1 when it said "ready", -1 when it ended without. */

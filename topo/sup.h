@@ -49,6 +49,10 @@ int nsli_sup_find(const struct jstate *js, const char *node, struct nsl_proc_ref
  */
 int nsli_run_logged(struct nsl_ctx *ctx, struct nsl_launch *l, int dirfd, const char *node, const char *logname,
 		    int *ret_status, char *tail, size_t size, struct nsl_err *err);
+/* Keep in @tail (@size bytes, NUL-terminated) the last bytes of what a command printed. */
+void nsli_tail_feed(char *tail, size_t size, const char *buf, size_t n);
+/* The last line of @s, trailing newlines and blanks cut (in place): for a message. */
+const char *nsli_last_line(char *s);
 /* The node's command environment: the caller's, with the node's `env` over it. Free with free(). */
 char **nsli_node_envp(const struct nsl_topo_node *n);
 
