@@ -300,7 +300,13 @@ t_sup_binds_and_tmpfs() {
 }
 
 # snap DIR: what DIR holds, for "unchanged" checks (not /proc and /run, which change alone).
-snap() { ls -la --time-style=full-iso "$1" | awk '$NF != "proc" && $NF != "run" && $NF != "tmp" && $NF != ".."'; }
+# What a directory holds: each entry's type, mode, owner, size (not a directory's) and link
+# target. No times: other programs on the host may well write inside /root or /var meanwhile;
+# what matters is that no entry is made, removed or changed here.
+snap() {
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%y %m %u %g %s %f %l\n' |
+		awk '$6 != "proc" && $6 != "run" && $6 != "tmp" { if ($1 == "d") $5 = "-"; print }' | sort
+}
 
 # Missing targets under /etc and under / are made in the node's view, without writing to
 # the host's /etc or /; a /etc/resolv.conf bound before (ip netns exec semantics) and every
