@@ -365,7 +365,6 @@ static int launch_done(struct run *R, const struct nsl_topo *t, struct sup_pendi
 		res = (struct launch_result){ .r = -EIO, .msg = "its launcher died" };
 	if (res.r < 0)
 		return nsl_err_set(err, NSL_E_SYSTEM, res.r, n->name, "node '%s': %s", n->name, res.msg);
-	p->launched = true;
 	if (nsl_launch_starttime(res.pid, &st, NULL) < 0)
 		st = 0;
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
@@ -503,7 +502,7 @@ void nsli_sup_pending_free(struct run *R)
 /* ---- what the supervisor reports ---- */
 
 /* The PID in our namespace of the child of @sup whose PID inside is @inner (0: not found). */
-static pid_t host_pid(pid_t sup, pid_t inner, const pid_t *kids, size_t n_kids)
+static pid_t host_pid(pid_t inner, const pid_t *kids, size_t n_kids)
 {
 	for (size_t i = 0; i < n_kids; i++) {
 		char path[64], line[256];
@@ -520,7 +519,6 @@ static pid_t host_pid(pid_t sup, pid_t inner, const pid_t *kids, size_t n_kids)
 				break;
 			}
 	}
-	(void)sup;
 	return 0;
 }
 
@@ -562,7 +560,7 @@ static int parse_status(char *text, pid_t sup, struct nsl_topo_proc_state **ret,
 			   &s->restarts, s->last) != 6)
 			continue;
 		s->node_pid = pid;
-		s->pid = pid ? (sup == 0 ? pid : host_pid(sup, pid, kids, n_kids)) : 0;
+		s->pid = pid ? (sup == 0 ? pid : host_pid(pid, kids, n_kids)) : 0;
 		n++;
 	}
 	*ret = v;

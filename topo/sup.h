@@ -19,7 +19,6 @@ struct sup_pending {
 	int fd;		/* its stdout and stderr, until "ready" */
 	int res;	/* the result of its launch (a child of ours launches it) */
 	pid_t worker;	/* that child, 0 once reaped */
-	bool launched;	/* its supervisor runs and is journaled */
 	char spec[4200];
 	char buf[512];
 	size_t len;
