@@ -33,7 +33,7 @@ echo "shared by every node" >"$work/share/README"
 
 now() { date +%s.%N; }
 measure() { # FILE LAB: sets UP DOWN
-	local t0 t1 t2 k
+	local t0 t1 t2 t3 k
 	t0=$(now)
 	"$NSLAB" -q up "$1" >/dev/null
 	t1=$(now)
@@ -44,13 +44,14 @@ measure() { # FILE LAB: sets UP DOWN
 			awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$p/smaps_rollup"
 		done | sort -n | awk '{v[NR] = $1; s += $1} END {printf "median %d KiB, max %d KiB, mean %.0f KiB", v[int((NR + 1) / 2)], v[NR], s / NR}')
 	fi
+	t2=$(now) # the checks above are not part of down
 	"$NSLAB" -q down "$2" >/dev/null
-	t2=$(now)
+	t3=$(now)
 	if [ "$2" = svc ] && pgrep -f '^sleep 86400.5$' >/dev/null; then
 		echo "nodes.sh: processes left after down" >&2
 		exit 1
 	fi
-	UP=$(echo "$t1 - $t0" | bc) DOWN=$(echo "$t2 - $t1" | bc)
+	UP=$(echo "$t1 - $t0" | bc) DOWN=$(echo "$t3 - $t2" | bc)
 }
 
 pu=0 pd=0 su=0 sd=0
