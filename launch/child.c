@@ -115,6 +115,8 @@ static void join_netns(const struct launch_plan *p)
 	}
 	if (setns(p->netfd, CLONE_NEWNET) < 0)
 		die(p, "setns(netns)");
+	if (p->base_mnt >= 0 && setns(p->base_mnt, CLONE_NEWNS) < 0)
+		die(p, "setns(the nodes' mount namespace)");
 	if (unshare(CLONE_NEWNS) < 0)
 		die(p, "unshare(CLONE_NEWNS)");
 	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
@@ -241,7 +243,7 @@ static void set_propagation(const struct launch_plan *p)
 
 	if (p->l->propagation == NSL_PROP_UNCHANGED)
 		return;
-	if (mount("none", "/", NULL, MS_REC | flags[p->l->propagation], NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | flags[p->l->propagation], NULL) < 0)
 		die(p, "mount propagation of /");
 }
 
@@ -344,6 +346,26 @@ static void redirect_stdio(const struct launch_plan *p)
 		die(p, "stdio");
 }
 
+/*
+ * The quick launch (launch-internal.h): no handshake with the parent, so the children can
+ * run in the parent's memory, as posix_spawn's do. The parent blocked every signal before
+ * the clone: a handler of the parent's would run here, on the parent's memory. Handlers go
+ * back to SIG_DFL (our own copy of the table: no CLONE_SIGHAND), then the caller's mask.
+ */
+static void quick_signals(const struct launch_plan *p)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {
+			sa.sa_handler = SIG_DFL;
+			sa.sa_flags = 0;
+			sigaction(sig, &sa, NULL);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &p->sigmask, NULL);
+}
+
 _Noreturn static void command_main(const struct launch_plan *p)
 {
 	const struct nsl_launch *l = p->l;
@@ -353,7 +375,10 @@ _Noreturn static void command_main(const struct launch_plan *p)
 		die(p, "prctl(PR_SET_PDEATHSIG)");
 	if (l->detach && setsid() < 0)
 		die(p, "setsid");
-	wait_go(p); /* id maps written */
+	if (p->quick)
+		quick_signals(p);
+	else
+		wait_go(p); /* id maps written */
 	if (p->new_time)
 		enter_timens(p);
 	if ((p->clone_flags & CLONE_NEWUTS) && l->hostname &&
@@ -364,8 +389,10 @@ _Noreturn static void command_main(const struct launch_plan *p)
 	setup_mounts(p);
 	if (l->wd && chdir(l->wd) < 0)
 		die(p, l->wd);
-	report(p, MSG_READY, 0, 0, NULL);
-	wait_go(p); /* namespaces persisted */
+	if (!p->quick) {
+		report(p, MSG_READY, 0, 0, NULL);
+		wait_go(p); /* namespaces persisted */
+	}
 	if (l->detach || l->output_fd >= 0)
 		redirect_stdio(p);
 	/* Only 0-2 survive the execve; our own pipes are O_CLOEXEC anyway. */
@@ -375,6 +402,64 @@ _Noreturn static void command_main(const struct launch_plan *p)
 	if (l->init)
 		nsli_run_init(p, &old);
 	exec_command(p);
+}
+
+static int quick_command(void *arg)
+{
+	command_main(arg);
+}
+
+/* The helper's MSG_PID, with the command's pidfd as SCM_RIGHTS. */
+static void report_pid(const struct launch_plan *p, pid_t pid, int pidfd)
+{
+	struct launch_msg m = { .type = MSG_PID, .pid = pid };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+	while (sendmsg(p->rep_w, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Quick: we share the parent's memory and it waits (CLONE_VFORK) until we exit; the command
+ * shares it too and we wait until it has exec'd. No page of the caller is copied, however
+ * big it is. Where the kernel or a tool (valgrind) refuses CLONE_VM with these flags, the
+ * command is an ordinary fork. Its pidfd comes from the clone itself: a detached command is
+ * reparented when we exit and could be reaped and its PID reused before the parent could
+ * open one.
+ */
+int nsli_launch_quick_helper(void *arg)
+{
+	const struct launch_plan *p = arg;
+	unsigned long flags = p->clone_flags | CLONE_PIDFD | (p->l->detach ? 0 : CLONE_PARENT);
+	struct clone_args_v0 a = { .flags = flags, .exit_signal = p->l->detach ? SIGCHLD : 0 };
+	int pidfd = -1;
+	long pid;
+
+	if (p->netfd >= 0)
+		join_netns(p);
+	pid = clone(quick_command, p->stack_cmd, (int)(flags | CLONE_VM | CLONE_VFORK | SIGCHLD), (void *)p, &pidfd);
+	if (pid < 0 && (errno == EINVAL || errno == ENOSYS)) {
+		a.pidfd = (uint64_t)(uintptr_t)&pidfd;
+		pid = syscall(SYS_clone3, &a, sizeof(a));
+		if (pid < 0 && errno == ENOSYS)
+			pid = syscall(SYS_clone, flags | (unsigned long)a.exit_signal, NULL, &pidfd, NULL, 0);
+		if (pid == 0)
+			command_main(p);
+	}
+	if (pid < 0)
+		die(p, "clone (creating the new namespaces)");
+	report_pid(p, (pid_t)pid, pidfd);
+	_exit(0);
 }
 
 _Noreturn void nsli_launch_helper(const struct launch_plan *p)

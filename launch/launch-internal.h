@@ -8,6 +8,7 @@
 #define NSL_LAUNCH_INTERNAL_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -25,6 +26,7 @@ struct launch_plan {
 	int etcfd;		/* ETC_DIR/NAME, -1 when absent */
 	char etc_entries[LAUNCH_MAX_ETC][NAME_MAX + 1];
 	unsigned n_etc;
+	int base_mnt;		/* the mount namespace to copy (base.c); -1: the caller's */
 	/* nsenter */
 	int join_pidfd; /* -1: none */
 	unsigned long join_flags;
@@ -38,6 +40,12 @@ struct launch_plan {
 	/* pipes: parent → children ("go" bytes), children → parent (struct launch_msg) */
 	int go_r;
 	int rep_w;
+	/* Quick: no maps, no persisted namespaces, no init: nothing for the parent to do
+	 * between the clone and the exec, so the children share its memory (child.c) and
+	 * report on a socket (the command's pidfd travels with MSG_PID). */
+	bool quick;
+	sigset_t sigmask;      /* the caller's, for the command */
+	void *stack_cmd;       /* top of the command's stack */
 };
 
 enum launch_msg_type {
@@ -57,6 +65,8 @@ struct launch_msg {
 
 /* child.c: the helper process; never returns. */
 _Noreturn void nsli_launch_helper(const struct launch_plan *p);
+/* child.c: the quick helper, a clone() fn taking the plan; never returns. */
+int nsli_launch_quick_helper(void *plan);
 
 /* stop.c: whether @pidfd's process has exited (a zombie has); -ESRCH unless @pid is the
  * live, non-zombie process @pidfd holds with start time @starttime (0: any). */

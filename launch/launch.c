@@ -12,9 +12,11 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 
 #include "core.h"
 #include "nslab/launch.h"
+#include "base.h"
 #include "launch-internal.h"
 
 #ifndef NSFS_MAGIC
@@ -474,6 +477,139 @@ static int start_helper(struct launch_plan *p, int rep_r, int go_w, pid_t *ret, 
 	return 0;
 }
 
+/* What the quick launch allows: nothing for the parent to do between clone and exec, no
+ * init (it never execs), and no user or time namespace: the kernel lets only a process that
+ * shares its memory with none join or create those (current_is_single_threaded()). */
+#if defined(__SANITIZE_ADDRESS__)
+#define LAUNCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LAUNCH_ASAN 1
+#endif
+#endif
+
+static bool quick_ok(const struct nsl_launch *l)
+{
+#ifdef LAUNCH_ASAN
+	/* ASan keeps one stack per thread; children running on stacks of their own in our
+	 * memory, with our thread's state, make it warn on stderr at each _exit and execve
+	 * (google/sanitizers#189). A sanitizer build takes the ordinary launch. */
+	return false;
+#endif
+	return !(effective_ns(l) & (NSL_NS_USER | NSL_NS_TIME)) && !l->n_persist && !l->init && !l->rootfs &&
+	       !l->join_pid;
+}
+
+/* One message of the quick launch, and the fd it carries (MSG_PID: the command's pidfd). */
+static int quick_recv(int fd, struct launch_msg *m, int *ret_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c), sizeof(got));
+			if (*ret_fd >= 0)
+				close(*ret_fd);
+			*ret_fd = got;
+		}
+	if (n != (ssize_t)sizeof(*m))
+		return 0;
+	m->what[sizeof(m->what) - 1] = '\0';
+	return 1;
+}
+
+#define QUICK_STACK (256 * 1024)
+
+/*
+ * Clone the quick helper (child.c) on a stack of its own, in our memory; we wait until it
+ * exits, by when the command has exec'd (or failed). Every signal stays blocked meanwhile.
+ * 1: the kernel or a tool refused the clone (EINVAL/ENOSYS), use the ordinary launch.
+ */
+static int quick_clone(struct launch_plan *p, struct nsl_err *err)
+{
+	char *st = mmap(NULL, 2 * QUICK_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	sigset_t all;
+	pid_t pid;
+	int e;
+
+	if (st == MAP_FAILED)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "mmap: %m");
+	/* A guard page under each stack. */
+	mprotect(st, 4096, PROT_NONE);
+	mprotect(st + QUICK_STACK, 4096, PROT_NONE);
+	p->stack_cmd = st + 2 * QUICK_STACK;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &p->sigmask);
+	pid = clone(nsli_launch_quick_helper, st + QUICK_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+	e = errno;
+	pthread_sigmask(SIG_SETMASK, &p->sigmask, NULL);
+	if (pid > 0)
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+	munmap(st, 2 * QUICK_STACK);
+	if (pid < 0 && (e == EINVAL || e == ENOSYS))
+		return 1;
+	if (pid < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, -e, NULL, "clone: %s", strerror(e));
+	return 0;
+}
+
+/*
+ * The quick launch: the whole of it happens inside quick_clone(); what is left is to read
+ * what the children said (every writer is gone or exec'd by the end of the stream).
+ * 1: not possible here, use the ordinary launch.
+ */
+static int quick_run(struct launch_plan *p, struct nsl_launch_proc *ret, struct nsl_err *err)
+{
+	_cleanup_close_ int rep_r = -1, pidfd = -1;
+	struct launch_msg m, bad = { 0 };
+	int sv[2], r;
+	pid_t pid = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "socketpair: %m");
+	rep_r = sv[0];
+	p->rep_w = sv[1];
+	p->go_r = -1;
+	p->quick = true;
+	r = quick_clone(p, err);
+	close(TAKE_FD(p->rep_w));
+	p->quick = false;
+	if (r != 0)
+		return r;
+	while (quick_recv(rep_r, &m, &pidfd))
+		if (m.type == MSG_PID)
+			pid = m.pid;
+		else if (bad.type != MSG_ERR)
+			bad = m; /* the first failed step, or the failed exec */
+	if (bad.type && pidfd >= 0 && !p->l->detach) {
+		siginfo_t si;
+
+		while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+			;
+	}
+	if (bad.type == MSG_EXEC) {
+		ret->exec_errno = bad.err;
+		return nsl_err_set(err, NSL_E_SYSTEM, -bad.err, p->l->argv[0], "cannot execute: %s", strerror(bad.err));
+	}
+	if (bad.type || pid <= 0 || pidfd < 0)
+		return msg_error(&bad, err);
+	ret->pid = pid;
+	ret->pidfd = p->l->detach ? -1 : TAKE_FD(pidfd);
+	return 0;
+}
+
 /* Maps, "go", wait for READY, persist, "go", wait for the exec (EOF). */
 static int drive_child(const struct nsl_launch *l, pid_t pid, int rep_r, int go_w,
 		       struct launch_msg *m, struct nsl_err *err)
@@ -504,8 +640,8 @@ static int drive_child(const struct nsl_launch *l, pid_t pid, int rep_r, int go_
 	return 0;
 }
 
-_public_ int nsl_launch_run(struct nsl_ctx *ctx, const struct nsl_launch *l,
-			    struct nsl_launch_proc *ret, struct nsl_err *err)
+int nsli_launch_run_base(struct nsl_ctx *ctx, const struct nsl_launch *l, int base_mnt,
+			 struct nsl_launch_proc *ret, struct nsl_err *err)
 {
 	struct launch_plan p = { 0 };
 	struct launch_msg m = { 0 };
@@ -520,6 +656,14 @@ _public_ int nsl_launch_run(struct nsl_ctx *ctx, const struct nsl_launch *l,
 	r = plan_prepare(ctx, l, &p, err);
 	if (r < 0)
 		goto out;
+	p.base_mnt = base_mnt;
+	if (quick_ok(l)) {
+		r = quick_run(&p, ret, err);
+		if (r <= 0) {
+			plan_release(&p);
+			return r;
+		}
+	}
 	if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		r = nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pipe: %s", strerror(errno));
 		goto out;
@@ -568,6 +712,12 @@ out:
 	ret->pid = pid;
 	ret->pidfd = pidfd;
 	return 0;
+}
+
+_public_ int nsl_launch_run(struct nsl_ctx *ctx, const struct nsl_launch *l,
+			    struct nsl_launch_proc *ret, struct nsl_err *err)
+{
+	return nsli_launch_run_base(ctx, l, -1, ret, err);
 }
 
 /* ---- waiting and stopping ---- */

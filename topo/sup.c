@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sup.h"
 #include "topo-internal.h"
+#include "../launch/base.h"
 #include "nslab/launch.h"
 #include "nslab/netns.h"
 
@@ -264,7 +265,7 @@ int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl
 	if (!GREEDY_REALLOC(R->pend, R->cap_pend, R->n_pend + 1))
 		return nsl_err_set(err, NSL_E_SYSTEM, -ENOMEM, NULL, NULL);
 	p = &R->pend[R->n_pend];
-	*p = (struct sup_pending){ .node = node, .fd = -1, .res = -1 };
+	*p = (struct sup_pending){ .node = node, .fd = -1 };
 	snprintf(p->spec, sizeof(p->spec), "%s", spec);
 	R->n_pend++;
 	/* Intent first: should we die between the start and the pid line, down still finds the
@@ -272,25 +273,21 @@ int nsli_sup_start(struct run *R, const struct nsl_topo *t, int node, struct nsl
 	return nsli_run_jadd(R, "run %s %s", n->name, n->netns);
 }
 
-/* What a launching child tells: the launch's result, and the supervisor's PID. */
-struct launch_result {
-	int r, exec_errno;
-	pid_t pid;
-	char msg[256];
-};
-
-/* In a child of ours: start @p's supervisor, say how it went on @fd. Never returns. */
-_Noreturn static void launch_child(struct run *R, const struct nsl_topo *t, const struct sup_pending *p,
-				   int out, int fd)
+/* Start @p's supervisor, its stdout and stderr on a pipe (p->fd), and journal its identity. */
+static int launch_one(struct run *R, const struct nsl_topo *t, struct sup_pending *p, int base, struct nsl_err *err)
 {
 	const struct nsl_topo_node *n = &t->nodes[p->node];
 	char prog[PATH_MAX];
-	char *argv[] = { prog, (char *)p->spec, NULL };
-	struct launch_result res = { 0 };
+	char *argv[] = { prog, p->spec, NULL };
 	struct nsl_launch_proc lp = { 0 };
-	struct nsl_err e = { 0 };
+	unsigned long long st = 0;
 	struct nsl_launch l;
+	int out[2], r;
+	dev_t dev;
+	ino_t ino;
 
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), n->name, "node '%s': pipe: %m", n->name);
 	snprintf(prog, sizeof(prog), "%s/nslab-supervise", nsl_ctx_get_dir(R->ctx, NSL_DIR_LIBEXEC));
 	nsl_launch_init(&l, argv);
 	l.netns = n->netns;
@@ -299,102 +296,41 @@ _Noreturn static void launch_child(struct run *R, const struct nsl_topo *t, cons
 		l.hostname = n->name;
 	l.mount_proc = (l.new_ns & NSL_NS_PID) != 0;
 	l.detach = true;
-	l.output_fd = out;
-	res.r = nsl_launch_run(R->ctx, &l, &lp, &e);
-	res.pid = lp.pid;
-	res.exec_errno = lp.exec_errno;
-	if (res.r < 0 && lp.exec_errno)
-		snprintf(res.msg, sizeof(res.msg), "%.200s: %s", prog, strerror(lp.exec_errno));
-	else if (res.r < 0)
-		snprintf(res.msg, sizeof(res.msg), "%s", e.msg[0] ? e.msg : strerror(-res.r));
-	(void)!write(fd, &res, sizeof(res));
-	_exit(0);
-}
-
-/* Fork the launch of @p: its output pipe (p->fd) and its result pipe (p->res). */
-static int launch_fork(struct run *R, const struct nsl_topo *t, struct sup_pending *p, struct nsl_err *err)
-{
-	int out[2], res[2];
-	pid_t pid;
-
-	if (pipe2(out, O_CLOEXEC) < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pipe: %m");
-	if (pipe2(res, O_CLOEXEC) < 0) {
-		close(out[0]);
-		close(out[1]);
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "pipe: %m");
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(out[0]);
-		close(res[0]);
-		launch_child(R, t, p, out[1], res[1]);
-	}
+	l.output_fd = out[1];
+	r = nsli_launch_run_base(R->ctx, &l, l.new_ns & NSL_NS_MNT ? base : -1, &lp, err);
 	close(out[1]);
-	close(res[1]);
-	if (pid < 0) {
+	if (r < 0) {
 		close(out[0]);
-		close(res[0]);
-		return nsl_err_set(err, NSL_E_SYSTEM, negerrno(), NULL, "fork: %m");
+		if (lp.exec_errno)
+			return nsl_err_set(err, NSL_E_SYSTEM, r, n->name, "node '%s': %s: %s", n->name, prog,
+					   strerror(lp.exec_errno));
+		return nsl_err_set(err, NSL_E_SYSTEM, r, n->name, "node '%s': %s", n->name,
+				   err && err->msg[0] ? err->msg : strerror(-r));
 	}
 	p->fd = out[0];
-	p->res = res[0];
-	p->worker = pid;
-	return 0;
-}
-
-/* The result of @p's launch: journal its supervisor's identity. */
-static int launch_done(struct run *R, const struct nsl_topo *t, struct sup_pending *p, struct nsl_err *err)
-{
-	const struct nsl_topo_node *n = &t->nodes[p->node];
-	struct launch_result res = { .r = -EIO };
-	unsigned long long st = 0;
-	ssize_t k;
-	dev_t dev;
-	ino_t ino;
-
-	do
-		k = read(p->res, &res, sizeof(res));
-	while (k < 0 && errno == EINTR);
-	close(p->res);
-	p->res = -1;
-	while (waitpid(p->worker, NULL, 0) < 0 && errno == EINTR)
-		;
-	p->worker = 0;
-	if (k != (ssize_t)sizeof(res))
-		res = (struct launch_result){ .r = -EIO, .msg = "its launcher died" };
-	if (res.r < 0)
-		return nsl_err_set(err, NSL_E_SYSTEM, res.r, n->name, "node '%s': %s", n->name, res.msg);
-	if (nsl_launch_starttime(res.pid, &st, NULL) < 0)
+	if (nsl_launch_starttime(lp.pid, &st, NULL) < 0)
 		st = 0;
 	if (nsl_netns_inode(R->ctx, n->netns, &dev, &ino, NULL) < 0)
 		ino = 0;
-	return nsli_run_jadd(R, "pid %s %d %llu %llu %u", n->name, (int)res.pid, st, (unsigned long long)ino,
+	return nsli_run_jadd(R, "pid %s %d %llu %llu %u", n->name, (int)lp.pid, st, (unsigned long long)ino,
 			     n->stop_timeout_ms);
 }
 
-/* Start every pending supervisor, at most LAUNCH_PARALLEL at a time: a launch spends most of
- * its time in the kernel's waits (mount namespaces, sysfs), which overlap. */
-#define LAUNCH_PARALLEL 32
-
+/*
+ * Start every pending supervisor, one after the other: a launch shares our memory until the
+ * supervisor's exec (launch/child.c, the quick launch), so each costs us only the kernel's
+ * work of its namespaces and mounts, and the supervisors go on with their setup on the other
+ * CPUs while we start the next. All from one base mount namespace (launch/base.c: without it
+ * each node's copy grows with the lab).
+ */
 static int launch_all(struct run *R, const struct nsl_topo *t, struct nsl_err *err)
 {
-	size_t next = 0, oldest = 0;
-	int r = 0, k;
+	_cleanup_close_ int base = -1;
+	int r;
 
-	while (oldest < next || (r == 0 && next < R->n_pend)) {
-		while (r == 0 && next < R->n_pend && next - oldest < LAUNCH_PARALLEL) {
-			r = launch_fork(R, t, &R->pend[next], err);
-			next += r == 0;
-		}
-		if (oldest == next)
-			break;
-		/* The oldest first: launches end in about the order they started. After a
-		 * failure, the others are only reaped (and journaled, for the unwind). */
-		k = launch_done(R, t, &R->pend[oldest++], r < 0 ? NULL : err);
-		if (k < 0 && r == 0)
-			r = k;
-	}
+	r = nsli_launch_base_open(R->ctx, &base, err);
+	for (size_t i = 0; r == 0 && i < R->n_pend; i++)
+		r = launch_one(R, t, &R->pend[i], base, err);
 	return r;
 }
 
@@ -489,10 +425,6 @@ void nsli_sup_pending_free(struct run *R)
 
 		if (p->fd >= 0)
 			close(p->fd);
-		if (p->res >= 0)
-			close(p->res);
-		while (p->worker > 0 && waitpid(p->worker, NULL, 0) < 0 && errno == EINTR)
-			;
 	}
 	free(R->pend);
 	R->pend = NULL;

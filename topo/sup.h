@@ -17,8 +17,6 @@ struct run;
 struct sup_pending {
 	int node;
 	int fd;		/* its stdout and stderr, until "ready" */
-	int res;	/* the result of its launch (a child of ours launches it) */
-	pid_t worker;	/* that child, 0 once reaped */
 	char spec[4200];
 	char buf[512];
 	size_t len;

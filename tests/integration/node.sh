@@ -258,3 +258,32 @@ EOF
 		_nothing_left
 	done
 }
+
+# A node's mount namespace comes from one base made at up (launch/base.c): none of the
+# lab's named netns are mounted in it, nor any made later (the base is private), so it does
+# not grow with the lab; its /sys is its own netns's, its /etc/netns files are bound in.
+t_node_view_without_named_netns() {
+	cat >/tmp/v.yaml <<'EOF2'
+name: view
+nodes:
+  a: { run: { command: [sleep, "7701"] }, dns: { nameservers: [ 192.0.2.53 ] } }
+  b: { run: { command: [sleep, "7701"] } }
+  c: {}
+EOF2
+	local pid nsfs
+	nsl -q up /tmp/v.yaml >/dev/null
+	ip netns add nslab-later
+	assert_eq "$(ls /run/netns | sort | tr '\n' ' ')" "a b c nslab-later " "the host's named netns"
+	assert_eq "$("$NSLAB" exec view a -- ls -A /run/netns)" "" "no named netns in the node"
+	pid=$(pgrep -f 'nslab-supervise .*/view/sup/a/' | head -n 1)
+	[ -n "$pid" ] || fail "no supervisor of a"
+	nsfs=$(awk '$0 ~ / - nsfs / {n++} END {print n + 0}' "/proc/$pid/mountinfo")
+	assert_eq "$nsfs" 0 "nsfs mounts in the node's mount namespace"
+	assert_eq "$("$NSLAB" exec view a -- ls /sys/class/net | tr '\n' ' ')" "lo " "the node's own /sys"
+	assert_match "$("$NSLAB" exec view a -- cat /etc/resolv.conf)" "nameserver 192.0.2.53" "the node's resolv.conf"
+	assert_eq "$("$NSLAB" exec view a -- hostname)" a "the node's hostname"
+	assert_eq "$("$NSLAB" exec view a -- cat /proc/1/comm)" nslab-supervise "exec in the node's PID namespace"
+	ip netns del nslab-later
+	nsl -q down view >/dev/null
+	_nothing_left
+}
