@@ -14,7 +14,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nsl_topo *, nsl_topo_free);
 
 static bool recreated(const struct objs *o, int i)
 {
-	return i >= 0 && (o->v[i].state == S_ADD || o->v[i].state == S_CHANGE);
+	return i >= 0 && (o->v[i].state == S_ADD || (o->v[i].state == S_CHANGE && !o->v[i].in_place));
 }
 
 /* Whether removing @p takes @x along: @x is in it (its first parent), or @p is a netns @x
@@ -77,9 +77,10 @@ static int diff(struct live *L, struct objs *nw, struct objs *old, struct nsl_er
 			x->state = S_ADD;
 		else if (old->v[k].sig != x->sig || recreated(nw, x->parent) || recreated(nw, x->parent2))
 			x->state = S_CHANGE;
-		else if (L && !nsli_live_ok(L, x, x->why, sizeof(x->why)))
+		else if (L && !nsli_live_ok(L, x, x->why, sizeof(x->why))) {
 			x->state = S_CHANGE, x->missing = true; /* drifted: made again */
-		else
+			x->in_place = nsli_kind_of(x)->in_place && nsli_kind_of(x)->in_place(L, x);
+		} else
 			x->state = S_SAME;
 	}
 	r = refresh_routes(nw, old, err);
@@ -87,7 +88,9 @@ static int diff(struct live *L, struct objs *nw, struct objs *old, struct nsl_er
 		struct obj *x = &old->v[i];
 		int k = nsli_objs_find(nw, x->key);
 
-		x->state = k < 0 ? S_REMOVE : nw->v[k].state == S_CHANGE && !nw->v[k].refresh ? S_CHANGE : S_SAME;
+		x->state = k < 0 ? S_REMOVE
+			   : nw->v[k].state == S_CHANGE && !nw->v[k].refresh && !nw->v[k].in_place ? S_CHANGE
+												 : S_SAME;
 		x->missing = k >= 0 && nw->v[k].missing;
 		x->implied = nsli_implied_by(x, x->parent >= 0 ? &old->v[x->parent] : NULL,
 					x->parent2 >= 0 ? &old->v[x->parent2] : NULL);

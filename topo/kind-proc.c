@@ -254,6 +254,8 @@ static int run_build(struct builder *B)
 
 static int run_add(struct run *R, const struct nsl_topo *t, const struct obj *x, struct nsl_err *err)
 {
+	if (x->in_place)
+		return nsli_sup_repair(R, t, x->node, err);
 	return nsli_sup_start(R, t, x->node, err);
 }
 
@@ -283,6 +285,18 @@ static bool run_live_ok(struct live *L, const struct obj *x, char *why, size_t s
 	return nsli_sup_healthy(v, n, why, size);
 }
 
+/* Processes that ended, under a supervisor that lives on: it starts them again, and nothing
+ * else of the node (its other processes, its exec commands) is touched. */
+static bool run_in_place(struct live *L, const struct obj *x)
+{
+	const char *node = L->t->nodes[x->node].name;
+	_cleanup_free_ struct nsl_topo_proc_state *v = NULL;
+	struct nsl_proc_ref ref;
+	size_t n = 0;
+
+	return nsli_sup_find(&L->js, node, &ref) == 0 && nsli_sup_status(L->R->dirfd, node, &ref, &v, &n) == 0;
+}
+
 const struct kind nsli_kind_run = {
 	.name = "process",
 	.flags = KIND_UNDO_FAILED,
@@ -291,6 +305,7 @@ const struct kind nsli_kind_run = {
 	.settle = run_settle,
 	.remove = run_remove,
 	.live_ok = run_live_ok,
+	.in_place = run_in_place,
 };
 
 /* ---- exec ---- */

@@ -56,6 +56,10 @@ struct kind {
 	 * (NSL_E_CONFLICT). @js: the lab's journal (empty for a new lab); @root: sorted. */
 	int (*conflict)(struct run *R, const struct nsl_topo *t, const struct obj *x, const struct jstate *js,
 			const struct nsl_link_info *root, size_t n_root, struct nsl_err *err);
+	/* A drifted object that its add repairs where it is, without its removal first and
+	 * without making again what is in it (NULL: never): a node whose supervisor lives on
+	 * and only has processes to start again. */
+	bool (*in_place)(struct live *L, const struct obj *x);
 	/* The root-netns device the object is, or NULL: waited for after its removal. */
 	const char *(*root_dev)(const struct nsl_topo *t, const struct obj *x);
 };

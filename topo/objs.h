@@ -44,6 +44,7 @@ struct obj {
 	bool implied;	     /* its removal comes with its parent's */
 	bool missing;	     /* drifted: gone from the kernel */
 	bool refresh;	     /* applied again, silently: a route whose device changed */
+	bool in_place;	     /* drifted, and its add repairs it where it is (no removal first) */
 	char why[96];	     /* how it drifted (missing) */
 };
 

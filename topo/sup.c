@@ -9,6 +9,8 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -328,6 +330,8 @@ static int launch_all(struct run *R, const struct nsl_topo *t, struct nsl_err *e
 	_cleanup_close_ int base = -1;
 	int r;
 
+	if (!R->n_pend)
+		return 0;
 	r = nsli_launch_base_open(R->ctx, &base, err);
 	for (size_t i = 0; r == 0 && i < R->n_pend; i++)
 		r = launch_one(R, t, &R->pend[i], base, err);
@@ -519,12 +523,76 @@ int nsli_sup_status(int dirfd, const char *node, const struct nsl_proc_ref *sup,
 	return parse_status(text, sup->pid, ret, ret_n);
 }
 
+static bool unhealthy(const struct nsl_topo_proc_state *p)
+{
+	return STREQ(p->state, "failed") || (STREQ(p->state, "exited") && !STREQ(p->last, "0"));
+}
+
 bool nsli_sup_healthy(const struct nsl_topo_proc_state *v, size_t n, char *why, size_t size)
 {
 	for (size_t i = 0; i < n; i++)
-		if (STREQ(v[i].state, "failed") || (STREQ(v[i].state, "exited") && !STREQ(v[i].last, "0"))) {
+		if (unhealthy(&v[i])) {
 			snprintf(why, size, "process %s %s (%s)", v[i].name, v[i].state, v[i].last);
 			return false;
 		}
 	return true;
+}
+
+/* ---- repair in place ---- */
+
+/* The request nslab-supervise takes to start failed processes again (its SUP_SIG_REPAIR). */
+#define SUP_SIG_REPAIR (SIGRTMIN + 2)
+#define REPAIR_WAIT_MS 10000
+
+/* Whether every process of @before that was unhealthy has been started again since (its
+ * restart count grew); @name of the first that was not, when not. */
+static bool repaired(const struct nsl_topo_proc_state *before, size_t n_before, const struct nsl_topo_proc_state *now,
+		     size_t n_now, const char **name)
+{
+	for (size_t i = 0; i < n_before; i++) {
+		if (!unhealthy(&before[i]))
+			continue;
+		*name = before[i].name;
+		if (i >= n_now || !STREQ(now[i].name, before[i].name) || now[i].restarts <= before[i].restarts)
+			return false;
+	}
+	return true;
+}
+
+/* Ask node @node's supervisor, which lives on, to start its failed processes again, and wait
+ * until it has: its other processes and the node's exec commands are left as they are. */
+int nsli_sup_repair(struct run *R, const struct nsl_topo *t, int node, struct nsl_err *err)
+{
+	const char *name = t->nodes[node].name, *which = "?";
+	_cleanup_free_ struct nsl_topo_proc_state *before = NULL;
+	_cleanup_close_ int pidfd = -1;
+	struct nsl_proc_ref ref;
+	struct jstate js;
+	size_t n_before = 0;
+	int r;
+
+	r = nsli_journal_read(R->dirfd, R->lab, &js);
+	if (r == 0) {
+		r = nsli_sup_find(&js, name, &ref);
+		nsli_jstate_free(&js);
+	}
+	if (r == 0)
+		r = nsli_sup_status(R->dirfd, name, &ref, &before, &n_before);
+	if (r == 0)
+		r = nsl_launch_pidfd(&ref, &pidfd);
+	if (r == 0 && pidfd_send_signal(pidfd, SUP_SIG_REPAIR, NULL, 0) < 0)
+		r = negerrno();
+	if (r < 0)
+		return nsl_err_set(err, NSL_E_SYSTEM, r, name, "node '%s': its supervisor: %s", name, strerror(-r));
+	for (unsigned waited = 0; waited < REPAIR_WAIT_MS; waited += 20) {
+		_cleanup_free_ struct nsl_topo_proc_state *now = NULL;
+		size_t n_now = 0;
+
+		if (nsli_sup_status(R->dirfd, name, &ref, &now, &n_now) == 0 &&
+		    repaired(before, n_before, now, n_now, &which))
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+	return nsl_err_set(err, NSL_E_SYSTEM, -ETIMEDOUT, name, "node '%s': process %s not started again within %u s",
+			   name, which, REPAIR_WAIT_MS / 1000);
 }

@@ -35,6 +35,8 @@ int nsli_sup_status(int dirfd, const char *node, const struct nsl_proc_ref *sup,
 		    size_t *ret_n);
 /* No process failed or exited unsuccessfully; else @why says which. */
 bool nsli_sup_healthy(const struct nsl_topo_proc_state *v, size_t n, char *why, size_t size);
+/* Have node @node's living supervisor start its failed processes again, and wait for it. */
+int nsli_sup_repair(struct run *R, const struct nsl_topo *t, int node, struct nsl_err *err);
 /* The recorded supervisor of @node in journal @js, when it still is that process. */
 struct jstate;
 int nsli_sup_find(const struct jstate *js, const char *node, struct nsl_proc_ref *ret);

@@ -216,10 +216,11 @@ static void up_unwind(struct up *U, const int *undo, size_t n_undo, const struct
 		const struct obj *p = y->parent >= 0 ? &nw->v[y->parent] : NULL;
 		const struct obj *p2 = y->parent2 >= 0 ? &nw->v[y->parent2] : NULL;
 
-		if (!nsli_implied_by(y, p, p2))
+		/* A repair in place made nothing new: what it repaired was there before. */
+		if (!nsli_implied_by(y, p, p2) && !y->in_place)
 			nsli_kind_of(y)->remove(&U->R, U->t, y, &ignore);
 	}
-	if (nsli_kind_of(failed)->flags & KIND_UNDO_FAILED)
+	if ((nsli_kind_of(failed)->flags & KIND_UNDO_FAILED) && !failed->in_place)
 		nsli_kind_of(failed)->remove(&U->R, U->t, failed, &ignore);
 	if (err)
 		err->kind = NSL_E_PARTIAL; /* what the removals took is not put back */

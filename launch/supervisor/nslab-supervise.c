@@ -11,7 +11,9 @@
  *     own output to LOGDIR/supervise.log from then on, so the library waits on the pipe
  *     for "ready", or for EOF and the message;
  *  4. loops on one poll(): a signalfd (SIGCHLD: reap everything, restart with back-off;
- *     SIGTERM/SIGINT: stop; SIGHUP/SIGUSR1/SIGUSR2: forwarded to each process group) and
+ *     SIGTERM/SIGINT: stop; SIGHUP/SIGUSR1/SIGUSR2: forwarded to each process group;
+ *     SUP_SIG_REPAIR: start again, at once, every process that failed or exited
+ *     unsuccessfully and is not restarting by itself — how `up` repairs a node) and
  *     the processes' output pipes, which go to NAME.log through core/logfile.c.
  * Without a PID namespace of its own it is a child subreaper instead of PID 1, so that what
  * the processes daemonize still ends up below it.
@@ -126,6 +128,7 @@ static void setup_signals(struct sup *s)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SUP_SIG_REPAIR);
 	/* Blocked, not handled: a namespace's init drops signals left at SIG_DFL, but blocked
 	 * ones stay pending for the signalfd. */
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -202,6 +205,24 @@ static void begin_stop(struct sup *s, int sig)
 	sup_kill_all(s, SIGTERM);
 }
 
+/* SUP_SIG_REPAIR: what nsli_sup_healthy() (topo/sup.c) calls unhealthy starts again. */
+static void repair(struct sup *s)
+{
+	for (size_t i = 0; i < s->spec.n_procs && !s->stopping; i++) {
+		struct sup_proc *p = &s->spec.procs[i];
+		int r;
+
+		if (p->state != ST_FAILED && !(p->state == ST_EXITED && p->last != 0))
+			continue;
+		sup_msg(s, "%s: started again on request", p->name);
+		p->restarts++;
+		p->backoff = 0;
+		r = sup_proc_start(s, i);
+		if (r < 0)
+			sup_msg(s, "%s: start failed: %s", p->name, strerror(-r));
+	}
+}
+
 static void reap(struct sup *s)
 {
 	pid_t pid;
@@ -222,6 +243,8 @@ static void on_signals(struct sup *s)
 			reap(s);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			begin_stop(s, sig);
+		} else if (sig == SUP_SIG_REPAIR) {
+			repair(s);
 		} else {
 			for (size_t i = 0; i < s->spec.n_procs; i++)
 				if (s->spec.procs[i].pid > 0)

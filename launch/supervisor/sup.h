@@ -7,6 +7,7 @@
 #ifndef NSL_SUPERVISE_H
 #define NSL_SUPERVISE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@
 #include "logfile.h"
 
 #define SUP_STOP_DEFAULT_MS 5000
+/* The request to start failed processes again; topo/sup.c sends the same. */
+#define SUP_SIG_REPAIR (SIGRTMIN + 2)
 #define SUP_BACKOFF_MIN_MS 100
 #define SUP_BACKOFF_MAX_MS 10000
 /* A run at least this long resets the back-off. */

@@ -287,3 +287,45 @@ EOF2
 	nsl -q down view >/dev/null
 	_nothing_left
 }
+
+# A process that died under a supervisor that lives on: plan lists the drift, up starts that
+# process again and nothing else of the node: the other process keeps its PID, the
+# supervisor its PID, the exec commands do not run again.
+t_node_repair_in_place() {
+	cat >/tmp/ip.yaml <<'EOF2'
+name: rip
+nodes:
+  a:
+    run:
+      - { name: keep, command: [sleep, "7801"] }
+      - { name: dies, command: [sleep, "7802"] }
+    exec: [ "echo exec ran" ]
+EOF2
+	local sup keep dies j
+	nsl -q up /tmp/ip.yaml >/dev/null
+	sup=$(pgrep -f "nslab-supervise .*/rip/sup/a/spec")
+	j=$(nsl -j status rip)
+	keep=$(jqr '.nodes[0].processes[] | select(.name=="keep") | .pid' "$j")
+	dies=$(jqr '.nodes[0].processes[] | select(.name=="dies") | .pid' "$j")
+	[ "$keep" -gt 0 ] && [ "$dies" -gt 0 ] && [ -n "$sup" ] || fail "pids: sup $sup keep $keep dies $dies"
+	kill -9 "$dies"
+	for _ in $(seq 50); do
+		[ "$(jqr '.nodes[0].processes[] | select(.name=="dies") | .state' "$(nsl -j status rip)")" = exited ] && break
+		sleep 0.1
+	done
+	run "$NSLAB" plan /tmp/ip.yaml
+	assert_match "$OUT" "run a \\(drift: process dies exited \\(sig9\\)\\)" "plan lists the drift"
+	nsl -q up /tmp/ip.yaml >/dev/null
+	j=$(nsl -j status rip)
+	assert_eq "$(jqr '.state' "$j")" up "repaired"
+	assert_eq "$(jqr '.nodes[0].processes[] | select(.name=="dies") | .state' "$j")" running "dies runs again"
+	assert_eq "$(jqr '.nodes[0].processes[] | select(.name=="dies") | .restarts' "$j")" 1 "one restart"
+	[ "$(jqr '.nodes[0].processes[] | select(.name=="dies") | .pid' "$j")" != "$dies" ] || fail "dies has its old pid"
+	assert_eq "$(jqr '.nodes[0].processes[] | select(.name=="keep") | .pid' "$j")" "$keep" "keep was left alone"
+	assert_eq "$(pgrep -f "nslab-supervise .*/rip/sup/a/spec")" "$sup" "the same supervisor"
+	assert_eq "$(grep -c 'exec ran' /run/nslab/rip/logs/a/exec.log)" 1 "exec commands ran once"
+	run "$NSLAB" plan /tmp/ip.yaml
+	assert_match "$OUT" "0 changes|no changes|nothing" "nothing left to do"
+	nsl -q down rip >/dev/null
+	_nothing_left
+}
