@@ -243,6 +243,9 @@ static int addr_dump(struct nsl_nl *nl, int ifindex, struct addr_dump *d, struct
 	h->nlmsg_type = RTM_GETADDR;
 	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
+	/* With strict checking (every core socket) the kernel dumps that link's addresses only;
+	 * addr_dump_cb() still filters, for a kernel that ignores the index. */
+	ifa->ifa_index = (unsigned)ifindex;
 	d->ifindex = ifindex;
 	r = nsli_nl_dump(nl, h, addr_dump_cb, addr_dump_reset, d, err);
 	if (d->oom)
@@ -284,6 +287,15 @@ static void link_dump_reset(void *data)
 	((struct link_dump *)data)->n = 0;
 }
 
+static int ifname_cmp(const void *a, const void *b)
+{
+	int x = ((const struct nsl_ifname *)a)->index, y = ((const struct nsl_ifname *)b)->index;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted by index, for nsli_ifnames_find(): a lab's root netns has thousands of links, and
+ * each of its addresses, routes looks its link's name up. */
 int nsli_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n, struct nsl_err *err)
 {
 	struct link_dump d = { 0 };
@@ -304,6 +316,8 @@ int nsli_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n,
 		free(d.v);
 		return r;
 	}
+	if (d.n > 1)
+		qsort(d.v, d.n, sizeof(*d.v), ifname_cmp);
 	*ret = d.v;
 	*ret_n = d.n;
 	return 0;
@@ -311,10 +325,47 @@ int nsli_ifnames_dump(struct nsl_nl *nl, struct nsl_ifname **ret, size_t *ret_n,
 
 const char *nsli_ifnames_find(const struct nsl_ifname *v, size_t n, int index)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i].index == index)
-			return v[i].name;
-	return NULL;
+	const struct nsl_ifname key = { .index = index }, *e;
+
+	e = n ? bsearch(&key, v, n, sizeof(*v), ifname_cmp) : NULL;
+	return e ? e->name : NULL;
+}
+
+static int one_link_cb(const struct nlmsghdr *h, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+	struct nsl_ifname *e = data;
+
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (nsli_nl_parse_attrs(h, sizeof(*ifi), tb, IFLA_MAX) < 0)
+		return MNL_CB_ERROR;
+	e->index = ifi->ifi_index;
+	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) == 0)
+		snprintf(e->name, sizeof(e->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	return MNL_CB_OK;
+}
+
+/* The index and kernel name of @ifname (a name or an altname): one request, not a dump of
+ * every link. */
+static int one_link(struct nsl_nl *nl, const char *ifname, struct nsl_ifname *ret, struct nsl_err *err)
+{
+	char buf[256] = { 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int r;
+
+	h->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, strlen(ifname) < IFNAMSIZ ? IFLA_IFNAME : IFLA_ALT_IFNAME, ifname);
+	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	*ret = (struct nsl_ifname){ 0 };
+	r = nsli_nl_query(nl, h, one_link_cb, ret, err);
+	if (r == -ENODEV || (r == 0 && ret->index <= 0))
+		return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
+	return r;
 }
 
 _public_ int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *ifname,
@@ -322,9 +373,10 @@ _public_ int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *i
 {
 	_cleanup_free_ struct nsl_ifname *names = NULL;
 	struct addr_dump d = { 0 };
+	struct nsl_ifname one = { 0 };
 	struct nsl_nl *nl;
 	size_t n_names = 0;
-	int ifindex = 0, r;
+	int r;
 
 	if (ifname) {
 		r = nsl_parse_ifname(ifname, err);
@@ -334,21 +386,20 @@ _public_ int nsl_addr_list(struct nsl_ctx *ctx, const char *netns, const char *i
 	r = nsli_nl_get(ctx, netns, &nl, err);
 	if (r < 0)
 		return r;
-	if (ifname) {
-		ifindex = nsli_nl_ifindex(nl, ifname, err);
-		if (ifindex < 0)
-			return ifindex;
-	}
-	r = nsli_ifnames_dump(nl, &names, &n_names, err);
+	/* One link: its own name is every address's; all of them: one dump of the names. */
+	r = ifname ? one_link(nl, ifname, &one, err) : nsli_ifnames_dump(nl, &names, &n_names, err);
 	if (r < 0)
 		return r;
-	r = addr_dump(nl, ifindex, &d, err);
+	r = addr_dump(nl, one.index, &d, err);
 	if (r < 0) {
 		free(d.v);
+		/* Gone since it was looked up: the kernel refuses a dump for an index it lacks. */
+		if (r == -ENODEV && ifname)
+			return nsl_err_set(err, NSL_E_USAGE, -ENODEV, ifname, "device '%s' does not exist", ifname);
 		return r;
 	}
 	for (size_t i = 0; i < d.n; i++) {
-		const char *name = nsli_ifnames_find(names, n_names, d.v[i].ifindex);
+		const char *name = ifname ? one.name : nsli_ifnames_find(names, n_names, d.v[i].ifindex);
 
 		snprintf(d.v[i].ifname, sizeof(d.v[i].ifname), "%s", name ? name : "");
 	}

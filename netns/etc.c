@@ -542,29 +542,25 @@ uint64_t nsli_netconf_hash(const char *data, size_t len)
 	return fnv_more(FNV_START, data, len) ^ len;
 }
 
-int nsli_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret)
+/* The hash of @name below @dfd, taken as it is read (no copy of the file): -ENOENT none,
+ * -EEXIST not a regular file of sane size, which is nobody's output of ours. */
+static int hash_at(int dfd, const char *name, uint64_t *ret)
 {
-	_cleanup_close_ int dfd = -1, fd = -1;
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[32 * 1024]; /* a 1,500-node lab's hosts file in one read */
+	uint64_t h = FNV_START;
 	struct stat st;
 	size_t len = 0;
-	int r;
 
-	r = open_netns_dir(ctx, netns, false, NULL, &dfd, NULL);
-	if (r < 0)
-		return r;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP ? -EEXIST : negerrno(); /* a symlink is nobody's output of ours */
 	if (fstat(fd, &st) < 0)
 		return negerrno();
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE)
 		return -EEXIST;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
 	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		size_t want = (size_t)st.st_size - len;
+		ssize_t n = read(fd, buf, want < sizeof(buf) ? want : sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -572,10 +568,19 @@ int nsli_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *n
 			return negerrno();
 		if (n == 0)
 			break;
+		h = fnv_more(h, buf, (size_t)n);
 		len += (size_t)n;
 	}
-	*ret = nsli_netconf_hash(buf, len);
+	*ret = h ^ len;
 	return 0;
+}
+
+int nsli_netconf_file_hash(struct nsl_ctx *ctx, const char *netns, const char *name, uint64_t *ret)
+{
+	_cleanup_close_ int dfd = -1;
+	int r = open_netns_dir(ctx, netns, false, NULL, &dfd, NULL);
+
+	return r < 0 ? r : hash_at(dfd, name, ret);
 }
 
 /* The hash of header and body, as nsli_netconf_hash() of the file: without copying the body,
@@ -601,24 +606,48 @@ int nsli_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, s
 	return 0;
 }
 
-int nsli_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
-			  size_t n)
+/* Remove @name below @dfd when its hash is one of @hashes: 1 removed, 0 none, -EEXIST not ours. */
+static int del_owned_at(int dfd, const char *name, const uint64_t *hashes, size_t n)
 {
-	_cleanup_close_ int dfd = -1;
 	uint64_t h;
-	int r = nsli_netconf_file_hash(ctx, netns, name, &h);
+	int r = hash_at(dfd, name, &h);
 
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		if (hashes[i] == h) {
-			if (open_netns_dir(ctx, netns, false, NULL, &dfd, NULL) < 0)
-				return 0;
+		if (hashes[i] == h)
 			return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? negerrno() : 1;
-		}
 	return -EEXIST;
+}
+
+int nsli_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
+			  size_t n)
+{
+	_cleanup_close_ int dfd = -1;
+	int r = open_netns_dir(ctx, netns, false, NULL, &dfd, NULL);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	return del_owned_at(dfd, name, hashes, n);
+}
+
+/* Remove @name below @dfd when it starts with nslab's header for @netns (down --force). */
+static int del_generated_at(int dfd, const char *netns, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	char head[128], buf[128];
+	int hl = hosts_header(netns, head, sizeof(head));
+	ssize_t n;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : negerrno();
+	n = read(fd, buf, (size_t)hl);
+	if (n != hl || memcmp(buf, head, (size_t)hl))
+		return -EEXIST;
+	return unlinkat(dfd, name, 0) < 0 ? negerrno() : 1;
 }
 
 /* A write that died between its temporary file and the rename leaves ".NAME.nslab-XXXXXXXX"
@@ -636,16 +665,17 @@ static bool is_our_tmp(const char *d)
 	return false;
 }
 
-int nsli_netconf_sweep(struct nsl_ctx *ctx, const char *netns)
+/* ETC_DIR/@netns (@dfd, in @parent) goes when empty. Only when it is not (a temporary file
+ * of ours, or somebody else's file) is it read, for nslab's temporary files: no scan of
+ * each node's directory when down has already removed all it holds. */
+static int sweep_at(int parent, int dfd, const char *netns)
 {
-	_cleanup_close_ int dfd = -1;
 	_cleanup_(closedirp) DIR *d = NULL;
-	int parent = -1, r, fd;
 	struct dirent *de;
+	int fd;
 
-	r = open_netns_dir(ctx, netns, false, &parent, &dfd, NULL);
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
+	if (unlinkat(parent, netns, AT_REMOVEDIR) == 0 || (errno != ENOTEMPTY && errno != EEXIST))
+		return 0;
 	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
@@ -659,20 +689,22 @@ int nsli_netconf_sweep(struct nsl_ctx *ctx, const char *netns)
 	return 0;
 }
 
-int nsli_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name)
+int nsli_netconf_clear(struct nsl_ctx *ctx, const char *netns, struct nsli_etc_file *files, size_t n)
 {
-	_cleanup_close_ int dfd = -1, fd = -1;
-	char head[128], buf[128];
-	int hl = hosts_header(netns, head, sizeof(head));
-	ssize_t n;
+	_cleanup_close_ int dfd = -1;
+	int parent = -1; /* the context's */
+	int r;
 
-	if (open_netns_dir(ctx, netns, false, NULL, &dfd, NULL) < 0)
-		return 0;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : negerrno();
-	n = read(fd, buf, (size_t)hl);
-	if (n != hl || memcmp(buf, head, (size_t)hl))
-		return -EEXIST;
-	return unlinkat(dfd, name, 0) < 0 ? negerrno() : 1;
+	for (size_t i = 0; i < n; i++)
+		files[i].result = 0;
+	r = open_netns_dir(ctx, netns, false, &parent, &dfd, NULL);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].n_hashes)
+			files[i].result = del_owned_at(dfd, files[i].name, files[i].hashes, files[i].n_hashes);
+		else if (files[i].generated)
+			files[i].result = del_generated_at(dfd, netns, files[i].name);
+	}
+	return sweep_at(parent, dfd, netns);
 }

@@ -6,7 +6,9 @@
 #ifndef NSL_NETCONF_INTERNAL_H
 #define NSL_NETCONF_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nslab/netconf.h"
 
@@ -39,9 +41,19 @@ int nsli_dns_hash(const char *netns, const struct nsl_dns *dns, uint64_t *ret, s
  */
 int nsli_netconf_del_owned(struct nsl_ctx *ctx, const char *netns, const char *name, const uint64_t *hashes,
 			  size_t n);
-/** nsli_netconf_del_generated - remove ETC/@netns/@name when it starts with nslab's header for @netns. */
-int nsli_netconf_del_generated(struct nsl_ctx *ctx, const char *netns, const char *name);
-/** nsli_netconf_sweep - remove nslab's temporary files in ETC/@netns, then the dir when empty. */
-int nsli_netconf_sweep(struct nsl_ctx *ctx, const char *netns);
+/** One file of ETC/NETNS for nsli_netconf_clear(). */
+struct nsli_etc_file {
+	const char *name;	 /* "hosts", "resolv.conf" */
+	const uint64_t *hashes;	 /* what nslab recorded writing: removed when its hash is one of them */
+	size_t n_hashes;
+	bool generated;		 /* none recorded: removed when it starts with nslab's header (--force) */
+	int result;		 /* out: 1 removed, 0 none (or nothing to prove it by), -EEXIST not ours, -errno */
+};
+/**
+ * nsli_netconf_clear - ETC/@netns opened once: each of @files removed when it is proven
+ * nslab's (above), then nslab's temporary files, then the dir when empty. 0, or -errno when
+ * the dir cannot be opened (none: 0).
+ */
+int nsli_netconf_clear(struct nsl_ctx *ctx, const char *netns, struct nsli_etc_file *files, size_t n);
 
 #endif

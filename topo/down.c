@@ -190,6 +190,28 @@ int nsli_del_owned_file(struct run *R, const struct jstate *js, const char *netn
 	return r < 0 && r != -EEXIST ? r : r > 0;
 }
 
+/* The hosts and resolv.conf of @netns that are still what a `file` record of @js says nslab
+ * wrote (with @generated, also one with no record that starts with nslab's header for
+ * @netns), then nslab's temporary files and the dir: one opening of the dir, one read of
+ * each file, which is hashed as it is read. */
+void nsli_del_node_files(struct run *R, const struct jstate *js, const char *netns, bool generated)
+{
+	static const char *const names[] = { "hosts", "resolv.conf" };
+	struct nsli_etc_file f[ELEMENTSOF(names)];
+	uint64_t h[ELEMENTSOF(names)][16];
+
+	for (size_t k = 0; k < ELEMENTSOF(names); k++) {
+		f[k] = (struct nsli_etc_file){ .name = names[k], .hashes = h[k] };
+		f[k].n_hashes = nsli_file_hashes(js, netns, names[k], h[k], ELEMENTSOF(h[k]));
+		f[k].generated = generated && !f[k].n_hashes;
+	}
+	nsli_netconf_clear(R->ctx, netns, f, ELEMENTSOF(f));
+	for (size_t k = 0; k < ELEMENTSOF(names); k++)
+		if (f[k].n_hashes && f[k].result == -EEXIST)
+			nsli_run_note(R, "file %s/%s/%s is not what nslab wrote: left alone",
+				      nsl_ctx_get_dir(R->ctx, NSL_DIR_ETC), netns, names[k]);
+}
+
 /* ---- the teardown ---- */
 
 struct td_ns {
@@ -203,7 +225,16 @@ struct td {
 	size_t n_ns, cap_ns;
 	unsigned long long *inos; /* of what is proven: the netns, and those of proven processes */
 	size_t n_inos, cap_inos;
+	int *hold; /* the deleted netns, held open until the lab's group is deleted (td_del_netns) */
+	size_t n_hold;
 };
+
+static void td_release(struct td *d)
+{
+	for (size_t i = 0; i < d->n_hold; i++)
+		close(d->hold[i]);
+	d->n_hold = 0;
+}
 
 static void td_free(struct td *d)
 {
@@ -211,6 +242,8 @@ static void td_free(struct td *d)
 		free(d->ns[i].name);
 	free(d->ns);
 	free(d->inos);
+	td_release(d);
+	free(d->hold);
 }
 
 static int ns_cmp(const void *a, const void *b)
@@ -348,8 +381,10 @@ static bool unmarked_bridge_mine(struct run *R, const struct jstate *js, const s
 	return false;
 }
 
-/* The root devices with the lab's marker; whether its device group holds nothing else. */
-static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info **ret, size_t *ret_n,
+/* The root devices with the lab's marker; whether its device group holds nothing else. With
+ * @note, a journaled device that does not carry the marker is noted (once a down: the later
+ * looks do not say it again). */
+static int td_root(struct run *R, const struct jstate *js, bool note, struct nsl_link_info **ret, size_t *ret_n,
 		   bool *ret_group, struct nsl_err *err)
 {
 	_cleanup_free_ struct nsl_link_info *root = NULL;
@@ -359,7 +394,7 @@ static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info 
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < js->n; i++) {
+	for (size_t i = 0; note && i < js->n; i++) {
 		struct nsl_link_info key = { 0 }, *li;
 
 		if (strncmp(js->v[i].line, "link ", 5))
@@ -386,11 +421,9 @@ static int td_root(struct run *R, const struct jstate *js, struct nsl_link_info 
 	return 0;
 }
 
-/* Delete the proven netns (each held open until @group is deleted: see below). */
+/* Delete the proven netns, each held open (in @d, td_release()) until @group is deleted. */
 static unsigned td_del_netns(struct run *R, struct td *d, bool group)
 {
-	_cleanup_free_ int *hold = group ? calloc(d->n_ns + 1, sizeof(int)) : NULL;
-	size_t n_hold = 0;
 	unsigned removed = 0;
 
 	/* The netns names go first, each held open so the kernel does not start tearing it down
@@ -398,23 +431,22 @@ static unsigned td_del_netns(struct run *R, struct td *d, bool group)
 	 * umounting after the group delete instead costs 5x as much, in the kernel's wake.
 	 * Deleting the netns lets the kernel tear down every device inside in one batch, once
 	 * the holds are closed. Past the fd limit, a netns simply goes without a hold. */
+	d->hold = group ? calloc(d->n_ns + 1, sizeof(int)) : NULL;
 	for (size_t i = 0; i < d->n_ns; i++) {
 		char path[PATH_MAX];
 		int fd;
 
 		if (!d->ns[i].proven)
 			continue;
-		if (hold && nsli_ns_path(R->ctx, d->ns[i].name, path, sizeof(path)) &&
+		if (d->hold && nsli_ns_path(R->ctx, d->ns[i].name, path, sizeof(path)) &&
 		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-			hold[n_hold++] = fd;
+			d->hold[d->n_hold++] = fd;
 		nsli_run_step(R, "del netns", d->ns[i].name);
 		if (nsl_netns_del(R->ctx, d->ns[i].name, NULL) == 0)
 			removed++;
 	}
 	if (group && nsl_link_del_group(R->ctx, NULL, R->group, NULL) == 0)
 		removed++;
-	for (size_t i = 0; i < n_hold; i++)
-		close(hold[i]);
 	return removed;
 }
 
@@ -422,19 +454,8 @@ static unsigned td_del_netns(struct run *R, struct td *d, bool group)
  * also those that start with nslab's header for a proven netns); nslab's temporary files. */
 static void td_files(struct run *R, const struct jstate *js, const struct teardown_opts *o, struct td *d)
 {
-	static const char *const names[] = { "hosts", "resolv.conf" };
-
-	for (size_t i = 0; i < d->n_ns; i++) {
-		for (size_t k = 0; k < ELEMENTSOF(names); k++) {
-			uint64_t h[1];
-
-			if (nsli_file_hashes(js, d->ns[i].name, names[k], h, 1))
-				nsli_del_owned_file(R, js, d->ns[i].name, names[k]);
-			else if (o->force && d->ns[i].proven)
-				nsli_netconf_del_generated(R->ctx, d->ns[i].name, names[k]);
-		}
-		nsli_netconf_sweep(R->ctx, d->ns[i].name);
-	}
+	for (size_t i = 0; i < d->n_ns; i++)
+		nsli_del_node_files(R, js, d->ns[i].name, o->force && d->ns[i].proven);
 	nsl_netns_sweep(R->ctx, NULL, R->mark);
 }
 
@@ -472,7 +493,7 @@ static int td_marked(struct run *R, const struct jstate *js, bool bridges, struc
 	size_t n = 0, k = 0;
 	bool group;
 	const char **names;
-	int r = td_root(R, js, &v, &n, &group, err);
+	int r = td_root(R, js, false, &v, &n, &group, err);
 
 	if (r < 0)
 		return r;
@@ -490,12 +511,21 @@ static int td_marked(struct run *R, const struct jstate *js, bool bridges, struc
 	return 0;
 }
 
+/* Whether no root device carries the lab's marker any more. */
+static bool td_root_clear(struct run *R, const struct jstate *js)
+{
+	_cleanup_free_ struct nsl_link_info *v = NULL;
+	size_t n = 0;
+	bool group;
+
+	return td_root(R, js, false, &v, &n, &group, NULL) == 0 && n == 0;
+}
+
 /* The lab's root devices go with their netns (the kernel's batch takes about a millisecond a
  * link); what is still there after that (a veth whose peer's netns someone keeps alive) is
  * deleted by ifindex, and then the bridges, once their ports are gone. */
 static int td_wait_links(struct run *R, const struct jstate *js, struct nsl_err *err)
 {
-	nsli_run_step(R, "wait", "for the kernel to remove the links");
 	for (int bridges = 0; bridges < 2; bridges++) {
 		_cleanup_free_ struct nsl_link_info *v = NULL;
 		_cleanup_free_ const char **names = NULL;
@@ -525,7 +555,7 @@ int nsli_teardown(struct run *R, struct jstate *js, const struct teardown_opts *
 	struct td d = { 0 };
 	size_t n_mine = 0, n_br = 0, proven = 0;
 	unsigned removed = 0;
-	bool group = false;
+	bool group = false, gone;
 	int r, k;
 
 	r = td_names(R, js, o, &d);
@@ -543,7 +573,7 @@ int nsli_teardown(struct run *R, struct jstate *js, const struct teardown_opts *
 	if (r == 0)
 		r = td_procs(R, js, &d);
 	if (r == 0)
-		r = td_root(R, js, &mine, &n_mine, &group, err);
+		r = td_root(R, js, true, &mine, &n_mine, &group, err);
 	if (r < 0)
 		goto out;
 	/* The lab's bridges stop multicast snooping first: with it on, a bridge re-arms the
@@ -561,9 +591,15 @@ int nsli_teardown(struct run *R, struct jstate *js, const struct teardown_opts *
 	k = d.n_inos ? nsli_kill_in_netns(R, d.inos, d.n_inos) : 0;
 	removed += k > 0 ? (unsigned)k : 0;
 	removed += td_del_netns(R, &d, group);
-	/* While the kernel tears the namespaces down, remove their /etc files. */
+	/* Once the group is deleted the lab's root devices are normally gone: look while the
+	 * netns are still held, and remove their /etc files, before the kernel starts tearing
+	 * them down. That teardown holds the RTNL lock for a while (a dump of the root links
+	 * waited 0.1 s for it at 1,000 nodes); down leaves it to the kernel, as `ip netns del`. */
+	nsli_run_step(R, "wait", "for the kernel to remove the links");
+	gone = group && td_root_clear(R, js);
 	td_files(R, js, o, &d);
-	r = td_wait_links(R, js, err);
+	td_release(&d);
+	r = gone ? 0 : td_wait_links(R, js, err);
 	if (r == 0)
 		removed += (unsigned)n_mine;
 out:

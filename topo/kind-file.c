@@ -185,8 +185,10 @@ static int dns_remove(struct run *R, const struct nsl_topo *t, const struct obj 
 
 	if (r == 0)
 		r = nsli_del_owned_file(R, &js, n->netns, "resolv.conf");
+	if (r >= 0)
+		r = nsli_run_forget_in(R, &js, "file %s resolv.conf ", n->netns);
 	nsli_jstate_free(&js);
-	return r < 0 ? r : nsli_run_forget(R, "file %s resolv.conf ", n->netns);
+	return r;
 }
 
 static bool dns_live_ok(struct live *L, const struct obj *x, char *why, size_t size)

@@ -7,7 +7,6 @@
 #include "live.h"
 #include "macro.h"
 #include "run.h"
-#include "../netns/netconf-internal.h"
 
 /* ---- netns ---- */
 
@@ -78,19 +77,20 @@ static int netns_remove(struct run *R, const struct nsl_topo *t, const struct ob
 	if (r >= 1)
 		r = nsl_netns_del(R->ctx, n->netns, err);
 	if (r >= 0 || r == -EPERM || nsli_gone(r)) {
-		nsli_del_owned_file(R, &js, n->netns, "hosts");
-		nsli_del_owned_file(R, &js, n->netns, "resolv.conf");
-		nsli_netconf_sweep(R->ctx, n->netns);
+		nsli_del_node_files(R, &js, n->netns, false);
 		r = 0;
 	}
-	nsli_jstate_free(&js);
-	if (r < 0)
+	if (r < 0) {
+		nsli_jstate_free(&js);
 		return r;
-	nsli_run_forget(R, "pid %s ", n->name);
-	nsli_run_forget(R, "run %s ", n->name);
-	nsli_run_forget(R, "file %s ", n->netns);
-	nsli_run_forget(R, "sysctl %s ", n->netns);
-	nsli_run_forget(R, "nsino %s ", n->netns);
+	}
+	/* Nothing was journaled since the read: its records are the ones to forget. */
+	nsli_run_forget_in(R, &js, "pid %s ", n->name);
+	nsli_run_forget_in(R, &js, "run %s ", n->name);
+	nsli_run_forget_in(R, &js, "file %s ", n->netns);
+	nsli_run_forget_in(R, &js, "sysctl %s ", n->netns);
+	nsli_run_forget_in(R, &js, "nsino %s ", n->netns);
+	nsli_jstate_free(&js);
 	return nsli_run_jadd(R, "-netns %s", n->netns);
 }
 

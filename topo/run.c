@@ -87,12 +87,35 @@ void nsli_run_note(struct run *R, const char *fmt, ...)
 	R->note(R->ndata, line);
 }
 
+static int forget_in(struct run *R, const struct jstate *js, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < js->n; i++)
+		if (!strncmp(js->v[i].line, prefix, len))
+			r = nsli_run_jadd(R, "-%s", js->v[i].line);
+	return r;
+}
+
+int nsli_run_forget_in(struct run *R, const struct jstate *js, const char *fmt, ...)
+{
+	char prefix[300];
+	va_list ap;
+
+	if (R->j.fd < 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	return forget_in(R, js, prefix);
+}
+
 int nsli_run_forget(struct run *R, const char *fmt, ...)
 {
 	struct jstate js;
 	char prefix[300];
 	va_list ap;
-	size_t len;
 	int r;
 
 	if (R->j.fd < 0)
@@ -100,11 +123,9 @@ int nsli_run_forget(struct run *R, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	len = strlen(prefix);
 	r = nsli_journal_read(R->dirfd, R->lab, &js);
-	for (size_t i = 0; r == 0 && i < js.n; i++)
-		if (!strncmp(js.v[i].line, prefix, len))
-			r = nsli_run_jadd(R, "-%s", js.v[i].line);
+	if (r == 0)
+		r = forget_in(R, &js, prefix);
 	nsli_jstate_free(&js);
 	return r;
 }

@@ -43,6 +43,10 @@ void nsli_run_init(struct run *R, struct nsl_ctx *ctx, const char *lab, nsl_topo
 void nsli_run_changed(struct run *R);
 /* Append "-RECORD" for every live record of the journal that starts with the formatted prefix. */
 int nsli_run_forget(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Likewise from @js, the journal as the caller read it and nothing added since with that
+ * prefix: a removal that has the journal at hand reads it once, not once a prefix. */
+int nsli_run_forget_in(struct run *R, const struct jstate *js, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* @err, for object @x that failed: its key before the message. Returns @r. */
 struct obj;
 int nsli_run_fail_obj(struct nsl_err *err, const struct obj *x, int r);
@@ -81,5 +85,9 @@ int nsli_kill_in_netns(struct run *R, const unsigned long long *inos, size_t n);
 size_t nsli_file_hashes(const struct jstate *js, const char *netns, const char *name, uint64_t *v, size_t max);
 /* Remove /etc/netns/@netns/@name when its content is what a `file` record of @js says. */
 int nsli_del_owned_file(struct run *R, const struct jstate *js, const char *netns, const char *name);
+/* Remove /etc/netns/@netns/{hosts,resolv.conf} when a `file` record of @js proves them nslab's
+ * (@generated: also unrecorded ones that start with nslab's header), then its temporary files
+ * and the dir when empty; one opening of the dir. What is not nslab's is noted, left alone. */
+void nsli_del_node_files(struct run *R, const struct jstate *js, const char *netns, bool generated);
 
 #endif
