@@ -329,3 +329,25 @@ EOF2
 	nsl -q down rip >/dev/null
 	_nothing_left
 }
+
+# A node's processes start once its links, addresses and routes are there.
+t_node_processes_start_after_the_network() {
+	cat >/tmp/st.yaml <<'EOF2'
+name: stg
+bridges: { lan: { address: 10.78.0.1/24 } }
+nodes:
+  a:
+    interfaces: { eth0: { bridge: lan, address: 10.78.0.10/24 } }
+    routes: [ "default via 10.78.0.1" ]
+    files: { /etc/stg.conf: "x\n" }
+    run: { name: probe, command: "ip -4 -o addr show dev eth0; ip route show default; cat /etc/stg.conf; exec sleep 7901" }
+EOF2
+	nsl -q up /tmp/st.yaml >/dev/null
+	local log=/run/nslab/stg/logs/a/probe.log
+	for _ in $(seq 30); do grep -q '^.*x$' "$log" 2>/dev/null && break; sleep 0.1; done
+	assert_match "$(cat "$log")" "10\\.78\\.0\\.10/24" "the address was there when the process started"
+	assert_match "$(cat "$log")" "default via 10\\.78\\.0\\.1" "the route was there"
+	nsl -q down stg >/dev/null
+	_nothing_left
+}
+

@@ -735,3 +735,20 @@ Y
 	nsl -q down sysr >/dev/null
 	_ow_lab_gone sysr sy-
 }
+
+# A host-side veth of the lab replaced by a foreign one of the same name: down leaves it and
+# says so once (it was said three times, at each look at the root devices).
+t_owner_foreign_device_noted_once() {
+	local dev
+	"$TOP/bench/star.sh" 2 st2 >/tmp/st2.yaml
+	nsl -q up /tmp/st2.yaml >/dev/null
+	dev=$(ip -j link show | jq -r '.[] | select(.link_netnsid != null) | .ifname' | head -n 1)
+	[ -n "$dev" ] || fail "no host-side veth"
+	ip link del "$dev"
+	ip link add "$dev" type veth peer name fp0
+	run "$NSLAB" -q down st2
+	assert_rc 0 "down"
+	assert_eq "$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -c "device '$dev' does not carry the lab's marker")" 1 "the note, once"
+	ip link show "$dev" >/dev/null 2>&1 || fail "the foreign $dev was deleted"
+	ip link del "$dev"
+}
