@@ -129,6 +129,6 @@ extern const struct cli_object cli_obj_nic;
 extern const struct cli_object cli_obj_run;
 extern const struct cli_object cli_obj_enter;
 extern const struct cli_object cli_obj_up, cli_obj_down, cli_obj_status, cli_obj_plan,
-	cli_obj_graph, cli_obj_test, cli_obj_exec, cli_obj_logs;
+	cli_obj_graph, cli_obj_test, cli_obj_exec, cli_obj_logs, cli_obj_convert;
 
 #endif

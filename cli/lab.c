@@ -33,12 +33,46 @@ static int topo_fail(struct cli *c, const char *file, const struct nsl_err *err)
 	return cli_exit_code(err->kind);
 }
 
-static int load_file(struct cli *c, const char *path, struct nsl_topo **ret)
+/* --any-kind and --strict of the verbs that load a file (containerlab files), for this command. */
+static unsigned load_flags;
+
+/* @argv without --any-kind and --strict, which set load_flags. Return: the words left. */
+static int load_args(int argc, char **argv)
+{
+	int n = 0;
+
+	load_flags = 0;
+	for (int i = 0; i < argc; i++) {
+		if (STREQ(argv[i], "--any-kind"))
+			load_flags |= NSL_TOPO_LOAD_ANY_KIND;
+		else if (STREQ(argv[i], "--strict"))
+			load_flags |= NSL_TOPO_LOAD_STRICT;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
+
+/* A key of a containerlab file that is ignored: `nslab: FILE:LINE:COL: what`, with -q too. */
+static void warn_cb(void *data, const struct nsl_err *w)
+{
+	(void)data;
+	fprintf(stderr, "nslab: %s:%u:%u: %s\n", w->object, w->line, w->column, w->msg);
+}
+
+/* @kernel: also refuse a containerlab bridge that exists already (up and plan). */
+static int load_file_opts(struct cli *c, const char *path, bool kernel, struct nsl_topo **ret)
 {
 	struct nsl_err err = { 0 };
-	int r = nsl_topo_load(path, NULL, 0, ret, &err);
+	struct nsl_topo_load_opts o = { .flags = load_flags, .warn = warn_cb, .ctx = kernel ? c->ctx : NULL };
+	int r = nsl_topo_load_opts(path, NULL, 0, &o, ret, &err);
 
 	return r < 0 ? topo_fail(c, path, &err) : 0;
+}
+
+static int load_file(struct cli *c, const char *path, struct nsl_topo **ret)
+{
+	return load_file_opts(c, path, false, ret);
 }
 
 /* FILE or LAB: a name with '/' or '.', or an existing file, is a file. */
@@ -140,6 +174,7 @@ static int do_up(struct cli *c, int argc, char **argv)
 	double t0 = now_s();
 	int r, saved;
 
+	argc = load_args(argc, argv);
 	for (int i = 0; i < argc; i++) {
 		if (STREQ(argv[i], "--dry-run"))
 			dry = true;
@@ -150,7 +185,7 @@ static int do_up(struct cli *c, int argc, char **argv)
 	}
 	if (!file)
 		return cli_usage(c, "no topology file given");
-	r = load_file(c, file, &t);
+	r = load_file_opts(c, file, true, &t);
 	if (r)
 		return r;
 	if (dry)
@@ -190,6 +225,7 @@ static int do_down(struct cli *c, int argc, char **argv)
 	double t0 = now_s();
 	int r;
 
+	argc = load_args(argc, argv);
 	for (int i = 0; i < argc; i++) {
 		if (STREQ(argv[i], "--force"))
 			o.force = true;
@@ -225,9 +261,10 @@ static int do_plan(struct cli *c, int argc, char **argv)
 	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
 	int r;
 
+	argc = load_args(argc, argv);
 	if (argc != 1)
 		return cli_usage(c, argc ? "too many arguments" : "no topology file given");
-	r = load_file(c, argv[0], &t);
+	r = load_file_opts(c, argv[0], true, &t);
 	return r ? r : print_plan(c, t);
 }
 
@@ -387,6 +424,7 @@ static int do_status(struct cli *c, int argc, char **argv)
 	char **labs = NULL;
 	size_t n = 0;
 
+	argc = load_args(argc, argv);
 	if (argc > 1)
 		return cli_usage(c, "too many arguments");
 	if (argc == 1) {
@@ -437,6 +475,7 @@ static int do_graph(struct cli *c, int argc, char **argv)
 	const char *what = NULL;
 	int r;
 
+	argc = load_args(argc, argv);
 	for (int i = 0; i < argc; i++) {
 		if (STREQ(argv[i], "--format") && i + 1 < argc) {
 			const char *f = argv[++i];
@@ -540,6 +579,7 @@ static int do_test(struct cli *c, int argc, char **argv)
 	size_t failed = 0;
 	int r;
 
+	argc = load_args(argc, argv);
 	if (argc != 1)
 		return cli_usage(c, argc ? "too many arguments" : "no file or lab given");
 	r = load_any(c, argv[0], &t);
@@ -570,6 +610,36 @@ static int do_test(struct cli *c, int argc, char **argv)
 	pr_uint(c, "failed", "%llu failed\n", failed);
 	pr_obj_end(c);
 	return failed ? 1 : 0;
+}
+
+/* ---- convert ---- */
+
+/* The native topology file of a containerlab file, on stdout. */
+static int do_convert(struct cli *c, int argc, char **argv)
+{
+	_cleanup_(nsl_topo_freep) struct nsl_topo *t = NULL;
+	struct nsl_err err = { 0 };
+	int r;
+
+	argc = load_args(argc, argv);
+	if (argc != 1)
+		return cli_usage(c, argc ? "too many arguments" : "no containerlab file given");
+	r = load_file(c, argv[0], &t);
+	if (r)
+		return r;
+	if (!t->clab) {
+		nsl_err_set(&err, NSL_E_USAGE, -EINVAL, argv[0], "not a containerlab file (it has no top-level 'topology:')");
+		return cli_fail(c, argv[0], &err);
+	}
+	if (!c->json) {
+		fwrite(t->text, 1, t->text_len, stdout);
+		return 0;
+	}
+	pr_obj_begin(c, NULL);
+	pr_str(c, "lab", NULL, t->name);
+	pr_str(c, "topology", NULL, t->text);
+	pr_obj_end(c);
+	return 0;
 }
 
 /* ---- exec ---- */
@@ -628,6 +698,14 @@ const struct cli_object cli_obj_test = {
 		 "Check the file's expect list from inside the nodes: ICMP echo, or a TCP connect (tcp:),\n"
 		 "retried up to within: seconds.\n",
 	.direct = do_test,
+};
+const struct cli_object cli_obj_convert = {
+	.name = "convert",
+	.usage = "Usage: nslab convert FILE [--any-kind] [--strict]\n"
+		 "Print the native topology file of containerlab file FILE. --any-kind wires nodes of\n"
+		 "other kinds as plain netns nodes; --strict makes the warnings about keys ignored errors.\n"
+		 "up, down, plan, status, graph and test take containerlab files, and these options, too.\n",
+	.direct = do_convert,
 };
 const struct cli_object cli_obj_exec = {
 	.name = "exec",

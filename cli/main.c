@@ -14,13 +14,14 @@ static const struct cli_object *const objects[] = {
 	&cli_obj_route,	 &cli_obj_dns,	  &cli_obj_hosts,  &cli_obj_sysctl, &cli_obj_nic,
 	&cli_obj_run,	 &cli_obj_enter,  &cli_obj_up,	   &cli_obj_down,  &cli_obj_status,
 	&cli_obj_plan,	 &cli_obj_graph,  &cli_obj_test,   &cli_obj_exec,	  &cli_obj_logs,
+	&cli_obj_convert,
 };
 
 static const char usage_text[] =
 	"Usage: nslab [OPTIONS] OBJECT VERB [ARGS]\n"
 	"       nslab [OPTIONS] -b FILE|-\n"
 	"Objects: netns veth bridge link addr route dns hosts sysctl nic run enter\n"
-	"Lab verbs: up down status plan graph test exec logs\n"
+	"Lab verbs: up down status plan graph test exec logs convert\n"
 	"Options:\n"
 	"  -j, --json            one JSON value per command on stdout\n"
 	"  -p, --pretty          indent JSON\n"

@@ -8,7 +8,7 @@
 # lab (its lab.yaml there), interface names of the netns given with -n, files for up/plan.
 # Needs nothing from the bash-completion package.
 
-_nslab_objects='netns veth bridge link addr route dns hosts sysctl nic run enter up down status plan graph test exec logs'
+_nslab_objects='netns veth bridge link addr route dns hosts sysctl nic run enter up down status plan graph test exec logs convert'
 _nslab_global_opts='-j --json -p --pretty -n --netns -b --batch --force -q --quiet --run-dir --etc-dir --state-dir -V --version -h --help'
 declare -gA _nslab_verbs=(
 	[netns]='add del list exec attach identify pids set'
@@ -38,9 +38,13 @@ declare -gA _nslab_keywords=(
 	['nic add']='bridge name addr gw mac mtu macvlan mode nodad'
 	['nic del']='name --prune-bridge'
 	['netns del']='--all'
-	[up]='--dry-run'
-	[down]='--force'
-	[graph]='--format'
+	[up]='--dry-run --any-kind --strict'
+	[down]='--force --any-kind --strict'
+	[plan]='--any-kind --strict'
+	[status]='--any-kind --strict'
+	[graph]='--format --any-kind --strict'
+	[test]='--any-kind --strict'
+	[convert]='--any-kind --strict'
 	[run]='--net --uts --hostname --ipc --pid --mount --propagation --user --map-root --map-user --map-group --map-users --map-groups --cgroup --time --monotonic --boottime --rootfs --mount-proc --init --kill-child --wd --persist'
 	[logs]='-f -n'
 	[enter]='--all --net --mount --uts --ipc --pid --user --cgroup --time'
@@ -227,7 +231,7 @@ _nslab() {
 			_nslab_value netns
 			return 0
 		fi ;;
-	up | plan)
+	up | plan | convert)
 		[ "$nargs" -eq 0 ] && [[ $cur != -* ]] && { _nslab_files; return 0; } ;;
 	down | status | graph | test)
 		if [[ $cur != -* ]] && [ "$nargs" -eq 0 ]; then

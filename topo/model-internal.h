@@ -64,10 +64,12 @@ struct top_ld {
  *                NULL: the file's, or the current directory for text without a file)
  * @no_fs_checks: do not look at bind sources and rootfs: a model recorded by an earlier up,
  *                whose files may have changed since, loads all the same
+ * @pub:          the caller's options of nsl_topo_load_opts() (NULL: none)
  */
 struct nsli_load_opts {
 	const char *dir;
 	bool no_fs_checks;
+	const struct nsl_topo_load_opts *pub; /* flags and warnings of nsl_topo_load_opts() */
 };
 
 /* nsl_topo_load() with @o (NULL: the defaults). */

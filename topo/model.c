@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "clab.h"
 #include "core.h"
 #include "macro.h"
 #include "model-internal.h"
@@ -573,6 +574,32 @@ _public_ int nsl_topo_load(const char *path, const char *text, size_t len, struc
 	return nsli_topo_load_opts(path, text, len, NULL, ret, err);
 }
 
+_public_ int nsl_topo_load_opts(const char *path, const char *text, size_t len,
+				const struct nsl_topo_load_opts *o, struct nsl_topo **ret, struct nsl_err *err)
+{
+	return nsli_topo_load_opts(path, text, len, &(struct nsli_load_opts){ .pub = o }, ret, err);
+}
+
+/* A containerlab file: its native tree replaces @root, its native text the file's. */
+static int load_clab(struct nsl_topo *t, const struct nsli_load_opts *o, struct ynode **root,
+		     struct nsl_err *err)
+{
+	struct ynode *native = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r = nsli_clab_load(t->path, t->dir, *root, o ? o->pub : NULL, &native, &text, &len, err);
+
+	if (r < 0)
+		return r;
+	nsli_ynode_free(*root);
+	*root = native;
+	free(t->text);
+	t->text = text;
+	t->text_len = len;
+	t->clab = true;
+	return 0;
+}
+
 int nsli_topo_load_opts(const char *path, const char *text, size_t len, const struct nsli_load_opts *o,
 			struct nsl_topo **ret, struct nsl_err *err)
 {
@@ -587,6 +614,8 @@ int nsli_topo_load_opts(const char *path, const char *text, size_t len, const st
 	r = topo_dir(t, path, o, err);
 	if (r >= 0)
 		r = nsli_yaml_load(t->text, t->text_len, &root, err);
+	if (r >= 0 && nsli_clab_is(root))
+		r = load_clab(t, o, &root, err);
 	if (r >= 0)
 		r = load_top(&ld, root);
 	if (r < 0 && err)

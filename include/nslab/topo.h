@@ -219,6 +219,7 @@ struct nsl_topo {
 	char *dir;		/* the file's directory (binds' relative sources), absolute */
 	uint32_t stop_timeout_ms; /* lab-level `stop_timeout` (0: not given, or 0); each node's
 				   * stop_timeout_ms is the one in force */
+	bool clab;		/* loaded from a containerlab file: @text is its native form */
 };
 
 /**
@@ -228,6 +229,42 @@ struct nsl_topo {
  */
 int nsl_topo_load(const char *path, const char *text, size_t len, struct nsl_topo **ret,
 		  struct nsl_err *err);
+/* Flags of struct nsl_topo_load_opts (containerlab files). */
+#define NSL_TOPO_LOAD_ANY_KIND (1u << 0) /* a node of any kind is a plain netns node (wiring only) */
+#define NSL_TOPO_LOAD_STRICT (1u << 1)	 /* what would be a warning is an error */
+
+/**
+ * nsl_topo_warn_fn - told about one warning of a load: @w->msg, at @w->line/@w->column of the
+ * file @w->object. Filled as an error would be, but the load goes on.
+ */
+typedef void (*nsl_topo_warn_fn)(void *data, const struct nsl_err *w);
+
+/**
+ * struct nsl_topo_load_opts - for nsl_topo_load_opts().
+ * @flags:     NSL_TOPO_LOAD_ANY_KIND, NSL_TOPO_LOAD_STRICT
+ * @warn, @warn_data: told about each key of a containerlab file that means nothing without a
+ *             container runtime (`image`, `ports`, ...): ignored, one warning each (NULL: none)
+ * @ctx:       when not NULL, a containerlab `kind: bridge` (or `mgmt: bridge`) that already
+ *             exists in the root netns is refused (NSL_E_CONFLICT): nslab makes its own bridges
+ *             and cannot use one it does not own yet. NULL: no kernel call at all.
+ */
+struct nsl_topo_load_opts {
+	unsigned flags;
+	nsl_topo_warn_fn warn;
+	void *warn_data;
+	struct nsl_ctx *ctx;
+};
+
+/**
+ * nsl_topo_load_opts - nsl_topo_load() with @o (NULL: as nsl_topo_load()). A file whose top
+ * level has a `topology:` key is a containerlab file: it is translated into the native form
+ * (see nslab-topology(5), CONTAINERLAB FILES), which @ret's @text then holds (what `nslab
+ * convert` prints and what an up records), and @ret's @clab is true; every error still points
+ * into the containerlab file. Errors: as nsl_topo_load(), and -EEXIST (NSL_E_CONFLICT) for a
+ * bridge that exists (@o->ctx given).
+ */
+int nsl_topo_load_opts(const char *path, const char *text, size_t len, const struct nsl_topo_load_opts *o,
+		       struct nsl_topo **ret, struct nsl_err *err);
 /** nsl_topo_free - free a model (NULL allowed). Return: NULL. */
 struct nsl_topo *nsl_topo_free(struct nsl_topo *t);
 
