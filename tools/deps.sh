@@ -9,7 +9,7 @@ run="iproute2 util-linux procps kmod"
 daemons="frr dnsmasq-base iperf3 curl python3 busybox-static"
 case "${1:-build}" in
 build) want="$build" ;;
-check) want="$build $run $daemons jq valgrind clang libclang-rt-14-dev iputils-ping strace" ;;
+check) want="$build $run $daemons jq valgrind clang libclang-rt-14-dev iputils-ping strace mandoc" ;;
 demo)  want="$build $run iputils-ping graphviz python3 curl" ;;
 bench) want="$build $run iputils-ping time strace" ;;
 # make deb: dpkg-buildpackage (debian/control's Build-Depends are $build and debhelper) and lintian.
