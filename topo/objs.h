@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A lab flattened into objects (topo/apply.c): each with a key ("addr h1:eth0 10.0.1.11/24"),
+ * A lab flattened into objects (topo/objs.c, by the kinds of kinds.c): each with a key ("addr h1:eth0 10.0.1.11/24"),
  * a signature of its content, and its parents, which come first in the list.
  */
 #ifndef NSL_TOPO_OBJS_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One up or down of a lab: its context, journal and progress (topo/apply.c, topo/down.c). */
+/* One up or down of a lab: its context, journal and progress (topo/up.c, topo/down.c, topo/run.c). */
 #ifndef NSL_TOPO_RUN_H
 #define NSL_TOPO_RUN_H
 
