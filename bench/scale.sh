@@ -24,6 +24,6 @@ s=$(date +%s.%N); out=$("$NSLAB" test "$f" | tail -1); e=$(date +%s.%N)
 printf 'test  %6.2f s  (%s)\n' "$(echo "$e - $s" | bc)" "$out"
 s=$(date +%s.%N); "$NSLAB" -q down "scale$n" >/dev/null; e=$(date +%s.%N)
 printf 'down  %6.2f s\n' "$(echo "$e - $s" | bc)"
-left="$(ls -A /run/netns /etc/netns 2>/dev/null | grep -v ':$' | grep -c . || true) files, $(ip -o link show | grep -vc ': lo:') links"
+left="$(ls -A /run/netns /etc/netns 2>/dev/null | grep -v ':$' | grep -c . || true) files, $(ip -o link show | grep -vc ': lo:' || true) links"
 echo "left: $left"
 [ "$left" = "0 files, 0 links" ]
