@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "core.h"
@@ -21,6 +20,7 @@
 #include "sup.h"
 #include "topo-internal.h"
 #include "../launch/base.h"
+#include "../launch/supervisor/protocol.h"
 #include "nslab/launch.h"
 #include "nslab/netns.h"
 
@@ -169,7 +169,7 @@ static int render_spec(const char *base, const struct nsl_topo_node *n, char **r
 	snprintf(status, sizeof(status), "%s/sup/%s/status", base, n->name);
 	snprintf(files, sizeof(files), "%s/files/%s", base, n->name);
 	snprintf(ms, sizeof(ms), "%u", n->stop_timeout_ms);
-	fputs("nslab-supervise 1\n", f);
+	fputs(SUP_SPEC_MAGIC "\n", f);
 	put_rec(f, "log", logs, NULL, NULL);
 	put_rec(f, "status", status, NULL, NULL);
 	if (n->rootfs)
@@ -479,7 +479,7 @@ static int parse_status(char *text, pid_t sup, struct nsl_topo_proc_state **ret,
 	pid_t kids[256];
 	char *save = NULL, *line = strtok_r(text, "\n", &save);
 
-	if (!line || strcmp(line, "nslab-supervise-status 1"))
+	if (!line || strcmp(line, SUP_STATUS_MAGIC))
 		return -EBADMSG;
 	n_kids = children_of(sup, kids, ELEMENTSOF(kids));
 	while ((line = strtok_r(NULL, "\n", &save))) {
@@ -540,8 +540,6 @@ bool nsli_sup_healthy(const struct nsl_topo_proc_state *v, size_t n, char *why, 
 
 /* ---- repair in place ---- */
 
-/* The request nslab-supervise takes to start failed processes again (its SUP_SIG_REPAIR). */
-#define SUP_SIG_REPAIR (SIGRTMIN + 2)
 #define REPAIR_WAIT_MS 10000
 
 /* Whether every process of @before that was unhealthy has been started again since (its

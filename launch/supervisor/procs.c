@@ -242,7 +242,7 @@ void sup_status_write(struct sup *s)
 	s->status_dirty = false;
 	if (!f)
 		return;
-	fputs("nslab-supervise-status 1\n", f);
+	fputs(SUP_STATUS_MAGIC "\n", f);
 	for (size_t i = 0; i < s->spec.n_procs; i++) {
 		const struct sup_proc *p = &s->spec.procs[i];
 		char last[16];

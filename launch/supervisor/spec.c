@@ -381,7 +381,7 @@ int sup_spec_parse(struct sup_spec *s, char *text, char *err, size_t size)
 	next = strchr(line, '\n');
 	if (next)
 		*next++ = '\0';
-	if (strcmp(line, "nslab-supervise 1"))
+	if (strcmp(line, SUP_SPEC_MAGIC))
 		return perr(&c, "not a spec file (the first line is not 'nslab-supervise 1')");
 	for (line = next; line; line = next) {
 		c.line++;

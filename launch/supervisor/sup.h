@@ -14,10 +14,9 @@
 #include <sys/types.h>
 
 #include "logfile.h"
+#include "protocol.h"
 
 #define SUP_STOP_DEFAULT_MS 5000
-/* The request to start failed processes again; topo/sup.c sends the same. */
-#define SUP_SIG_REPAIR (SIGRTMIN + 2)
 #define SUP_BACKOFF_MIN_MS 100
 #define SUP_BACKOFF_MAX_MS 10000
 /* A run at least this long resets the back-off. */
