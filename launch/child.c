@@ -404,6 +404,32 @@ _Noreturn static void command_main(const struct launch_plan *p)
 	exec_command(p);
 }
 
+/*
+ * The command process as a fork: clone3, or clone() where clone3 is missing (valgrind,
+ * seccomp filters that predate it: none of our flags needs clone3; CLONE_NEWTIME goes through
+ * unshare). Attached (@detach false), it becomes the caller's child through CLONE_PARENT, and
+ * the kernel takes its exit signal from us (SIGCHLD). @pidfd: where CLONE_PIDFD puts its
+ * pidfd, NULL for none.
+ */
+static long clone_command(unsigned long flags, bool detach, int *pidfd)
+{
+	struct clone_args_v0 a = { .flags = flags, .exit_signal = SIGCHLD };
+	long pid;
+
+	if (!detach) {
+		a.flags |= CLONE_PARENT;
+		a.exit_signal = 0;
+	}
+	if (pidfd) {
+		a.flags |= CLONE_PIDFD;
+		a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, (unsigned long)a.flags | (unsigned long)a.exit_signal, NULL, pidfd, NULL, 0);
+	return pid;
+}
+
 static int quick_command(void *arg)
 {
 	command_main(arg);
@@ -441,7 +467,6 @@ int nsli_launch_quick_helper(void *arg)
 {
 	const struct launch_plan *p = arg;
 	unsigned long flags = p->clone_flags | CLONE_PIDFD | (p->l->detach ? 0 : CLONE_PARENT);
-	struct clone_args_v0 a = { .flags = flags, .exit_signal = p->l->detach ? SIGCHLD : 0 };
 	int pidfd = -1;
 	long pid;
 
@@ -449,10 +474,7 @@ int nsli_launch_quick_helper(void *arg)
 		join_netns(p);
 	pid = clone(quick_command, p->stack_cmd, (int)(flags | CLONE_VM | CLONE_VFORK | SIGCHLD), (void *)p, &pidfd);
 	if (pid < 0 && (errno == EINVAL || errno == ENOSYS)) {
-		a.pidfd = (uint64_t)(uintptr_t)&pidfd;
-		pid = syscall(SYS_clone3, &a, sizeof(a));
-		if (pid < 0 && errno == ENOSYS)
-			pid = syscall(SYS_clone, flags | (unsigned long)a.exit_signal, NULL, &pidfd, NULL, 0);
+		pid = clone_command(p->clone_flags, p->l->detach, &pidfd);
 		if (pid == 0)
 			command_main(p);
 	}
@@ -464,7 +486,6 @@ int nsli_launch_quick_helper(void *arg)
 
 _Noreturn void nsli_launch_helper(const struct launch_plan *p)
 {
-	struct clone_args_v0 a = { .flags = p->clone_flags, .exit_signal = SIGCHLD };
 	long pid;
 
 	if (p->join_pidfd >= 0)
@@ -472,18 +493,8 @@ _Noreturn void nsli_launch_helper(const struct launch_plan *p)
 	if (p->netfd >= 0)
 		join_netns(p);
 	/* Attached: the command becomes the caller's child. Detached: ours, and we exit at once,
-	 * so it is reparented to init (or the caller's subreaper). With CLONE_PARENT the kernel
-	 * takes the exit signal from us (SIGCHLD). */
-	if (!p->l->detach) {
-		a.flags |= CLONE_PARENT;
-		a.exit_signal = 0;
-	}
-	pid = syscall(SYS_clone3, &a, sizeof(a));
-	/* clone3 is missing under valgrind and seccomp filters that predate it: clone() takes
-	 * the same flags (none of ours needs clone3; CLONE_NEWTIME goes through unshare). */
-	if (pid < 0 && errno == ENOSYS)
-		pid = syscall(SYS_clone, (unsigned long)a.flags | (unsigned long)a.exit_signal, NULL,
-			      NULL, NULL, 0);
+	 * so it is reparented to init (or the caller's subreaper). */
+	pid = clone_command(p->clone_flags, p->l->detach, NULL);
 	if (pid < 0)
 		die(p, "clone3 (creating the new namespaces)");
 	if (pid == 0)
